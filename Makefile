@@ -1,0 +1,35 @@
+# rncp-graph — every command installs what it needs into .venv first.
+#   make build   build the graph from the sample fiches (data/fiches) into out/
+#   make test    run the whole test suite
+#   make lint    ruff + mypy
+#   make qc      data QC: build, validate, run every checks/*-violation.rq
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: build test lint qc bench-smoke clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+build: $(STAMP)
+	$(BIN)/rncp-graph build data/fiches --out out
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
+
+qc: $(STAMP)
+	$(BIN)/rncp-graph build data/fiches --out out/qc
+
+clean:
+	rm -rf out .pytest_cache .mypy_cache .ruff_cache

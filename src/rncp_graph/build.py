@@ -1,0 +1,162 @@
+"""The build: sources → model → triples → store (→ validation) → exports and manifest.
+
+:func:`build` is the Python API behind ``rncp-graph build``. Structural damage in any source
+aborts before anything is written; a bad fiche or field is quarantined, reported in
+``errors.jsonl`` and counted, and the rest is built (input = loaded + quarantined).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from . import iris, merge
+from .__about__ import __version__
+from .exports import export
+from .exports.atomic import write_bytes
+from .mapping import fiche_to_triples, source_triples
+from .model import LoadResult, Problem
+from .resources import scheme_files
+from .sources import expand, loader_for
+from .store import GraphStore, lines_to_bytes
+from .terms import line
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SOURCES = ("data/fiches",)
+
+
+@dataclass
+class SourceRecord:
+    file: str
+    sha256: str
+    loader: str
+    graph: str
+    fiches: int
+    quarantined: int
+
+
+@dataclass
+class Build:
+    """What a build produced: the store, what was read, and every problem met."""
+
+    store: GraphStore
+    sources: list[SourceRecord] = field(default_factory=list)
+    results: list[LoadResult] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    written: dict[str, Path] = field(default_factory=dict)
+    validation: dict[str, Any] | None = None
+
+    @property
+    def fiches_loaded(self) -> int:
+        return sum(len(r.fiches) for r in self.results)
+
+    @property
+    def fiches_quarantined(self) -> int:
+        return sum(r.quarantined for r in self.results)
+
+    def graph(self) -> Any:
+        """An :class:`rdflib.Dataset` view of the built graph (default graph = union of sources)."""
+        return self.store.rdflib_dataset()
+
+    def manifest(self) -> dict[str, Any]:
+        """A JSON-able summary; deterministic (no timestamps) so reruns are byte-identical."""
+        by_rule = Counter(p.rule for p in self.problems)
+        repairs: Counter[str] = Counter()
+        for r in self.results:
+            repairs.update(r.repairs)
+        return {
+            "tool": {"name": "rncp-graph", "version": __version__},
+            "inputs": [s.__dict__ for s in self.sources],
+            "fiches": {
+                "input": self.fiches_loaded + self.fiches_quarantined,
+                "loaded": self.fiches_loaded,
+                "quarantined": self.fiches_quarantined,
+                "distinct": len({f.number for r in self.results for f in r.fiches}),
+            },
+            "triples": len(self.store.canonical_lines()),
+            "instances_per_class": self.store.count_by_class(),
+            "problems": {"total": len(self.problems), "by_rule": dict(sorted(by_rule.items()))},
+            "warnings": sum(1 for p in self.problems if p.severity == "warning"),
+            "repairs": dict(sorted(repairs.items())),
+            "validation": self.validation,
+            "outputs": {fmt: path.name for fmt, path in sorted(self.written.items())},
+        }
+
+
+def build(
+    paths: Sequence[str | Path] = DEFAULT_SOURCES,
+    *,
+    out: Path | None = None,
+    store_path: Path | None = None,
+    report: bool = False,
+    progress: bool = False,
+) -> Build:
+    """Build the graph from fiche sources.
+
+    :param paths: files, folders or globs of sources (default: the shipped sample fiches).
+    :param out: folder to write ``rncp.ttl``, ``rncp.nt``, ``manifest.json``, ``errors.jsonl``
+        (and ``coverage.json`` with ``report``); ``None`` writes nothing.
+    :param store_path: folder of an on-disk Oxigraph store; ``None`` keeps the store in memory.
+    :param report: also write the per-fiche section coverage report.
+    :param progress: show progress bars.
+    :raises StructuralError: when a source is damaged; nothing is written then.
+    """
+    files = expand(paths)
+    results = [loader_for(f).read(f) for f in tqdm(files, desc="reading", unit="file", disable=not progress)]
+    result = Build(store=GraphStore(store_path), results=results)
+    result.problems = [p for r in results for p in r.problems] + merge.conflicts(results)
+    _load_schemes(result.store)
+    for path, loaded in zip(files, results, strict=True):
+        result.sources.append(_load_source(result.store, path, loaded))
+    result.store.flush()
+    if out is not None:
+        write_outputs(result, out, report=report)
+    return result
+
+
+def _load_schemes(store: GraphStore) -> None:
+    for path in scheme_files():
+        store.load_file(path, iris.SCHEMES_GRAPH)
+
+
+def _load_source(store: GraphStore, path: Path, loaded: LoadResult) -> SourceRecord:
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    graph = iris.source_graph(sha)
+    triples = source_triples(
+        graph, file=path.name, sha256=sha, loader=loaded.loader, version=__version__, export=loaded.export_date
+    )
+    lines = [line(t) for t in triples]
+    for fiche in loaded.fiches:
+        lines.extend(line(t) for t in fiche_to_triples(fiche))
+    store.replace_graph(graph, lines_to_bytes(lines))
+    return SourceRecord(path.name, sha, loaded.loader, graph, len(loaded.fiches), loaded.quarantined)
+
+
+def write_outputs(result: Build, out: Path, *, report: bool = False) -> None:
+    """Write the exports, ``errors.jsonl``, the optional coverage report and the manifest (last)."""
+    result.written = export(result.store, out)
+    write_bytes(out / "errors.jsonl", _jsonl(p.as_dict() for p in result.problems))
+    result.written["errors"] = out / "errors.jsonl"
+    if report:
+        coverage = [c.__dict__ for r in result.results for c in r.coverage]
+        write_bytes(out / "coverage.json", _json(coverage))
+        result.written["coverage"] = out / "coverage.json"
+    result.written["manifest"] = out / "manifest.json"
+    write_bytes(out / "manifest.json", _json(result.manifest()))
+
+
+def _json(data: Any) -> bytes:
+    return (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n").encode("utf-8")
+
+
+def _jsonl(rows: Iterable[dict[str, Any]]) -> bytes:
+    return "".join(json.dumps(r, ensure_ascii=False, sort_keys=True, default=str) + "\n" for r in rows).encode("utf-8")

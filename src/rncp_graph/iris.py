@@ -1,0 +1,149 @@
+"""Every data IRI is minted here: deterministic, from identifiers in the data, validated.
+
+Layout (all under :data:`~rncp_graph.namespaces.DATA_BASE`)::
+
+    certification/RNCP34808                      a certification (RNCP or RS)
+    certification/RNCP34808/access/vae           what the fiche says about one access route
+    certification/RNCP34808/statistics/2018      one row of the statistics table
+    certification/RNCP34808/correspondence/RNCP2514[/BC06-BC04]
+    certification/RNCP34808/publication/<hash>   a JO / BO reference
+    block/RNCP34808BC01                          a competency block
+    competency/<hash>  activity/<hash>           by a hash of the normalised text (shared nodes)
+    organisation/siret/33196441100036            a certifier or partner by SIRET
+    organisation/name/<hash>                     ... by name when no SIRET is given
+    rome/K1403  nsf/332p  formacode/44047  level/6
+    access-route/vae  status/active  correspondence-nature/partial  correspondence-kind/rncp
+    scheme/rome  scheme/nsf  scheme/formacode  scheme/level  scheme/access-route ...
+    graph/source/<sha256-16>  graph/schemes      named graphs
+
+An identifier that would give an invalid IRI raises :class:`~rncp_graph.errors.InvalidIRI`
+before anything is written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from functools import lru_cache
+
+from .errors import InvalidIRI
+from .namespaces import DATA_BASE
+
+# Characters RFC 3987 / N-Triples forbid in an IRI, and anything we never want in a path segment.
+_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\\u00a0\u202f]')
+_SEGMENT = re.compile(r"^[A-Za-z0-9._~-]+$")
+_WS = re.compile(r"\s+")
+
+
+def validate_iri(iri: str) -> str:
+    """Return ``iri`` if it is an absolute IRI that N-Triples and Oxigraph accept, else raise."""
+    if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", iri) or _FORBIDDEN.search(iri):
+        raise InvalidIRI("invalid IRI", value=iri)
+    return iri
+
+
+def _segment(value: str, what: str) -> str:
+    if not _SEGMENT.match(value):
+        raise InvalidIRI(f"identifier cannot be used in an IRI ({what})", value=value)
+    return value
+
+
+@lru_cache(maxsize=65536)
+def mint(*segments: str) -> str:
+    """``DATA_BASE`` + validated path segments joined by ``/``."""
+    return validate_iri(DATA_BASE + "/".join(_segment(s, segments[0]) for s in segments))
+
+
+def text_key(text: str) -> str:
+    """The normalised form of a sentence used for its identity (NFC, single spaces, no end punctuation)."""
+    s = _WS.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    return s.rstrip(" .;,").strip()
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text_key(text).encode("utf-8")).hexdigest()[:20]
+
+
+def certification(number: str) -> str:
+    return mint("certification", number)
+
+
+def access_modality(number: str, route: str) -> str:
+    return mint("certification", number, "access", route)
+
+
+def statistics(number: str, year: int) -> str:
+    return mint("certification", number, "statistics", str(year))
+
+
+def correspondence(number: str, target: str, source_block: str | None = None, target_block: str | None = None) -> str:
+    if source_block or target_block:
+        pair = f"{source_block or 'all'}--{target_block or 'all'}"
+        return mint("certification", number, "correspondence", target, pair)
+    return mint("certification", number, "correspondence", target)
+
+
+def publication(number: str, text: str) -> str:
+    return mint("certification", number, "publication", text_hash(text))
+
+
+def block(code: str) -> str:
+    return mint("block", code)
+
+
+def competency(text: str) -> str:
+    return mint("competency", text_hash(text))
+
+
+def activity(text: str) -> str:
+    return mint("activity", text_hash(text))
+
+
+def organisation(siret: str | None, name: str) -> str:
+    if siret and re.fullmatch(r"\d{14}", siret):
+        return mint("organisation", "siret", siret)
+    return mint("organisation", "name", text_hash(name.casefold()))
+
+
+def rome(code: str) -> str:
+    return mint("rome", code)
+
+
+def nsf(code: str) -> str:
+    return mint("nsf", code)
+
+
+def formacode(code: str) -> str:
+    return mint("formacode", code)
+
+
+def level(n: int) -> str:
+    return mint("level", str(n))
+
+
+def access_route(key: str) -> str:
+    return mint("access-route", key)
+
+
+def status(key: str) -> str:
+    return mint("status", key)
+
+
+def correspondence_nature(key: str) -> str:
+    return mint("correspondence-nature", key)
+
+
+def correspondence_kind(key: str) -> str:
+    return mint("correspondence-kind", key)
+
+
+def scheme(name: str) -> str:
+    return mint("scheme", name)
+
+
+def source_graph(sha256: str) -> str:
+    return mint("graph", "source", sha256[:16])
+
+
+SCHEMES_GRAPH = DATA_BASE + "graph/schemes"

@@ -1,0 +1,168 @@
+"""The mapping: model objects → triples. The only place that knows the ontology's terms.
+
+:func:`fiche_to_triples` is pure: a :class:`~rncp_graph.model.Fiche` in, a list of
+N-Triples-encoded triples out (see :mod:`rncp_graph.terms`). No blank nodes: every node
+has an IRI minted by :mod:`rncp_graph.iris`, so the same input gives the same triples.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from datetime import date
+from typing import Any
+
+from rdflib.namespace import RDF
+
+from .. import iris
+from ..errors import InvalidIRI
+from ..model import Fiche, Organisation, Register
+from ..namespaces import RNCP
+from ..terms import Triple, boolean, fr, integer, iri, string, term_iri, xsd_date
+from .codes import concept_triples
+from .parts import (
+    access_triples,
+    block_triples,
+    correspondence_triples,
+    lineage_triples,
+    publication_triples,
+    statistics_triples,
+    text_node_triples,
+)
+
+__all__ = ["fiche_to_triples", "organisation_triples", "source_triples"]
+
+log = logging.getLogger(__name__)
+
+A = term_iri(RDF.type)
+P = {name: term_iri(getattr(RNCP, name)) for name in RNCP.__annotations__}
+
+#: Single-valued fiche fields: attribute → (property, encoder). One table, no if-chain.
+SCALARS: dict[str, tuple[str, Callable[[Any], str]]] = {
+    "title": (P["title"], fr),
+    "expiry_date": (P["expiryDate"], xsd_date),
+    "decision_date": (P["decisionDate"], xsd_date),
+    "last_delivery_date": (P["lastDeliveryDate"], xsd_date),
+    "last_jo_date": (P["lastOfficialJournalDate"], xsd_date),
+    "registration_type": (P["registrationType"], fr),
+    "registration_years": (P["registrationDurationYears"], integer),
+    "objectives": (P["objectives"], fr),
+    "evaluation": (P["evaluationModalities"], fr),
+    "block_acquisition": (P["blockAcquisition"], fr),
+    "sectors": (P["activitySectors"], fr),
+    "regulation": (P["regulatoryReferences"], fr),
+    "entry_prerequisites": (P["entryPrerequisites"], fr),
+    "validation_prerequisites": (P["validationPrerequisites"], fr),
+    "distinct_block_prerequisites": (P["distinctBlockPrerequisites"], boolean),
+    "new_caledonia": (P["newCaledonia"], boolean),
+    "french_polynesia": (P["frenchPolynesia"], boolean),
+    "training_bodies_note": (P["trainingBodiesNote"], fr),
+    "partial_validation": (P["partialValidation"], boolean),
+}
+
+#: Multi-valued literal fields: attribute → (property, encoder).
+LISTS: dict[str, tuple[str, Callable[[Any], str]]] = {
+    "job_types": (P["jobType"], fr),
+    "promotions": (P["promotionYear"], integer),
+    "idcc": (P["idccCode"], string),
+}
+
+#: Code lists: attribute → (property, code list name in :data:`codes.CODE_LISTS`).
+CODE_FIELDS = {"rome": (P["romeCode"], "rome"), "nsf": (P["nsfCode"], "nsf"), "formacodes": (P["formacode"], "formacode")}
+
+REGISTER_CLASS = {Register.RNCP: term_iri(RNCP.ProfessionalCertification), Register.RS: term_iri(RNCP.SpecificCertification)}
+
+
+def fiche_to_triples(fiche: Fiche) -> list[Triple]:
+    """Every triple a fiche gives, in a stable order (duplicates possible; exports dedupe)."""
+    return list(_fiche(fiche))
+
+
+def _fiche(f: Fiche) -> Iterator[Triple]:
+    c = f"<{iris.certification(f.number)}>"
+    yield c, A, term_iri(RNCP.Certification)
+    yield c, A, REGISTER_CLASS[f.register]
+    yield c, P["ficheNumber"], string(f.number)
+    if f.number_inferred:
+        yield c, P["numberInferred"], boolean(True)
+    yield from _scalars(c, f)
+    if f.status is not None:
+        yield c, P["status"], f"<{iris.status(f.status.value)}>"
+    if f.level is not None:
+        yield c, P["level"], f"<{iris.level(f.level)}>"
+    for attr, (prop, kind) in CODE_FIELDS.items():
+        for item in getattr(f, attr):
+            yield c, prop, f"<{CODE_MINTERS[kind](item.code)}>"
+            yield from concept_triples(kind, item)
+    for org in f.certifiers:
+        yield from _organisation_link(c, P["certifier"], org, f.number)
+    for org in f.partners:
+        yield from _organisation_link(c, P["partner"], org, f.number)
+    yield from text_node_triples(c, P["activity"], term_iri(RNCP.Activity), iris.activity, f.activities)
+    yield from text_node_triples(c, P["competency"], term_iri(RNCP.Competency), iris.competency, f.competencies)
+    for b in f.blocks:
+        yield from block_triples(c, b)
+    yield from access_triples(c, f)
+    yield from correspondence_triples(c, f)
+    yield from lineage_triples(c, f)
+    yield from publication_triples(c, f)
+    yield from statistics_triples(c, f)
+    if f.description_url:
+        yield from _optional_iri(c, P["descriptionPage"], f.description_url, f.number)
+
+
+CODE_MINTERS: dict[str, Callable[[str], str]] = {"rome": iris.rome, "nsf": iris.nsf, "formacode": iris.formacode}
+
+
+def _scalars(c: str, f: Fiche) -> Iterator[Triple]:
+    for attr, (prop, encode) in SCALARS.items():
+        value = getattr(f, attr)
+        if value is not None:
+            yield c, prop, encode(value)
+    for attr, (prop, encode) in LISTS.items():
+        for value in getattr(f, attr):
+            yield c, prop, encode(value)
+
+
+def _organisation_link(c: str, prop: str, org: Organisation, fiche: str) -> Iterator[Triple]:
+    node = f"<{iris.organisation(org.siret, org.legal_name)}>"
+    yield c, prop, node
+    yield from organisation_triples(node, org, fiche)
+
+
+def organisation_triples(node: str, org: Organisation, fiche: str) -> Iterator[Triple]:
+    """An organisation: legal name, SIRET (and the SIREN it starts with), commercial name, site."""
+    yield node, A, term_iri(RNCP.Organisation)
+    yield node, P["legalName"], string(org.legal_name)
+    if org.siret:
+        yield node, P["siret"], string(org.siret)
+        if len(org.siret) == 14 and org.siret.isdigit():
+            yield node, P["siren"], string(org.siret[:9])
+    if org.commercial_name:
+        yield node, P["commercialName"], string(org.commercial_name)
+    if org.website:
+        yield from _optional_iri(node, P["website"], org.website, fiche)
+
+
+def _optional_iri(subject: str, prop: str, url: str, fiche: str) -> Iterator[Triple]:
+    """A link to a web page; a URL that is not a valid IRI is logged and left out."""
+    candidate = url if "://" in url else f"https://{url}"
+    try:
+        yield subject, prop, iri(candidate)
+    except InvalidIRI:
+        log.warning("[%s] web address %r is not a valid IRI; left out", fiche, url)
+
+
+def source_triples(graph_iri: str, *, file: str, sha256: str, loader: str, version: str, export: date | None) -> list[Triple]:
+    """Provenance of one source graph (which file, its checksum, which loader, export date)."""
+    g = f"<{graph_iri}>"
+    triples = [
+        (g, A, term_iri(RNCP.SourceGraph)),
+        (g, P["sourceFile"], string(file)),
+        (g, P["sourceSha256"], string(sha256)),
+        (g, P["loader"], string(loader)),
+        (g, P["loaderVersion"], string(version)),
+    ]
+    if export is not None:
+        triples.append((g, P["exportDate"], xsd_date(export)))
+    return triples

@@ -1,0 +1,74 @@
+"""Triples for the controlled vocabularies a fiche points to (ROME, NSF, Formacode, levels).
+
+ROME, NSF and Formacode codes become ``skos:Concept`` in one scheme each, with the label the
+source gives and the hierarchy read from the code itself (ROME ``K1403`` → ``K14`` → ``K``;
+NSF ``332p`` → ``332`` → ``33`` → ``3``). Levels, access routes and statuses live in the
+fixed schemes of ``ontology/schemes`` and are only pointed to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from rdflib.namespace import RDF, SKOS
+
+from .. import iris
+from ..model import Code
+from ..namespaces import RNCP
+from ..terms import Triple, fr, string, term_iri
+
+A = term_iri(RDF.type)
+CONCEPT = term_iri(SKOS.Concept)
+IN_SCHEME = term_iri(SKOS.inScheme)
+NOTATION = term_iri(SKOS.notation)
+PREF_LABEL = term_iri(SKOS.prefLabel)
+BROADER = term_iri(SKOS.broader)
+TOP_CONCEPT_OF = term_iri(SKOS.topConceptOf)
+
+
+def rome_parents(code: str) -> list[str]:
+    """``K1403`` → ``["K14", "K"]`` (ROME field then domain)."""
+    return [code[:3], code[:1]] if len(code) == 5 else []
+
+
+def nsf_parents(code: str) -> list[str]:
+    """``332p`` → ``["332", "33", "3"]``; ``332`` → ``["33", "3"]``."""
+    digits = code[:3]
+    chain = [digits] if code != digits else []
+    return [*chain, digits[:2], digits[:1]]
+
+
+def no_parents(code: str) -> list[str]:
+    return []
+
+
+#: code list → (class, scheme name, IRI minter, hierarchy from the code)
+CODE_LISTS: dict[str, tuple[str, str, Callable[[str], str], Callable[[str], list[str]]]] = {
+    "rome": (term_iri(RNCP.RomeCode), "rome", iris.rome, rome_parents),
+    "nsf": (term_iri(RNCP.NsfCode), "nsf", iris.nsf, nsf_parents),
+    "formacode": (term_iri(RNCP.Formacode), "formacode", iris.formacode, no_parents),
+}
+
+
+def concept_triples(kind: str, item: Code) -> Iterator[Triple]:
+    """The concept for ``item`` and its broader concepts, up to the top of the scheme."""
+    cls, scheme_name, mint, parents = CODE_LISTS[kind]
+    scheme = f"<{iris.scheme(scheme_name)}>"
+    node = f"<{mint(item.code)}>"
+    yield from _concept(node, cls, scheme, item.code)
+    if item.label:
+        yield node, PREF_LABEL, fr(item.label)
+    chain = parents(item.code)
+    for child, parent in zip([item.code, *chain], chain, strict=False):
+        parent_node = f"<{mint(parent)}>"
+        yield f"<{mint(child)}>", BROADER, parent_node
+        yield from _concept(parent_node, cls, scheme, parent)
+    top = f"<{mint(chain[-1])}>" if chain else node
+    yield top, TOP_CONCEPT_OF, scheme
+
+
+def _concept(node: str, cls: str, scheme: str, notation: str) -> Iterator[Triple]:
+    yield node, A, CONCEPT
+    yield node, A, cls
+    yield node, IN_SCHEME, scheme
+    yield node, NOTATION, string(notation)

@@ -1,0 +1,67 @@
+"""Merging sources by fiche number: conflicts are reported, never silently resolved.
+
+Each source keeps its own named graph, so nothing is lost; this module only compares what
+several sources say of the same fiche and reports every field on which they disagree.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+
+from .model import Fiche, LoadResult, Problem
+
+
+def _codes(attr: str) -> Callable[[Fiche], object]:
+    return lambda f: tuple(sorted(c.code for c in getattr(f, attr)))
+
+
+#: field name → how to read the comparable value of a fiche (None = not stated, not a conflict)
+COMPARED: dict[str, Callable[[Fiche], object]] = {
+    "title": lambda f: f.title,
+    "status": lambda f: f.status.value if f.status else None,
+    "level": lambda f: f.level,
+    "expiry_date": lambda f: f.expiry_date,
+    "decision_date": lambda f: f.decision_date,
+    "rome": _codes("rome"),
+    "nsf": _codes("nsf"),
+    "formacodes": _codes("formacodes"),
+    "blocks": lambda f: tuple(sorted(b.code for b in f.blocks)),
+    "certifier_sirets": lambda f: tuple(sorted(c.siret or c.legal_name for c in f.certifiers)),
+}
+
+
+def conflicts(results: Iterable[LoadResult]) -> list[Problem]:
+    """One problem per (fiche, field) on which two sources state different values."""
+    by_number: dict[str, list[Fiche]] = defaultdict(list)
+    for result in results:
+        for fiche in result.fiches:
+            by_number[fiche.number].append(fiche)
+    problems = []
+    for number in sorted(by_number):
+        fiches = by_number[number]
+        if len(fiches) > 1:
+            problems.extend(_compare(number, fiches))
+    return problems
+
+
+def _compare(number: str, fiches: list[Fiche]) -> list[Problem]:
+    problems = []
+    for field, read in COMPARED.items():
+        stated = [(f.source, read(f)) for f in fiches if read(f) not in (None, ())]
+        values = {value for _, value in stated}
+        if len(values) > 1:
+            described = "; ".join(f"{src}: {val!r}" for src, val in stated)
+            problems.append(
+                Problem(
+                    file=stated[0][0],
+                    fiche=number,
+                    field=field,
+                    value=described,
+                    rule="source-conflict",
+                    message=f"sources disagree on {field}",
+                    severity="warning",
+                    action="kept-both",
+                )
+            )
+    return problems

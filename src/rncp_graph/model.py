@@ -1,0 +1,227 @@
+"""Plain model objects produced by every loader and consumed by :mod:`rncp_graph.mapping`.
+
+Loaders know their source format and nothing of RDF; the mapper knows the ontology and
+nothing of source formats. These dataclasses are the contract between the two.
+All strings are already normalised (NFC, whitespace collapsed, doubled apostrophes repaired)
+by the loaders; dates are :class:`datetime.date`; an absent value is ``None`` or an empty list.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date
+
+
+class Register(enum.Enum):
+    """Which register a fiche belongs to, from its number prefix."""
+
+    RNCP = "RNCP"
+    RS = "RS"
+
+
+class Status(enum.Enum):
+    ACTIVE = "active"
+    INACTIVE = "inactive"
+
+
+class AccessRouteKind(enum.Enum):
+    """The six access routes ("voies d'accès") every fiche lists, keyed as in the ontology scheme."""
+
+    STUDENT = "student"  # Après un parcours de formation sous statut d'élève ou d'étudiant
+    APPRENTICESHIP = "apprenticeship"  # En contrat d'apprentissage
+    CONTINUING = "continuing-education"  # Après un parcours de formation continue
+    PROFESSIONALISATION = "professionalisation"  # En contrat de professionnalisation
+    INDIVIDUAL = "individual-application"  # Par candidature individuelle
+    VAE = "vae"  # Par expérience (validation des acquis de l'expérience)
+
+
+class CorrespondenceNature(enum.Enum):
+    TOTAL = "total"
+    PARTIAL = "partial"
+
+
+class CorrespondenceKind(enum.Enum):
+    """What the correspondence table of the fiche says the other certification is."""
+
+    RNCP = "rncp"  # Certifications professionnelles enregistrées au RNCP en correspondance
+    RS = "rs"  # Liens avec des certifications enregistrées au Répertoire spécifique
+    EUROPEAN = "european"  # en correspondance au niveau européen ou international
+    PREVIOUS_VERSION = "previous-version"  # Anciennes versions ... reconnues en correspondance totale
+
+
+@dataclass(frozen=True)
+class Code:
+    """A code of a controlled list (ROME, NSF, Formacode) with the label the source gives."""
+
+    code: str
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class Organisation:
+    """A certifier or a partner organisation."""
+
+    legal_name: str
+    siret: str | None = None
+    commercial_name: str | None = None
+    website: str | None = None
+
+
+@dataclass
+class Block:
+    """A competency block (``RNCP34808BC01``)."""
+
+    code: str
+    title: str | None = None
+    competencies: list[str] = field(default_factory=list)
+    evaluation: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class Correspondence:
+    """A correspondence with another certification, or between two blocks."""
+
+    target: str  # fiche number of the other certification
+    kind: CorrespondenceKind = CorrespondenceKind.RNCP
+    target_title: str | None = None
+    nature: CorrespondenceNature | None = None
+    text: str | None = None
+    source_block: str | None = None  # block code of this fiche
+    target_block: str | None = None  # block code of the other fiche
+
+
+@dataclass(frozen=True)
+class LinkedFiche:
+    """A predecessor or successor named on the fiche (number and the title given there)."""
+
+    number: str
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class AccessRoute:
+    route: AccessRouteKind
+    open: bool
+    jury: str | None = None
+    modified: date | None = None
+
+
+@dataclass(frozen=True)
+class Statistic:
+    """One row of the yearly statistics table. Rates are percentages (0–100)."""
+
+    year: int
+    certified: int | None = None
+    certified_vae: int | None = None
+    insertion_6_months: int | None = None
+    insertion_job_6_months: int | None = None
+    insertion_job_2_years: int | None = None
+
+
+@dataclass(frozen=True)
+class LegalReference:
+    """A reference published in the Journal officiel / Bulletin officiel."""
+
+    text: str
+    date: date | None = None
+    kind: str = "registration"  # "registration" or "other" (passerelles...)
+
+
+@dataclass
+class Fiche:
+    """Everything a fiche says, whatever the source format."""
+
+    number: str
+    source: str
+    number_inferred: bool = False
+    title: str | None = None
+    status: Status | None = None
+    level: int | None = None
+    nsf: list[Code] = field(default_factory=list)
+    formacodes: list[Code] = field(default_factory=list)
+    rome: list[Code] = field(default_factory=list)
+    certifiers: list[Organisation] = field(default_factory=list)
+    partners: list[Organisation] = field(default_factory=list)
+    expiry_date: date | None = None
+    decision_date: date | None = None
+    last_delivery_date: date | None = None
+    last_jo_date: date | None = None
+    registration_type: str | None = None
+    registration_years: int | None = None
+    objectives: str | None = None
+    activities: list[str] = field(default_factory=list)
+    competencies: list[str] = field(default_factory=list)
+    evaluation: str | None = None
+    blocks: list[Block] = field(default_factory=list)
+    block_acquisition: str | None = None
+    sectors: str | None = None
+    job_types: list[str] = field(default_factory=list)
+    regulation: str | None = None
+    entry_prerequisites: str | None = None
+    validation_prerequisites: str | None = None
+    distinct_block_prerequisites: bool | None = None
+    access_routes: list[AccessRoute] = field(default_factory=list)
+    new_caledonia: bool | None = None
+    french_polynesia: bool | None = None
+    correspondences: list[Correspondence] = field(default_factory=list)
+    predecessors: list[LinkedFiche] = field(default_factory=list)
+    successors: list[LinkedFiche] = field(default_factory=list)
+    legal_references: list[LegalReference] = field(default_factory=list)
+    statistics: list[Statistic] = field(default_factory=list)
+    description_url: str | None = None
+    promotions: list[int] = field(default_factory=list)
+    training_bodies_note: str | None = None
+    idcc: list[str] = field(default_factory=list)
+    partial_validation: bool | None = None
+
+    @property
+    def register(self) -> Register:
+        return Register.RS if self.number.startswith("RS") else Register.RNCP
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem met while reading a source; a line of ``errors.jsonl``.
+
+    ``action`` says what was done: ``quarantined-fiche``, ``dropped-field``, ``repaired``,
+    ``warning`` or ``aborted``.
+    """
+
+    file: str
+    rule: str
+    message: str
+    fiche: str | None = None
+    field: str | None = None
+    value: str | None = None
+    line: int | None = None
+    severity: str = "error"
+    action: str = "quarantined-fiche"
+
+    def as_dict(self) -> dict[str, object]:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+@dataclass
+class SectionCoverage:
+    """Which sections of one page were recognised and mapped, and which headings were not."""
+
+    file: str
+    fiche: str | None
+    recognised: list[str] = field(default_factory=list)
+    unrecognised: list[str] = field(default_factory=list)
+
+
+@dataclass
+class LoadResult:
+    """What a loader returns for one source: the fiches read and every problem met."""
+
+    source: str
+    fiches: list[Fiche] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    coverage: list[SectionCoverage] = field(default_factory=list)
+    quarantined: int = 0
+    repairs: dict[str, int] = field(default_factory=dict)
+    export_date: date | None = None
+    loader: str = ""

@@ -1,0 +1,157 @@
+"""Text, code and date normalisation shared by every loader.
+
+Pure functions; each raises :class:`~rncp_graph.errors.InvalidValue` naming the field and
+value it refuses. Counting repairs is the caller's job (``Repairs``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from datetime import date
+
+from .errors import InvalidValue
+
+_WS = re.compile(r"[\s\u00a0\u202f\u2007\ufeff]+")
+_DOUBLED_APOSTROPHE = re.compile(r"(?<=\w)''(?=\w)")
+_FICHE = re.compile(r"^(RNCP|RS)(\d+)$")
+_FICHE_LOOSE = re.compile(r"^(RNCP|RS)\s*(\d+)$", re.IGNORECASE)
+_BLOCK = re.compile(r"^((?:RNCP|RS)\d+)BC(\d{2})$")
+_ROME = re.compile(r"^[A-N]\d{4}$")
+_NSF = re.compile(r"^\d{3}[a-z]?$")
+_FORMACODE = re.compile(r"^\d{5}$")
+_DATE = re.compile(r"^(\d{2})[-/](\d{2})[-/](\d{4})$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_EMPTY_MARKERS = {"", "-", "–", "—"}
+
+
+class Repairs(Counter[str]):
+    """Counts of silent-but-recorded repairs (``doubled-apostrophe``, ``nbsp``...)."""
+
+
+def text(value: str | None, repairs: Repairs | None = None) -> str | None:
+    """NFC, whitespace runs (NBSP included) collapsed, doubled apostrophes repaired.
+
+    ``None``, empty strings and a lone ``-`` (the pages' "nothing") give ``None``.
+    """
+    if value is None:
+        return None
+    s = unicodedata.normalize("NFC", value)
+    s = _WS.sub(" ", s).strip()
+    if s in _EMPTY_MARKERS:
+        return None
+    fixed, n = _DOUBLED_APOSTROPHE.subn("'", s)
+    if n and repairs is not None:
+        repairs["doubled-apostrophe"] += n
+    return fixed
+
+
+def code(value: str) -> str:
+    """A code with every kind of space removed (``M1607\\u202f`` → ``M1607``)."""
+    return _WS.sub("", unicodedata.normalize("NFC", value))
+
+
+def fiche_number(value: str, *, field: str = "fiche number") -> str:
+    """``RNCP34808``, accepting the unambiguous forms ``rncp34808`` and ``RNCP 34808``.
+
+    :raises InvalidValue: for anything else (``34826``, ``RNCP34826bis``).
+    """
+    s = code(value) if value else ""
+    if _FICHE.match(s):
+        return s
+    m = _FICHE_LOOSE.match(value.strip()) if value else None
+    if m:
+        return f"{m.group(1).upper()}{m.group(2)}"
+    raise InvalidValue("not a fiche number (expected RNCP… or RS… followed by digits)", field=field, value=value)
+
+
+def is_fiche_number(value: str) -> bool:
+    return bool(_FICHE.match(value))
+
+
+def block_code(value: str, *, fiche: str | None = None, field: str = "block code") -> str:
+    """A block code ``RNCP34808BC01``; when ``fiche`` is given, its prefix must be that fiche.
+
+    :raises InvalidValue: on a malformed code or a block of another fiche.
+    """
+    s = code(value).upper()
+    m = _BLOCK.match(s)
+    if not m:
+        raise InvalidValue("not a block code (expected RNCP…BCnn)", fiche=fiche, field=field, value=value)
+    if fiche is not None and m.group(1) != fiche:
+        raise InvalidValue(
+            f"block {s} belongs to fiche {m.group(1)}, not to {fiche}", fiche=fiche, field=field, value=value
+        )
+    return s
+
+
+def fiche_of_block(value: str) -> str | None:
+    m = _BLOCK.match(code(value).upper())
+    return m.group(1) if m else None
+
+
+def rome_code(value: str, *, fiche: str | None = None) -> str:
+    s = code(value).upper()
+    if not _ROME.match(s):
+        raise InvalidValue("not a ROME code (expected a letter A–N and four digits)", fiche=fiche, field="ROME", value=value)
+    return s
+
+
+def nsf_code(value: str, *, fiche: str | None = None) -> str:
+    s = code(value).lower()
+    if not _NSF.match(s):
+        raise InvalidValue("not an NSF code (expected three digits and an optional letter)", fiche=fiche, field="NSF", value=value)
+    return s
+
+
+def formacode(value: str, *, fiche: str | None = None) -> str:
+    s = code(value)
+    if not _FORMACODE.match(s):
+        raise InvalidValue("not a Formacode (expected five digits)", fiche=fiche, field="Formacode", value=value)
+    return s
+
+
+def parse_date(value: str, *, fiche: str | None = None, field: str = "date") -> date:
+    """``dd-mm-yyyy``, ``dd/mm/yyyy`` or ``yyyy-mm-dd``; anything else or an impossible date raises."""
+    s = code(value)
+    m = _DATE.match(s)
+    if m:
+        day, month, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    else:
+        m = _ISO_DATE.match(s)
+        if not m:
+            raise InvalidValue("not a date (expected dd-mm-yyyy)", fiche=fiche, field=field, value=value)
+        year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    try:
+        return date(year, month, day)
+    except ValueError as exc:
+        raise InvalidValue(f"impossible date: {exc}", fiche=fiche, field=field, value=value) from None
+
+
+def level(value: str, *, fiche: str | None = None) -> int | None:
+    """French qualification level 1–8 from ``Niveau 6``, ``NIV6`` or ``6``; ``REPRISE`` → ``None``.
+
+    :raises InvalidValue: for ``Niveau 9``, Roman numerals of the old nomenclature or anything else.
+    """
+    s = code(value).upper()
+    if s in {"REPRISE", ""}:
+        return None
+    m = re.fullmatch(r"(?:NIVEAU|NIV)?(\d+)", s)
+    if not m or not 1 <= int(m.group(1)) <= 8:
+        raise InvalidValue("not a qualification level 1–8", fiche=fiche, field="level", value=value)
+    return int(m.group(1))
+
+
+def split_code_label(value: str) -> tuple[str, str | None]:
+    """``"332p : Travail social"`` or ``"K1403 - Management…"`` → (code, label)."""
+    s = text(value) or ""
+    m = re.match(r"^\s*([A-Za-z]?\d+[A-Za-z]?)\s*[:\-–]\s*(.*)$", s)
+    if m:
+        return m.group(1), (m.group(2).strip() or None)
+    return s, None
+
+
+def siret(value: str) -> str:
+    """A SIRET with spaces and TABs removed (validation is SHACL's job, so nothing is lost)."""
+    return code(value)

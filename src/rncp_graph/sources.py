@@ -1,0 +1,62 @@
+"""Which loader reads which file: one table, :data:`LOADERS`, and path expansion.
+
+A new source format is one new module in ``loaders/`` and one row here.
+"""
+
+from __future__ import annotations
+
+import glob
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import StructuralError
+from .loaders import page
+from .model import LoadResult
+
+
+@dataclass(frozen=True)
+class Loader:
+    name: str
+    matches: Callable[[Path], bool]
+    read: Callable[[Path], LoadResult]
+
+
+def _suffix(*suffixes: str) -> Callable[[Path], bool]:
+    return lambda path: path.is_file() and path.suffix.lower() in suffixes
+
+
+#: Tried in order; the first loader whose ``matches`` accepts a path reads it.
+LOADERS: list[Loader] = [
+    Loader("page", _suffix(*page.SUFFIXES), page.read_page),
+]
+
+
+def expand(paths: Iterable[str | Path]) -> list[Path]:
+    """Files, folders (their readable files, sorted) and globs → a sorted list of sources."""
+    found: set[Path] = set()
+    for raw in paths:
+        text = str(raw)
+        matches = [Path(m) for m in glob.glob(text)] if glob.has_magic(text) else [Path(text)]
+        if not matches:
+            raise StructuralError("no file matches this pattern", file=text)
+        for path in matches:
+            found.update(_expand_one(path))
+    return sorted(found)
+
+
+def _expand_one(path: Path) -> list[Path]:
+    if not path.exists():
+        raise StructuralError("no such file or folder", file=str(path))
+    if path.is_dir() and not any(loader.matches(path) for loader in LOADERS):
+        return sorted(p for p in path.iterdir() if not p.name.startswith(".") and loader_for(p, strict=False))
+    return [path]
+
+
+def loader_for(path: Path, *, strict: bool = True) -> Loader | None:
+    for loader in LOADERS:
+        if loader.matches(path):
+            return loader
+    if strict:
+        raise StructuralError("no loader reads this kind of file", file=str(path))
+    return None

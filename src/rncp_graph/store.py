@@ -1,0 +1,118 @@
+"""The embedded store: pyoxigraph, in memory or on disk, one named graph per source.
+
+Queries see the union of all graphs as their default graph (the "merged view"); a
+``GRAPH`` clause reaches one source. Parameters are bound with pyoxigraph
+``substitutions``, never pasted into query text. An :class:`rdflib.Dataset` view over the
+same store is available for users of the rdflib API (:meth:`GraphStore.rdflib_dataset`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import rdflib
+from rdflib.namespace import RDF
+
+from .namespaces import PREFIXES
+
+log = logging.getLogger(__name__)
+
+Term = ox.NamedNode | ox.Literal | ox.BlankNode
+
+
+class GraphStore:
+    """A pyoxigraph store holding the graph, with the few operations the project needs.
+
+    :param path: a directory for an on-disk store (created if absent); ``None`` for memory.
+    """
+
+    def __init__(self, path: Path | None = None, *, store: ox.Store | None = None) -> None:
+        self.path = path
+        self.ox = store if store is not None else (ox.Store(str(path)) if path is not None else ox.Store())
+
+    # -- loading --------------------------------------------------------------------------
+    def replace_graph(self, graph: str, ntriples: bytes) -> None:
+        """Replace one named graph by N-Triples ``ntriples``, all or nothing."""
+        name = ox.NamedNode(graph)
+        if self.ox.contains_named_graph(name):
+            self.ox.remove_graph(name)
+        self.ox.load(input=ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=name)
+
+    def load_file(self, path: Path, graph: str) -> None:
+        """Load a Turtle / N-Triples file of our own (ontology schemes) into ``graph``."""
+        self.ox.load(path=str(path), to_graph=ox.NamedNode(graph))
+
+    # -- reading --------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.ox)
+
+    def graphs(self) -> list[str]:
+        return sorted(g.value for g in self.ox.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def query(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> Any:
+        """Run a SPARQL query on the merged view; ``bindings`` are bound as substitutions."""
+        subs = {ox.Variable(k): v for k, v in (bindings or {}).items()}
+        return self.ox.query(
+            sparql, use_default_graph_as_union=True, substitutions=subs or None, prefixes=PREFIXES
+        )
+
+    def select(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> list[dict[str, Term | None]]:
+        """Rows of a SELECT query as dicts of variable name → term (``None`` when unbound)."""
+        solutions = self.query(sparql, bindings)
+        names = [v.value for v in solutions.variables]
+        return [{n: row[n] for n in names} for row in solutions]
+
+    def count_by_class(self) -> dict[str, int]:
+        """Number of distinct instances of each ``rdf:type`` in the merged view."""
+        rows = self.select(
+            "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s <%s> ?c } GROUP BY ?c ORDER BY ?c" % RDF.type
+        )
+        return {r["c"].value: int(r["n"].value) for r in rows if r["c"] is not None and r["n"] is not None}
+
+    def canonical_lines(self) -> list[str]:
+        """The merged view as sorted, deduplicated N-Triples lines (graph names dropped)."""
+        lines = {f"{q.subject} {q.predicate} {q.object} ." for q in self.ox.quads_for_pattern(None, None, None, None)}
+        return sorted(lines)
+
+    def iter_quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
+        name = ox.NamedNode(graph) if graph else None
+        return iter(self.ox.quads_for_pattern(None, None, None, name))
+
+    # -- views ----------------------------------------------------------------------------
+    def rdflib_dataset(self) -> rdflib.Dataset:
+        """An :class:`rdflib.Dataset` over this same store (no copy); its default graph is the union.
+
+        Fine for exploring in a notebook; for big graphs prefer :meth:`select`.
+        """
+        from oxrdflib import OxigraphStore
+
+        ds = rdflib.Dataset(store=OxigraphStore(store=self.ox), default_union=True)
+        for prefix, iri in PREFIXES.items():
+            ds.bind(prefix, iri)
+        return ds
+
+    def to_rdflib_graph(self) -> rdflib.Graph:
+        """A plain in-memory :class:`rdflib.Graph` copy of the merged view (small graphs only)."""
+        graph = rdflib.Graph()
+        for prefix, iri in PREFIXES.items():
+            graph.bind(prefix, iri)
+        data = "\n".join(self.canonical_lines())
+        graph.parse(data=data, format="nt")
+        return graph
+
+    def flush(self) -> None:
+        if self.path is not None:
+            self.ox.flush()
+
+
+def bindings_from(values: Mapping[str, str | ox.NamedNode | ox.Literal]) -> dict[str, Term]:
+    """Plain strings become string literals; terms pass through (for :meth:`GraphStore.select`)."""
+    return {k: (ox.Literal(v) if isinstance(v, str) else v) for k, v in values.items()}
+
+
+def lines_to_bytes(lines: Iterable[str]) -> bytes:
+    return ("\n".join(lines) + "\n").encode("utf-8")
