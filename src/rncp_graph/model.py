@@ -175,6 +175,12 @@ class Fiche:
     training_bodies_note: str | None = None
     idcc: list[str] = field(default_factory=list)
     partial_validation: bool | None = None
+    # Carried by the official exports (XML flux v4.1 and CSV); not mapped to triples yet.
+    abbreviation: Code | None = None  # diploma type: ABREGE/(CODE, LIBELLE); CSV Abrege_Libelle, Abrege_Intitule
+    record_state: str | None = None  # ETAT_FICHE: "Publiée", "Dépubliée/Archivée"... (not the ACTIF status)
+    effective_date: date | None = None  # DATE_EFFET; CSV Date_Effet
+    publication_date: date | None = None  # DATE_DE_PUBLICATION
+    collective_agreements: list[Code] = field(default_factory=list)  # CCN_1..3/(NUMERO, LIBELLE); CSV CCN table
 
     @property
     def register(self) -> Register:

@@ -155,3 +155,53 @@ def split_code_label(value: str) -> tuple[str, str | None]:
 def siret(value: str) -> str:
     """A SIRET with spaces and TABs removed (validation is SHACL's job, so nothing is lost)."""
     return code(value)
+
+
+# Free-text lists of the official exports: runs of spaces (and line breaks) mark where the
+# original line breaks were; bullets ``*``, ``o``, ``-``, ``•`` start the items.
+_ITEM_BREAK = re.compile(r"[ \t\u00a0\u202f]{2,}|[\r\n]+")
+_BULLET = re.compile(r"^(?:[*•●▪◦·\-–—]|o(?=\s))\s*")
+_NO_WORD = re.compile(r"^[\W_]*$")
+_SENTENCE_END = (".", ":", "!", "?", ";")
+_YES_NO = {"oui": True, "non": False}
+
+
+def split_items(value: str | None, repairs: Repairs | None = None) -> list[str]:
+    """Split an export's free-text list into items, one per original line.
+
+    ``"* Gérer le parc    - Répondre aux incidents ;"`` → ``["Gérer le parc", "Répondre aux incidents"]``:
+    runs of two or more spaces or line breaks separate items, a leading bullet is dropped, a
+    trailing ``;`` is dropped, chunks without a letter or digit are skipped; each item is
+    normalised as :func:`text`. A chunk without a bullet that starts in lower case continues
+    the previous one when that one does not end a sentence (``"… prise de décision"`` +
+    ``"stratégique"``): a line wrapped inside a sentence is not an item.
+    """
+    if value is None:
+        return []
+    items: list[str] = []
+    closed = True  # did the previous chunk end a sentence (before its ';' was dropped)?
+    for chunk in _ITEM_BREAK.split(unicodedata.normalize("NFC", value)):
+        stripped = chunk.strip()
+        bulleted = False
+        while (unbulleted := _BULLET.sub("", stripped, count=1)) != stripped:
+            stripped, bulleted = unbulleted, True
+        item = text(stripped.rstrip(" ;"), repairs)
+        if not item or _NO_WORD.match(item):
+            continue
+        if items and not bulleted and item[0].islower() and not closed:
+            items[-1] = f"{items[-1]} {item}"
+        else:
+            items.append(item)
+        closed = stripped.endswith(_SENTENCE_END)
+    return items
+
+
+def yes_no(value: str, *, fiche: str | None = None, field: str = "boolean") -> bool:
+    """``Oui`` / ``Non`` (any case, spaces ignored) → ``True`` / ``False``.
+
+    :raises InvalidValue: for anything else.
+    """
+    key = code(value).casefold()
+    if key not in _YES_NO:
+        raise InvalidValue("not Oui/Non", fiche=fiche, field=field, value=value)
+    return _YES_NO[key]

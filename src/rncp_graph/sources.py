@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import StructuralError
-from .loaders import page
+from .loaders import csv_export, page, xml_export
 from .model import LoadResult
 
 
@@ -27,7 +27,11 @@ def _suffix(*suffixes: str) -> Callable[[Path], bool]:
 
 
 #: Tried in order; the first loader whose ``matches`` accepts a path reads it.
+#: The export loaders sniff: a ``.zip`` is read as XML or CSV by what it holds, and a folder
+#: of ``export_fiches_CSV_*`` files is one source (so :func:`expand` does not list it).
 LOADERS: list[Loader] = [
+    Loader("xml", xml_export.matches, xml_export.read_xml),
+    Loader("csv", csv_export.matches, csv_export.read_csv_export),
     Loader("page", _suffix(*page.SUFFIXES), page.read_page),
 ]
 

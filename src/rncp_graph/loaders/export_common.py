@@ -1,0 +1,309 @@
+"""What the two official France Compétences exports (XML flux v4.1 and CSV) share.
+
+:class:`Report` collects the problems and repairs of one source and turns the normalisers'
+:class:`~rncp_graph.errors.InvalidValue` into :class:`~rncp_graph.model.Problem` rows, so a
+bad value drops that value (or quarantines the fiche) and the rest of the source loads.
+Also here: the access-route vocabularies of both formats, block-code and organisation
+readers, sniffing a ``.zip`` (XML or CSV inside?) and the export date in a file name.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import logging
+import re
+import unicodedata
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TypeVar
+
+from stdnum.fr import siret as stdnum_siret
+
+from .. import normalise
+from ..errors import InvalidValue
+from ..model import AccessRouteKind, Fiche, Organisation, Problem
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+#: ``export_fiches_CSV_<table>_<yyyy_mm_dd>.csv`` (names compared after NFC normalisation)
+CSV_NAME = re.compile(r"^export_fiches_CSV_(?P<table>.+?)_(?P<date>\d{4}_\d{2}_\d{2})\.csv$", re.IGNORECASE)
+_NAME_DATES = (
+    (re.compile(r"(?<!\d)(\d{4})[-_.](\d{2})[-_.](\d{2})(?!\d)"), (1, 2, 3)),
+    (re.compile(r"(?<!\d)(\d{2})[-_.](\d{2})[-_.](\d{4})(?!\d)"), (3, 2, 1)),
+    (re.compile(r"(?<!\d)(20\d{2})(\d{2})(\d{2})(?!\d)"), (1, 2, 3)),
+)
+_SHORT_BLOCK = re.compile(r"^((?:RNCP|RS)\d+)BC(\d)$")
+
+#: XML: one ``SI_JURY_*`` element per access route (``ACTIF`` Oui/Non and the jury's ``COMPOSITION``).
+JURY_ELEMENTS: dict[str, AccessRouteKind] = {
+    "SI_JURY_FI": AccessRouteKind.STUDENT,  # formation initiale, sous statut d'élève ou d'étudiant
+    "SI_JURY_CA": AccessRouteKind.APPRENTICESHIP,  # contrat d'apprentissage
+    "SI_JURY_FC": AccessRouteKind.CONTINUING,  # formation continue
+    "SI_JURY_CQ": AccessRouteKind.PROFESSIONALISATION,  # contrat de professionnalisation
+    "SI_JURY_CL": AccessRouteKind.INDIVIDUAL,  # candidature libre (individuelle)
+    "SI_JURY_VAE": AccessRouteKind.VAE,  # validation des acquis de l'expérience
+}
+
+#: CSV ``VoixdAccès.Si_Jury`` labels, keyed by :func:`label_key` (quotes and case normalised).
+ROUTE_LABELS: dict[str, AccessRouteKind] = {
+    "après un parcours de formation sous statut d'élève ou d'étudiant": AccessRouteKind.STUDENT,
+    "en contrat d'apprentissage": AccessRouteKind.APPRENTICESHIP,
+    "après un parcours de formation continue": AccessRouteKind.CONTINUING,
+    "en contrat de professionnalisation": AccessRouteKind.PROFESSIONALISATION,
+    "par candidature individuelle": AccessRouteKind.INDIVIDUAL,
+    "par expérience": AccessRouteKind.VAE,
+}
+
+
+@functools.lru_cache(maxsize=1024)
+def label_key(value: str) -> str:
+    """An enumerated label for matching: NFC, typographic quotes made straight, spaces collapsed, casefolded."""
+    s = unicodedata.normalize("NFC", value).replace("\u2019", "'").replace("\u02bc", "'").replace("`", "'")
+    return " ".join(s.split()).casefold()
+
+
+def export_date_from_name(name: str) -> date | None:
+    """The export date a file name carries (``…_2024_02_22.csv``, ``…-2026-09-29.xml``), else ``None``."""
+    for pattern, (y, m, d) in _NAME_DATES:
+        for match in pattern.finditer(name):
+            try:
+                return date(int(match.group(y)), int(match.group(m)), int(match.group(d)))
+            except ValueError:
+                continue
+    return None
+
+
+def member_name(info: zipfile.ZipInfo) -> str:
+    """A zip member's base name, NFC; names not flagged UTF-8 are re-decoded when they are UTF-8 bytes."""
+    name = info.filename
+    if not info.flag_bits & 0x800:
+        with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
+            name = name.encode("cp437").decode("utf-8")
+    return unicodedata.normalize("NFC", name.rsplit("/", 1)[-1])
+
+
+def zip_kind(path: Path) -> str | None:
+    """``"csv"`` for a zip of ``export_fiches_CSV_*`` files, ``"xml"`` for a zip holding XML, else ``None``."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = [member_name(i) for i in archive.infolist() if not i.is_dir()]
+    except (OSError, zipfile.BadZipFile):
+        return None
+    if any(CSV_NAME.match(n) for n in names):
+        return "csv"
+    if any(n.lower().endswith(".xml") for n in names):
+        return "xml"
+    return None
+
+
+@dataclass
+class Report:
+    """Problems, repairs and quarantined fiches of one source file.
+
+    :param file: the name problems are reported under (``export.zip/member.csv`` for a member).
+    """
+
+    file: str
+    problems: list[Problem] = field(default_factory=list)
+    repairs: normalise.Repairs = field(default_factory=normalise.Repairs)
+    quarantined: int = 0
+    _unknown: set[str] = field(default_factory=set)
+    _labels: dict[str, tuple[str | None, normalise.Repairs]] = field(default_factory=dict)
+
+    def add(
+        self,
+        rule: str,
+        message: str,
+        *,
+        fiche: str | None = None,
+        field: str | None = None,
+        value: str | None = None,
+        line: int | None = None,
+        severity: str = "error",
+        action: str = "dropped-field",
+        file: str | None = None,
+    ) -> None:
+        """Record one problem (and log it with the fiche number as prefix)."""
+        problem = Problem(
+            file=file or self.file,
+            rule=rule,
+            message=message,
+            fiche=fiche,
+            field=field,
+            value=value,
+            line=line,
+            severity=severity,
+            action=action,
+        )
+        self.problems.append(problem)
+        # one line per problem at DEBUG: they all go to errors.jsonl; loaders log a summary
+        log.debug("[%s] %s: %s (%s, line %s)", fiche or "-", rule, message, problem.file, line)
+
+    def log_summary(self, logger: logging.Logger, source: str, loaded: int) -> None:
+        """One log line per source: WARNING when problems were met (one line each at DEBUG)."""
+        errors = sum(1 for p in self.problems if p.severity == "error")
+        logger.log(
+            logging.WARNING if self.problems else logging.INFO,
+            "%s: %d fiches read, %d quarantined, %d problems (%d errors)",
+            source,
+            loaded,
+            self.quarantined,
+            len(self.problems),
+            errors,
+        )
+
+    def attempt(
+        self, rule: str, call: Callable[[], T], *, line: int | None = None, action: str = "dropped-field"
+    ) -> T | None:
+        """``call()``, or ``None`` with a problem when it raises :class:`InvalidValue`."""
+        try:
+            return call()
+        except InvalidValue as exc:
+            self.add(rule, exc.message, fiche=exc.fiche, field=exc.field, value=exc.value, line=line, action=action)
+            return None
+
+    def unknown_element(self, name: str, *, fiche: str | None, line: int | None) -> None:
+        """Warn once per element name that the loader does not know (its content is not read)."""
+        if name in self._unknown:
+            return
+        self._unknown.add(name)
+        self.add(
+            "unknown-element",
+            f"element {name} is not known to the loader; its content was not read",
+            fiche=fiche,
+            field=name,
+            line=line,
+            severity="warning",
+            action="dropped-field",
+        )
+
+    def text(self, value: str | None) -> str | None:
+        """:func:`normalise.text`, counting the repairs."""
+        return normalise.text(value, self.repairs)
+
+    def label(self, value: str) -> str | None:
+        """:meth:`text` for short labels that repeat (code labels, names): normalised once, repairs counted each use."""
+        known = self._labels.get(value)
+        if known is None:
+            repairs = normalise.Repairs()
+            known = (normalise.text(value, repairs), repairs)
+            if len(value) < 300:
+                self._labels[value] = known
+        self.repairs.update(known[1])
+        return known[0]
+
+    def fiche_number(self, raw: str | None, *, field: str, line: int | None) -> str | None:
+        """The fiche number, or ``None`` (with a problem) when it cannot be read; loose forms warn."""
+        if raw is None or not raw.strip():
+            self.add("missing-fiche-number", "no fiche number", field=field, line=line, action="quarantined-fiche")
+            return None
+        number = self.attempt(
+            "invalid-fiche-number",
+            lambda: normalise.fiche_number(raw, field=field),
+            line=line,
+            action="quarantined-fiche",
+        )
+        if number is not None and number != raw.strip():
+            self.repairs["fiche-number"] += 1
+            self.add(
+                "fiche-number-normalised",
+                f"fiche number {raw.strip()!r} read as {number}",
+                fiche=number,
+                field=field,
+                value=raw,
+                line=line,
+                severity="warning",
+                action="repaired",
+            )
+        return number
+
+    def block_code(
+        self, raw: str, *, fiche: str, field: str, line: int | None, action: str = "dropped-field"
+    ) -> str | None:
+        """A block code of ``fiche``; ``RNCP32198BC1`` is padded to ``BC01`` with a warning."""
+        short = _SHORT_BLOCK.match(normalise.code(raw).upper())
+        if short and short.group(1) == fiche:
+            padded = f"{short.group(1)}BC0{short.group(2)}"
+            self.repairs["block-code-padded"] += 1
+            self.add(
+                "block-code-padded",
+                f"block code {raw!r} read as {padded}",
+                fiche=fiche,
+                field=field,
+                value=raw,
+                line=line,
+                severity="warning",
+                action="repaired",
+            )
+            return padded
+        call = lambda: normalise.block_code(raw, fiche=fiche, field=field)  # noqa: E731
+        return self.attempt("invalid-block-code", call, line=line, action=action)
+
+    def organisation(
+        self,
+        name: str | None,
+        siret: str | None,
+        *,
+        fiche: str,
+        field: str,
+        line: int | None,
+        commercial_name: str | None = None,
+        website: str | None = None,
+    ) -> Organisation | None:
+        """A certifier or partner; a SIRET failing its checksum is kept and warned about."""
+        legal_name = self.label(name) if name is not None else None
+        number = normalise.siret(siret) if siret and siret.strip() else None
+        if siret and siret.startswith("\t"):
+            self.repairs["siret-tab"] += 1
+        if legal_name is None:
+            self._unnamed(number, fiche=fiche, field=field, line=line)
+            return None
+        if number is not None and not stdnum_siret.is_valid(number):
+            self.add(
+                "invalid-siret",
+                "SIRET fails its format or checksum; kept as given",
+                fiche=fiche,
+                field=field,
+                value=number,
+                line=line,
+                severity="warning",
+                action="kept",
+            )
+        return Organisation(legal_name, number, self.text(commercial_name), self.text(website))
+
+    def _unnamed(self, siret: str | None, *, fiche: str, field: str, line: int | None) -> None:
+        if siret is None:
+            message, rule, severity = "organisation with neither name nor SIRET", "empty-row", "warning"
+        else:
+            message, rule, severity = "organisation without a name; left out", "missing-organisation-name", "error"
+        self.add(
+            rule, message, fiche=fiche, field=field, value=siret, line=line, severity=severity, action="dropped-row"
+        )
+
+    def check_dates(self, fiche: Fiche, *, line: int | None) -> None:
+        """Warn when the registration ends before it was decided (both values kept)."""
+        if fiche.expiry_date and fiche.decision_date and fiche.expiry_date < fiche.decision_date:
+            self.add(
+                "dates-inconsistent",
+                f"registration ends ({fiche.expiry_date}) before its decision ({fiche.decision_date})",
+                fiche=fiche.number,
+                field="expiry_date",
+                value=f"{fiche.expiry_date} < {fiche.decision_date}",
+                line=line,
+                severity="warning",
+                action="kept",
+            )
+
+
+def append_unique(items: list[T], item: T, repairs: normalise.Repairs, what: str) -> None:
+    """Append ``item`` unless already there (a repeated row or element is counted, not kept twice)."""
+    if item in items:
+        repairs[f"duplicate-{what}"] += 1
+    else:
+        items.append(item)

@@ -1,0 +1,377 @@
+"""Loader for fiche pages copied as text from the France Compétences website.
+
+One page holds one fiche. The page is cut into sections by its headings
+(:data:`~.page_sections.HEADINGS`, a table of heading patterns → section key) and
+:data:`READERS` (section key → reader) fills the :class:`~rncp_graph.model.Fiche`. The layouts
+seen so far — ``|`` tables, tables flattened into lines under "Icon …" summaries, the pre-2019
+page with its site chrome and JO references, TAB-separated tables under "Code de la fiche :
+RNCP…" — all go through these two tables; a heading-like line neither knows is listed in the
+page's :class:`~rncp_graph.model.SectionCoverage`, so a new layout shows up as a gap.
+
+What happens to bad input (only an empty file raises, :class:`~rncp_graph.errors.EmptyInput`):
+
+* a bad value drops its field (``dropped-field``); the fiche is kept;
+* no fiche number, stated or inferable from block codes, quarantines the page
+  (``no-fiche-number``), as do undecodable bytes (``encoding``) and an oversized file
+  (``too-large``);
+* a number read only from block codes is kept with ``number_inferred`` and a warning;
+* a page that ends without its closing sections (statistics, training bodies, predecessors,
+  referential) is *kept* — what it says is true — with a ``truncated`` warning naming the last
+  section read; a block heading with no table gets its own ``truncated`` warning.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+
+from .. import normalise
+from ..errors import EmptyInput, InvalidValue
+from ..model import Code, CorrespondenceKind, Fiche, LoadResult, Problem, SectionCoverage, Status
+from . import page_tables as tables
+from .page_sections import (
+    Issues,
+    Page,
+    PageLine,
+    Section,
+    first_value,
+    fold,
+    items,
+    paragraphs,
+    prepare,
+    segment,
+    strip_bullet,
+    unique,
+)
+
+log = logging.getLogger(__name__)
+
+LOADER = "page"
+SUFFIXES = (".txt",)
+#: A real page is under 100 KB; a larger file is refused unread (this bounds time and memory).
+MAX_PAGE_BYTES = 2 * 1024 * 1024
+#: Sections that close a complete page; a page with none of them was cut short.
+CLOSING_SECTIONS = {
+    "statistics": "Statistiques",
+    "training_bodies_note": "organismes préparant à la certification",
+    "predecessors": "Certification(s) antérieure(s)",
+    "referential": "Référentiel d'activité, de compétences et d'évaluation",
+}
+CORRESPONDENCE_KINDS = {
+    "rncp_correspondences": CorrespondenceKind.RNCP,
+    "rs_correspondences": CorrespondenceKind.RS,
+    "european_correspondences": CorrespondenceKind.EUROPEAN,
+    "previous_versions": CorrespondenceKind.PREVIOUS_VERSION,
+}
+LEGAL_KINDS = {"legal_registration": "registration", "legal_other": "other"}
+CODE_CHECKS: dict[str, Callable[..., str]] = {
+    "nsf": normalise.nsf_code,
+    "formacodes": normalise.formacode,
+    "rome": normalise.rome_code,
+}
+
+Reader = Callable[[Fiche, list[Section], Issues], None]
+
+_LOOSE_CODE = re.compile(r"^(\S+)\s*[-–:]\s+(.*)$")
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+_URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
+
+
+def read_page(path: Path) -> LoadResult:
+    """Read one page file: strict UTF-8 (a BOM is dropped), at most :data:`MAX_PAGE_BYTES`.
+
+    The result's ``source`` is the path; problems and the fiche name the file by its name.
+
+    :raises EmptyInput: when the file is empty, or holds only a BOM or whitespace.
+    """
+    result = _read(path)
+    result.source = str(path)
+    return result
+
+
+def _read(path: Path) -> LoadResult:
+    with path.open("rb") as handle:
+        data = handle.read(MAX_PAGE_BYTES + 1)
+    if len(data) > MAX_PAGE_BYTES:
+        return _refused(path.name, "too-large", f"the page is larger than {MAX_PAGE_BYTES} bytes; not read")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line, bad = data[: exc.start].count(b"\n") + 1, data[exc.start : exc.end].hex(" ")
+        message = f"not UTF-8: byte {bad} at offset {exc.start} (line {line}); the page is quarantined"
+        return _refused(path.name, "encoding", message, line=line, value=bad)
+    return parse_page(text, source=path.name)
+
+
+def parse_page(text: str, *, source: str) -> LoadResult:
+    """Parse the text of one page into a :class:`LoadResult` holding at most one fiche.
+
+    :param text: the page text, decoded.
+    :param source: the file name, used in every problem and as :attr:`Fiche.source`.
+    :raises EmptyInput: when the text is empty or only whitespace.
+    """
+    if not text.replace("\ufeff", "").strip():
+        raise EmptyInput("the page is empty (nothing but whitespace or a BOM)", file=source)
+    repairs = normalise.Repairs()
+    page = segment(prepare(text, repairs))
+    issues = Issues(source)
+    result = LoadResult(source=source, loader=LOADER, repairs=dict(repairs), problems=issues.problems)
+    number, inferred = _fiche_number(page, issues)
+    result.coverage.append(SectionCoverage(source, number, page.recognised(), page.unrecognised))
+    if number is None:
+        message = "no fiche number on the page and no block code to infer it from"
+        issues.add("no-fiche-number", message, action="quarantined-fiche")
+        result.quarantined = 1
+        return result
+    issues.fiche = number
+    if inferred:
+        message = f"no fiche number on the page; {number} inferred from its block codes"
+        issues.warn("number-inferred", message, field="number", value=number)
+    fiche = Fiche(number=number, source=source, number_inferred=inferred)
+    for key, reader in READERS.items():
+        if sections := page.of(key):
+            reader(fiche, sections, issues)
+    _check_complete(page, issues)
+    result.fiches.append(fiche)
+    log.debug("[%s] %s: %d blocks, %d problems", number, source, len(fiche.blocks), len(issues.problems))
+    return result
+
+
+def _refused(source: str, rule: str, message: str, *, line: int | None = None, value: str | None = None) -> LoadResult:
+    log.warning("[?] %s: %s", source, message)
+    problem = Problem(source, rule, message, line=line, value=value, action="quarantined-fiche")
+    return LoadResult(source=source, loader=LOADER, problems=[problem], quarantined=1)
+
+
+def _fiche_number(page: Page, issues: Issues) -> tuple[str | None, bool]:
+    """The stated number ("N° de fiche", "Code de la fiche :"), else the most common block prefix."""
+    for value in filter(None, map(first_value, page.of("number"))):
+        try:
+            return normalise.fiche_number(value.text, field="number"), False
+        except InvalidValue as exc:
+            issues.add("invalid-code", exc.message, field="number", value=value.text, line=value.no)
+    prefixes = [p for s in page.of("block") if (p := normalise.fiche_of_block(s.code))]
+    return (Counter(prefixes).most_common(1)[0][0], True) if prefixes else (None, False)
+
+
+def _check_complete(page: Page, issues: Issues) -> None:
+    """Warn when the page stops before every closing section; flag columns the copy flattened."""
+    if not any(page.of(key) for key in CLOSING_SECTIONS):
+        last = page.sections[-1]
+        missing = ", ".join(CLOSING_SECTIONS.values())
+        message = f"the page ends without its closing sections ({missing}); last section read: {last.heading!r}"
+        issues.warn("truncated", message, field=last.key, line=last.line)
+    if issues.flattened:
+        fields = ", ".join(sorted(issues.flattened))
+        message = f"the Oui/Non columns of {fields} were joined by the copy; an X is read as Oui"
+        issues.warn("column-lost", message, field=fields)
+
+
+# --- readers: (fiche, every section of one key, issues); the key names the field -----------
+
+
+def _lines(sections: list[Section]) -> list[PageLine]:
+    return [line for s in sections for line in s.values()]
+
+
+def _firsts(sections: list[Section]) -> list[PageLine]:
+    return [v for v in map(first_value, sections) if v is not None]
+
+
+def _set_text(fiche: Fiche, sections: list[Section], issues: Issues) -> None:
+    setattr(fiche, sections[0].key, paragraphs(_lines(sections)))
+
+
+def _set_items(fiche: Fiche, sections: list[Section], issues: Issues, *, split: bool = False) -> None:
+    setattr(fiche, sections[0].key, items(_lines(sections), split=split))
+
+
+def _set_title(fiche: Fiche, sections: list[Section], issues: Issues) -> None:
+    fiche.title = fiche.title or normalise.text(sections[0].inline)
+
+
+def _set_masthead_title(fiche: Fiche, sections: list[Section], issues: Issues) -> None:
+    """The old page shows the title alone between the site's name and the status."""
+    if fiche.title is None and len(sections[0].lines) == 1:
+        fiche.title = normalise.text(sections[0].lines[0].text)
+
+
+def _set_status(fiche: Fiche, sections: list[Section], issues: Issues) -> None:
+    fiche.status = Status.ACTIVE if fold(sections[0].inline) == "active" else Status.INACTIVE
+
+
+def _set_level(fiche: Fiche, sections: list[Section], issues: Issues) -> None:
+    for value in _firsts(sections)[:1]:
+        try:
+            fiche.level = normalise.level(value.text, fiche=fiche.number)
+        except InvalidValue as exc:
+            issues.add("invalid-level", exc.message, field="level", value=value.text, line=value.no)
+
+
+def _set_date(fiche: Fiche, sections: list[Section], issues: Issues) -> None:
+    """Every distinct value is checked; the first valid one is kept, a different one reported."""
+    attr, seen = sections[0].key, set[str]()
+    for value in _firsts(sections):
+        if value.text in seen:
+            continue
+        seen.add(value.text)
+        try:
+            day = normalise.parse_date(value.text, fiche=fiche.number, field=attr)
+        except InvalidValue as exc:
+            issues.add("invalid-date", exc.message, field=attr, value=value.text, line=value.no)
+            continue
+        if getattr(fiche, attr) is None:
+            setattr(fiche, attr, day)
+        elif getattr(fiche, attr) != day:
+            issues.warn("conflicting-values", f"{attr} stated twice; the first is kept", field=attr, value=value.text)
+
+
+def _set_years(fiche: Fiche, sections: list[Section], issues: Issues) -> None:
+    for value in _firsts(sections)[:1]:
+        if value.text.isdigit():
+            fiche.registration_years = int(value.text)
+        else:
+            message = "registration duration is not a number of years"
+            issues.add("invalid-value", message, field="registration_years", value=value.text, line=value.no)
+
+
+def _set_codes(fiche: Fiche, sections: list[Section], issues: Issues) -> None:
+    """``332p : label`` / ``K1403 - label`` lines; a bad code drops that link only."""
+    attr, found = sections[0].key, list[Code]()
+    for line in _lines(sections):
+        raw = strip_bullet(line.text)
+        code, label = normalise.split_code_label(raw)
+        if label is None and (m := _LOOSE_CODE.match(raw)):
+            code, label = m.group(1), m.group(2)
+        try:
+            value = CODE_CHECKS[attr](code, fiche=fiche.number)
+        except InvalidValue as exc:
+            issues.add("invalid-code", f"{exc.message}; link dropped", field=attr, value=code, line=line.no)
+            continue
+        found.append(Code(value, normalise.text(label)))
+    setattr(fiche, attr, unique(found, key=lambda c: c.code))
+
+
+def _set_certifiers(fiche: Fiche, sections: list[Section], issues: Issues) -> None:
+    fiche.certifiers = unique(org for s in sections for org in tables.certifiers(s, issues))
+
+
+def _set_block_prerequisites(fiche: Fiche, sections: list[Section], issues: Issues) -> None:
+    for value in _firsts(sections)[:1]:
+        answer = {"oui": True, "non": False}.get(fold(value.text))
+        if answer is None:
+            field = "distinct_block_prerequisites"
+            issues.add("invalid-value", "expected Oui or Non", field=field, value=value.text, line=value.no)
+        fiche.distinct_block_prerequisites = answer
+
+
+def _set_routes(fiche: Fiche, sections: list[Section], issues: Issues) -> None:
+    routes = (r for s in sections for r in tables.routes(s, issues))
+    fiche.access_routes = unique(routes, key=lambda r: r.route)
+
+
+def _set_territory(fiche: Fiche, sections: list[Section], issues: Issues) -> None:
+    section = sections[0]
+    registered, flattened = tables.territory(section)
+    if flattened:
+        issues.flattened.add(section.key)
+    if registered is None:
+        message = "no X in the Oui or Non column"
+        issues.add("unreadable-row", message, field=section.key, value=section.heading, line=section.line)
+    setattr(fiche, section.key, registered)
+
+
+def _set_correspondences(fiche: Fiche, sections: list[Section], issues: Issues) -> None:
+    kind = CORRESPONDENCE_KINDS[sections[0].key]
+    found = (c for s in sections for c in tables.correspondences(s, kind, issues))
+    fiche.correspondences = unique([*fiche.correspondences, *found])
+
+
+def _set_linked(fiche: Fiche, sections: list[Section], issues: Issues) -> None:
+    setattr(fiche, sections[0].key, [item for s in sections for item in tables.linked(s, issues)])
+
+
+def _set_legal(fiche: Fiche, sections: list[Section], issues: Issues) -> None:
+    kind = LEGAL_KINDS[sections[0].key]
+    fiche.legal_references.extend(ref for s in sections for ref in tables.legal(s, kind, issues))
+
+
+def _set_statistics(fiche: Fiche, sections: list[Section], issues: Issues) -> None:
+    fiche.statistics = [row for s in sections for row in tables.statistics(s, issues)]
+
+
+def _set_description_url(fiche: Fiche, sections: list[Section], issues: Issues) -> None:
+    """Kept only when it is an http(s) URL; other text ("www.x.org Tél : …") is reported."""
+    lines = _lines(sections)
+    if lines and _URL.match(lines[0].text.strip()):
+        fiche.description_url = lines[0].text.strip()
+    elif lines:
+        value = " | ".join(line.text.strip() for line in lines)
+        message = "the description link is not an http(s) URL; not kept"
+        issues.warn("not-a-url", message, field="description_url", value=value, line=lines[0].no)
+
+
+def _set_promotions(fiche: Fiche, sections: list[Section], issues: Issues) -> None:
+    fiche.promotions = sorted({int(y) for line in _lines(sections) for y in _YEAR.findall(line.text)})
+
+
+def _set_training_bodies(fiche: Fiche, sections: list[Section], issues: Issues) -> None:
+    """The note is the heading itself ("Le certificateur n'habilite aucun organisme…") and any text under it."""
+    lines = [PageLine(s.line, s.heading.rstrip(" :|")) for s in sections] + [x for s in sections for x in s.lines]
+    fiche.training_bodies_note = paragraphs(lines)
+
+
+def _set_blocks(fiche: Fiche, sections: list[Section], issues: Issues) -> None:
+    """Attach the blocks whose code belongs to this fiche; a block of another fiche is reported and left out."""
+    seen: set[str] = set()
+    for section in sections:
+        try:
+            code = normalise.block_code(section.code, fiche=fiche.number, field="blocks")
+        except InvalidValue as exc:
+            rule = "block-of-other-fiche" if normalise.fiche_of_block(section.code) else "invalid-code"
+            message = f"{exc.message}; block not attached"
+            issues.add(rule, message, field="blocks", value=section.code, line=section.line)
+            continue
+        if code in seen:
+            message = f"block {code} appears twice; the second is dropped"
+            issues.add("duplicate-block", message, field="blocks", value=code, line=section.line)
+            continue
+        if not section.lines:
+            message = f"block {code} has a heading but no table (competencies, evaluation)"
+            issues.warn("truncated", message, field="blocks", value=code, line=section.line)
+        seen.add(code)
+        fiche.blocks.append(tables.block(code, section))
+
+
+#: Section key → the reader that fills the fiche from every section of that key.
+READERS: dict[str, Reader] = {
+    "title": _set_title,
+    "masthead": _set_masthead_title,
+    "status": _set_status,
+    "level": _set_level,
+    **dict.fromkeys(CODE_CHECKS, _set_codes),
+    "certifiers": _set_certifiers,
+    **dict.fromkeys(["expiry_date", "decision_date", "last_delivery_date", "last_jo_date"], _set_date),
+    "registration_years": _set_years,
+    **dict.fromkeys(["activities", "job_types"], _set_items),
+    "competencies": partial(_set_items, split=True),
+    **dict.fromkeys(
+        ["objectives", "evaluation", "block_acquisition", "sectors", "regulation", "registration_type"], _set_text
+    ),
+    **dict.fromkeys(["entry_prerequisites", "validation_prerequisites"], _set_text),
+    "block": _set_blocks,
+    "distinct_block_prerequisites": _set_block_prerequisites,
+    "access_routes": _set_routes,
+    **dict.fromkeys(["new_caledonia", "french_polynesia"], _set_territory),
+    **dict.fromkeys(CORRESPONDENCE_KINDS, _set_correspondences),
+    **dict.fromkeys(["predecessors", "successors"], _set_linked),
+    **dict.fromkeys(LEGAL_KINDS, _set_legal),
+    "statistics": _set_statistics,
+    "description_url": _set_description_url,
+    "promotions": _set_promotions,
+    "training_bodies_note": _set_training_bodies,
+}

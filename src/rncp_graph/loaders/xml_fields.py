@@ -1,0 +1,181 @@
+"""One ``FICHE`` element of the XML export (flux v4.1) → one :class:`~rncp_graph.model.Fiche`.
+
+Every child of ``FICHE`` is either read by its handler in :data:`FICHE_ELEMENTS`, or listed
+in :data:`NOT_MAPPED` with the reason the model has no place for it, or reported once per
+source as ``unknown-element`` — never skipped silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .. import normalise
+from ..model import Code, Fiche, Status
+from .export_common import JURY_ELEMENTS, Report, append_unique
+from .xml_context import Element, FicheContext, line_of
+from .xml_parts import (
+    Handler,
+    blocks,
+    code_list,
+    correspondences,
+    idcc,
+    jury,
+    lineage,
+    organisations,
+    publications,
+    statistics,
+)
+
+_STATUS = {True: Status.ACTIVE, False: Status.INACTIVE}
+
+
+def _text(attr: str) -> Handler:
+    return lambda ctx, el: setattr(ctx.fiche, attr, ctx.text(el))
+
+
+def _items(attr: str) -> Handler:
+    return lambda ctx, el: setattr(ctx.fiche, attr, ctx.items(el))
+
+
+def _date(attr: str) -> Handler:
+    return lambda ctx, el: setattr(ctx.fiche, attr, ctx.date(el))
+
+
+def _boolean(attr: str) -> Handler:
+    return lambda ctx, el: setattr(ctx.fiche, attr, ctx.boolean(el))
+
+
+def _years(ctx: FicheContext, el: Element) -> None:
+    ctx.fiche.registration_years = ctx.integer(el, low=0, high=100)
+
+
+def _status(ctx: FicheContext, el: Element) -> None:
+    active = ctx.boolean(el)
+    ctx.fiche.status = _STATUS[active] if active is not None else None
+
+
+def _level(ctx: FicheContext, el: Element) -> None:
+    """``NOMENCLATURE_EUROPE/NIVEAU``: ``NIV3``…``NIV8``; ``REPRISE`` (no level) → ``None``; else a problem."""
+    found = ctx.fields(el, frozenset({"NIVEAU", "LIBELLE", "INTITULE"}))
+    raw = ctx.raw(found["NIVEAU"]) if "NIVEAU" in found else None
+    if raw is not None and raw.strip():
+        ctx.fiche.level = ctx.report.attempt(
+            "invalid-level", lambda: normalise.level(raw, fiche=ctx.number), line=line_of(found["NIVEAU"])
+        )
+
+
+def _url(ctx: FicheContext, el: Element) -> None:
+    """``LIEN_URL_DESCRIPTION``: the first address; any further one is reported (the model holds one)."""
+    urls = (ctx.raw(el) or "").split()
+    ctx.fiche.description_url = urls[0] if urls else None
+    for extra in urls[1:]:
+        ctx.problem(
+            "extra-url",
+            "more than one description address; only the first is kept",
+            el,
+            value=extra,
+            severity="warning",
+        )
+
+
+def _abbreviation(ctx: FicheContext, el: Element) -> None:
+    """``ABREGE/(CODE, LIBELLE)``: the diploma type (``BTS``, ``Brevet de technicien supérieur``)."""
+    found = ctx.fields(el, frozenset({"CODE", "LIBELLE"}))
+    code = ctx.field_text(found, "CODE")
+    if code is not None:
+        ctx.fiche.abbreviation = Code(code, ctx.field_text(found, "LIBELLE"))
+
+
+def _agreement(ctx: FicheContext, el: Element) -> None:
+    """``CCN_1``..``CCN_3/(NUMERO, LIBELLE)``: a collective agreement by brochure number (not an IDCC)."""
+    found = ctx.fields(el, frozenset({"NUMERO", "LIBELLE"}))
+    number = ctx.field_text(found, "NUMERO")
+    if number is not None:
+        append_unique(
+            ctx.fiche.collective_agreements, Code(number, ctx.field_text(found, "LIBELLE")), ctx.report.repairs, "code"
+        )
+
+
+def _ignore(ctx: FicheContext, el: Element) -> None:
+    """Already read (``NUMERO_FICHE``)."""
+
+
+#: child element of ``FICHE`` → handler (tables, not if-chains)
+FICHE_ELEMENTS: dict[str, Handler] = {
+    "NUMERO_FICHE": _ignore,
+    "INTITULE": _text("title"),
+    "ABREGE": _abbreviation,
+    "ETAT_FICHE": _text("record_state"),
+    "ACTIF": _status,
+    "NOMENCLATURE_EUROPE": _level,
+    "CODES_NSF": code_list("nsf", "NSF", normalise.nsf_code, "invalid-nsf"),
+    "FORMACODES": code_list("formacodes", "FORMACODE", normalise.formacode, "invalid-formacode"),
+    "CODES_ROME": code_list("rome", "ROME", normalise.rome_code, "invalid-rome"),
+    "CERTIFICATEURS": organisations("certifiers", "CERTIFICATEUR", "CERTIFICATEUR"),
+    "PARTENAIRES": organisations("partners", "PARTENAIRE", "PARTENAIRE"),
+    "BLOCS_COMPETENCES": blocks,
+    "ACTIVITES_VISEES": _items("activities"),
+    "CAPACITES_ATTESTEES": _items("competencies"),
+    "SECTEURS_ACTIVITE": _text("sectors"),
+    "TYPE_EMPLOI_ACCESSIBLES": _items("job_types"),
+    "REGLEMENTATIONS_ACTIVITES": _text("regulation"),
+    "OBJECTIFS_CONTEXTE": _text("objectives"),
+    "PREREQUIS_ENTREE_FORMATION": _text("entry_prerequisites"),
+    "PREREQUIS_VALIDATION_CERTIFICATION": _text("validation_prerequisites"),
+    **dict.fromkeys(JURY_ELEMENTS, jury),
+    "ACCESSIBLE_NOUVELLE_CALEDONIE": _boolean("new_caledonia"),
+    "ACCESSIBLE_POLYNESIE_FRANCAISE": _boolean("french_polynesia"),
+    "NOUVELLE_CALEDONIE": _boolean("new_caledonia"),
+    "POLYNESIE_FRANCAISE": _boolean("french_polynesia"),
+    "CORRESPONDANCES": correspondences,
+    "ANCIENNES_CERTIFICATIONS": lineage("predecessors", "ANCIENNE_CERTIFICATION", "ID_FICHE_ANCIENNE_CERTIFICATION"),
+    "NOUVELLES_CERTIFICATIONS": lineage("successors", "NOUVELLE_CERTIFICATION", "ID_FICHE_NOUVELLE_CERTIFICATION"),
+    "ANCIENNE_CERTIFICATION": lineage("predecessors", "ANCIENNE_CERTIFICATION", "ID_FICHE_ANCIENNE_CERTIFICATION"),
+    "NOUVELLE_CERTIFICATION": lineage("successors", "NOUVELLE_CERTIFICATION", "ID_FICHE_NOUVELLE_CERTIFICATION"),
+    "DATE_DECISION": _date("decision_date"),
+    "DATE_FIN_ENREGISTREMENT": _date("expiry_date"),
+    "DATE_LIMITE_DELIVRANCE": _date("last_delivery_date"),
+    "DATE_DERNIER_JO": _date("last_jo_date"),
+    "DATE_EFFET": _date("effective_date"),
+    "DATE_DE_PUBLICATION": _date("publication_date"),
+    "TYPE_ENREGISTREMENT": _text("registration_type"),
+    "DUREE_ENREGISTREMENT": _years,
+    "STATISTIQUES_PROMOTIONS": statistics,
+    "CODES_IDCC": idcc,
+    **dict.fromkeys(("CCN_1", "CCN_2", "CCN_3"), _agreement),
+    "VALIDATION_PARTIELLE": _boolean("partial_validation"),
+    "LIEN_URL_DESCRIPTION": _url,
+    "PUBLICATION_DECRET_GENERAL": publications("other"),
+    "PUBLICATION_DECRET_CREATION": publications("registration"),
+    "PUBLICATION_DECRET_AUTRE": publications("other"),
+}
+
+#: Known elements the model has no field for: element → why it is not read.
+NOT_MAPPED: dict[str, str] = {
+    "ID_FICHE": "France Compétences' internal id; the fiche number identifies the fiche",
+    "EXISTENCE_PARTENAIRES": "Oui/Non; the PARTENAIRES list says the same",
+    "DATE_DERNIERE_MODIFICATION": "date of the fiche's last change: no field in the model",
+    "DUREE_VALIDITE": "RS: validity of the certification for its holder: no field in the model",
+    "NIVEAU_MAITRISE_COMPETENCES": "RS: expected mastery level (text): no field in the model",
+    "MODALITES_RENOUVELLEMENT": "RS: renewal conditions (text): no field in the model",
+    "VALIDATION_PARTIELLE_PERIMETRE": "RS: scope of partial validation (text): no field in the model",
+}
+
+
+def fiche_from_element(el: Element, report: Report) -> Fiche | None:
+    """The fiche a ``FICHE`` element describes, or ``None`` (quarantined, with a problem) without a valid number."""
+    number_el = el.find("NUMERO_FICHE")
+    raw = (number_el.text or "") if number_el is not None else None
+    number = report.fiche_number(raw, field="NUMERO_FICHE", line=line_of(el))
+    if number is None:
+        report.quarantined += 1
+        return None
+    ctx = FicheContext(report, Fiche(number=number, source=report.file))
+    for child in ctx.children(el):
+        handler: Callable[[FicheContext, Element], None] | None = FICHE_ELEMENTS.get(str(child.tag))
+        if handler is not None:
+            handler(ctx, child)
+        elif child.tag not in NOT_MAPPED:
+            report.unknown_element(str(child.tag), fiche=number, line=line_of(child))
+    report.check_dates(ctx.fiche, line=line_of(el))
+    return ctx.fiche
