@@ -1,0 +1,62 @@
+"""``rncp-graph validate``: SHACL validation of a built graph or of sources."""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..validate import STRATEGIES, validate
+from ..validate.inputs import open_source
+from ..validate.report import FORMATS, Severity
+from . import EXIT_OK, EXIT_VIOLATIONS, main
+
+
+@main.command("validate")
+@click.argument("paths", nargs=-1, metavar="[GRAPH | SOURCES...]")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(list(FORMATS)),
+    default="text",
+    show_default=True,
+    help="text for people, ttl for the standard sh:ValidationReport, json for a flat list.",
+)
+@click.option(
+    "--severity",
+    type=click.Choice([s.name.lower() for s in sorted(Severity, reverse=True)]),
+    default="warning",
+    show_default=True,
+    help="Lowest severity listed (totals count all).",
+)
+@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), help="Date taken as today (default: today).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="all cores")
+@click.option(
+    "--cache",
+    "cache_dir",
+    type=click.Path(path_type=Path),
+    default=Path("out/.shacl-cache"),
+    show_default=True,
+    help="Results of unchanged fiches are read from here.",
+)
+@click.option("--no-cache", is_flag=True, help="Validate everything again, store nothing.")
+@click.option("--strategy", type=click.Choice(STRATEGIES), default="per-fiche", show_default=True)
+@click.pass_context
+def validate_command(ctx: click.Context, /, paths: tuple[str, ...], fmt: str, **options: Any) -> None:
+    """Validate GRAPH (an .nt / .ttl file or a store folder; default out/rncp.nt) or build
+    SOURCES first, with the SHACL shapes of shapes/. Exit 0: conforms (warnings allowed);
+    1: violations; 2: bad input or bad shapes; 3: internal error.
+    """
+    as_of: datetime | None = options.pop("as_of")
+    cache_dir = None if options.pop("no_cache") else options.pop("cache_dir")
+    options.pop("cache_dir", None)
+    store = open_source(paths, progress=ctx.obj["progress"])
+    report = validate(
+        store, as_of=as_of.date() if as_of else None, cache_dir=cache_dir, progress=ctx.obj["progress"], **options
+    )
+    click.echo(report.render(fmt), nl=False)
+    sys.exit(EXIT_OK if report.conforms else EXIT_VIOLATIONS)

@@ -1,0 +1,130 @@
+"""SHACL validation of the graph with the project's shapes (``shapes/*.ttl``) and pyshacl.
+
+In a notebook::
+
+    from rncp_graph import build
+    from rncp_graph.validate import validate
+    report = validate(build(["data/fiches"], validate=False).store)
+    print(report.to_text())          # or report.to_json(), report.to_turtle()
+    report.conforms, report.totals
+
+The default strategy validates fiche by fiche (:mod:`.per_fiche`), in parallel with ``jobs``
+processes and cached by content in ``cache_dir``; cross-fiche rules run once as SPARQL on the
+store (:mod:`.cross`). ``strategy="whole"`` runs pyshacl once on the whole graph: the same
+report, slower beyond a few hundred fiches; it is the reference the tests compare with.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+import pyoxigraph as ox
+import rdflib
+
+from ..store import GraphStore
+from .cache import ResultCache
+from .cross import cross_results
+from .engine import graph_from_lines, install_speedups, run_pyshacl
+from .per_fiche import Partition, partition
+from .pool import Settings, validate_units
+from .report import Report, Result, Severity
+from .shapes import load_shapes, rule_names
+
+__all__ = ["STRATEGIES", "Report", "Result", "Severity", "as_store", "validate"]
+
+log = logging.getLogger(__name__)
+
+STRATEGIES = ("per-fiche", "whole")
+Source = GraphStore | ox.Store | rdflib.Graph
+
+
+def validate(
+    source: Source,
+    *,
+    as_of: date | None = None,
+    jobs: int = 1,
+    cache_dir: Path | None = None,
+    severity: Severity | str = Severity.INFO,
+    strategy: str = "per-fiche",
+    shapes_folder: Path | None = None,
+    progress: bool = False,
+) -> Report:
+    """Validate a graph with the project's SHACL shapes.
+
+    :param source: a :class:`~rncp_graph.store.GraphStore`, a pyoxigraph store or an rdflib graph.
+    :param as_of: the date "today" is taken to be (expired registrations); default: today.
+    :param jobs: worker processes for the per-fiche validation (1: in this process).
+    :param cache_dir: a folder of cached results (``None``: no cache).
+    :param severity: the lowest severity listed in the report (the totals count them all).
+    :param strategy: ``"per-fiche"`` (default) or ``"whole"`` (pyshacl on the whole graph).
+    :param shapes_folder: other shapes than the project's (tests).
+    :param progress: show a progress bar.
+    :raises ValidationFailure: when the shapes are bad or pyshacl cannot validate.
+    """
+    if strategy not in STRATEGIES:
+        raise ValueError(f"strategy must be one of {STRATEGIES}, not {strategy!r}")
+    started = time.perf_counter()
+    store = as_store(source)
+    day = as_of or date.today()
+    parts = partition(store.canonical_lines())
+    shapes = load_shapes(day, folder=shapes_folder)
+    cache = ResultCache(cache_dir)
+    if strategy == "whole":
+        install_speedups()
+        found = run_pyshacl(graph_from_lines(store.canonical_lines()), shapes, label="whole graph")
+    else:
+        settings = Settings(day, shapes_folder)
+        found = validate_units(parts.units, settings=settings, jobs=jobs, cache=cache, progress=progress)
+        found += cross_results(store, shapes)
+    seconds = round(time.perf_counter() - started, 3)
+    stats = {"fiches": parts.fiches, "units": len(parts.units), "cached": cache.hits, "strategy": strategy}
+    threshold = Severity.parse(severity) if isinstance(severity, str) else severity
+    report = make_report(found, parts, as_of=day, threshold=threshold, rules=rule_names(shapes), stats=stats)
+    report.stats["seconds"] = seconds
+    log.info("validation %s in %.1f s (%d units, %d cached)", report.summary(), seconds, len(parts.units), cache.hits)
+    return report
+
+
+def make_report(
+    found: list[Result],
+    parts: Partition,
+    *,
+    as_of: date,
+    threshold: Severity,
+    rules: dict[str, tuple[str, str]],
+    stats: dict[str, object],
+) -> Report:
+    """Deduplicate, attribute each result to its fiches, sort, and keep those at or above ``threshold``."""
+    unique: dict[tuple[str, str, str, str, str, int], Result] = {}
+    for result in found:
+        unique.setdefault(result.identity(), result)
+    kept: list[Result] = []
+    hidden: Counter[str] = Counter()
+    for result in unique.values():
+        fiches = parts.owners.get(result.focus, ())
+        attributed = Result(**{**result.__dict__, "fiches": fiches})
+        if attributed.severity >= threshold:
+            kept.append(attributed)
+        else:
+            hidden[attributed.severity.label] += 1
+    kept.sort(key=Result.sort_key)
+    return Report(kept, as_of, threshold, rules, hidden, dict(stats))
+
+
+def as_store(source: Source) -> GraphStore:
+    """A :class:`GraphStore` over ``source`` (an rdflib graph is copied through N-Triples)."""
+    if isinstance(source, GraphStore):
+        return source
+    if isinstance(source, ox.Store):
+        return GraphStore(store=source)
+    if isinstance(source, rdflib.Graph):
+        store = GraphStore()
+        quads = isinstance(source, rdflib.ConjunctiveGraph)  # Dataset too
+        data = source.serialize(format="nquads" if quads else "nt", encoding="utf-8")
+        store.ox.load(input=data, format=ox.RdfFormat.N_QUADS if quads else ox.RdfFormat.N_TRIPLES)
+        return store
+    raise TypeError(f"cannot validate a {type(source).__name__}")

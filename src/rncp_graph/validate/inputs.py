@@ -1,0 +1,41 @@
+"""What ``rncp-graph validate`` reads: a built graph, an on-disk store, or sources to build first."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..store import GraphStore
+
+log = logging.getLogger(__name__)
+
+#: Suffixes of a built graph (read as RDF); anything else is a source to build.
+GRAPH_SUFFIXES = (".nt", ".ttl", ".nq", ".trig")
+DEFAULT_GRAPH = Path("out/rncp.nt")
+
+
+def is_graph(path: Path) -> bool:
+    """A graph file (``.nt``, ``.ttl``...) or an on-disk Oxigraph store folder."""
+    if path.is_dir():
+        return (path / "CURRENT").is_file()  # RocksDB's marker file in every Oxigraph store
+    return path.suffix.lower() in GRAPH_SUFFIXES
+
+
+def open_source(paths: Sequence[str | Path], *, progress: bool = False) -> GraphStore:
+    """The store to validate.
+
+    :param paths: one graph (file or store folder), or source files / folders / globs to build
+        (without validating: the caller validates). Empty: ``out/rncp.nt`` when it exists,
+        else the sample fiches.
+    """
+    from ..build import DEFAULT_SOURCES, build
+    from ..info import open_graph
+
+    if not paths:
+        paths = [DEFAULT_GRAPH] if DEFAULT_GRAPH.is_file() else list(DEFAULT_SOURCES)
+    if len(paths) == 1 and is_graph(Path(paths[0])) and Path(paths[0]).exists():
+        log.info("validating the graph %s", paths[0])
+        return open_graph(Path(paths[0]))
+    log.info("building %s before validating", ", ".join(map(str, paths)))
+    return build(paths, validate=False, progress=progress).store

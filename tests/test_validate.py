@@ -1,0 +1,395 @@
+"""SHACL validation: the samples, seeded faults, per-fiche = whole graph, cache, CLI and build.
+
+The reference is pyshacl on the whole graph (``strategy="whole"``); the per-fiche validation
+(units, cache, processes, cross-fiche SPARQL) must give the same report.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+from click.testing import CliRunner
+from rdflib.namespace import RDF, SH
+
+from rncp_graph import Build, build, iris
+from rncp_graph.analysis.fixtures import store_from_fiches
+from rncp_graph.cli import main
+from rncp_graph.errors import ValidationFailure
+from rncp_graph.model import Correspondence, Fiche, LinkedFiche, Status
+from rncp_graph.namespaces import RNCP
+from rncp_graph.resources import scheme_files
+from rncp_graph.store import GraphStore, lines_to_bytes
+from rncp_graph.validate import Report, Severity, as_store, validate
+from rncp_graph.validate import shapes as shapes_module
+from rncp_graph.validate.engine import install_speedups
+
+from .constants import FICHES_DIR, SAMPLE_NUMBERS
+from .synthetic_fiches import FAULTS, Generator
+
+AS_OF = date(2026, 11, 22)
+RNCPSH = "https://w3id.org/rncp-graph/shapes#"
+#: Samples without a title: the page layout of four of the five samples gives none.
+UNTITLED = ["RNCP34808", "RNCP36459", "RNCP41120", "RNCP41818"]
+
+
+def store_of(fiches: list[Fiche]) -> GraphStore:
+    """Fiches mapped and loaded as a build would, with the fixed vocabularies."""
+    store = store_from_fiches(fiches)
+    for path in scheme_files():
+        store.load_file(path, iris.SCHEMES_GRAPH)
+    return store
+
+
+def edited(store: GraphStore, edit: Callable[[list[str]], list[str]]) -> GraphStore:
+    """A copy of ``store`` whose N-Triples lines went through ``edit``."""
+    copy = GraphStore()
+    copy.ox.load(input=lines_to_bytes(edit(list(store.canonical_lines()))), format=ox.RdfFormat.N_TRIPLES)
+    return copy
+
+
+def found(report: Report, shape: str, severity: Severity = Severity.VIOLATION) -> list[tuple[tuple[str, ...], str]]:
+    """(fiches, value) of the results of one rule."""
+    return [(r.fiches, r.value) for r in report.results if r.shape == RNCPSH + shape and r.severity == severity]
+
+
+def same(a: Report, b: Report) -> None:
+    assert a.results == b.results
+    assert a.totals == b.totals
+
+
+# -- the five samples ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sample_report(sample_build: Build) -> Report:
+    return validate(sample_build.store, as_of=AS_OF)
+
+
+def test_samples_conform_with_the_expected_warnings(sample_report: Report) -> None:
+    assert sample_report.conforms
+    assert sample_report.violations == 0
+    untitled = sorted(f for fiches, _ in found(sample_report, "certification-title", Severity.WARNING) for f in fiches)
+    assert untitled == UNTITLED
+    # RNCP4525's page lists its eight blocks without their competencies.
+    assert found(sample_report, "block-competency", Severity.WARNING) == [(("RNCP4525",), "")] * 8
+    outside = found(sample_report, "correspondence-target-loaded", Severity.INFO)
+    assert outside == [
+        (("RNCP34808",), f"<{iris.certification('RNCP2514')}>"),
+        (("RNCP41120",), f"<{iris.certification('RNCP16197')}>"),
+    ]
+    assert sample_report.totals == {"Violation": 0, "Warning": 12, "Info": 2}
+    assert sample_report.stats["fiches"] == len(SAMPLE_NUMBERS)
+
+
+def test_samples_per_fiche_is_the_whole_graph_report(sample_build: Build, sample_report: Report) -> None:
+    same(sample_report, validate(sample_build.store, as_of=AS_OF, strategy="whole"))
+
+
+def test_the_build_records_the_validation(sample_build: Build) -> None:
+    assert sample_build.validation is not None
+    assert sample_build.validation["conforms"] is True
+    assert sample_build.validation["violations"] == 0
+    assert set(sample_build.validation) == {"conforms", "violations", "warnings", "summary"}
+    assert sample_build.manifest()["validation"] == sample_build.validation
+    assert build([FICHES_DIR], validate=False).validation is None
+
+
+# -- seeded faults --------------------------------------------------------------------------
+
+
+SIRET = '"33196441100036"'  # ESPACE SENTEIN, certifier of RNCP34808 and RNCP36459
+GRAPH_FAULTS: dict[str, tuple[Callable[[list[str]], list[str]], str, tuple[str, ...], str]] = {
+    "wrong SIRET key": (
+        lambda lines: [ln.replace(SIRET, '"33196441100037"') for ln in lines],
+        "organisation-siret-key",
+        ("RNCP34808", "RNCP36459"),
+        '"33196441100037"',
+    ),
+    "ROME M16O7": (
+        lambda lines: [
+            *lines,
+            f"<{iris.certification('RNCP34808')}> <{RNCP.romeCode}> <{iris.rome('M16O7')}> .",
+            f"<{iris.rome('M16O7')}> <{RDF.type}> <{RNCP.RomeCode}> .",
+            f'<{iris.rome("M16O7")}> <http://www.w3.org/2004/02/skos/core#notation> "M16O7" .',
+        ],
+        "cited-rome-notation",
+        ("RNCP34808",),
+        '"M16O7"',
+    ),
+    "block of another fiche": (
+        lambda lines: [
+            *lines,
+            f"<{iris.certification('RNCP34808')}> <{RNCP.hasBlock}> <{iris.block('RNCP36459BC01')}> .",
+        ],
+        "block-prefix",
+        ("RNCP34808", "RNCP36459"),
+        '"RNCP36459BC01"',
+    ),
+    "impossible date": (
+        lambda lines: [ln.replace('"2025-07-23"^^', '"2025-02-31"^^') for ln in lines],
+        "certification-expiryDate-range",
+        ("RNCP34808",),
+        '"2025-02-31"^^<http://www.w3.org/2001/XMLSchema#date>',
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(GRAPH_FAULTS))
+def test_shacl_catches_a_fault_edited_into_the_sample_graph(sample_build: Build, name: str) -> None:
+    edit, shape, fiches, value = GRAPH_FAULTS[name]
+    store = edited(sample_build.store, edit)
+    report = validate(store, as_of=AS_OF)
+    assert not report.conforms
+    assert (fiches, value) in found(report, shape), report.to_text()
+    same(report, validate(store, as_of=AS_OF, strategy="whole"))
+
+
+PAGE_FAULTS = {
+    "wrong SIRET key": ("33196441100036", "33196441100037", None),
+    "ROME M16O7": ("- K1207 - Intervention socioéducative", "- M16O7 - Secrétariat", "invalid-code"),
+    "block of another fiche": ("RNCP34808BC02 - Organisation", "RNCP36459BC02 - Organisation", "block-of-other-fiche"),
+    "impossible date": ("de l'enregistrement | 23-07-2025 |", "de l'enregistrement | 31-02-2025 |", "invalid-date"),
+}
+
+
+@pytest.mark.parametrize("name", list(PAGE_FAULTS))
+def test_a_fault_in_a_copy_of_a_sample_page_is_caught(tmp_path: Path, name: str) -> None:
+    """Some faults are caught by the page loader (the value is dropped and reported), the others by SHACL."""
+    old, new, loader_rule = PAGE_FAULTS[name]
+    text = (FICHES_DIR / "000_e4491d281dd4d66c.txt").read_text(encoding="utf-8")
+    assert old in text
+    (tmp_path / "fiche.txt").write_text(text.replace(old, new), encoding="utf-8")
+    result = build([tmp_path / "fiche.txt"], validate=False)
+    report = validate(result.store, as_of=AS_OF)
+    if loader_rule is None:
+        assert found(report, "organisation-siret-key") == [(("RNCP34808",), '"33196441100037"')]
+    else:
+        assert loader_rule in {p.rule for p in result.problems}
+        assert report.conforms
+
+
+def test_each_generated_fault_is_caught() -> None:
+    expected = {
+        "bad-siret": "organisation-siret-key",
+        "bad-rome": "cited-rome-notation",
+        "foreign-block": "block-prefix",
+        "level": "professional-level",
+        "bad-rate": "statistics-insertionRate6Months-range",
+        "dates": "certification-dates",
+        "bad-codes": "formacode-notation",
+        "relabel": "concept-prefLabel",
+        "lineage": "lineage-isReplacedBy",
+    }
+    assert set(expected) == set(FAULTS)
+    for fault, shape in expected.items():
+        generator = Generator(seed=5)
+        fiches = generator.fiches(4)
+        numbers = [f.number for f in fiches]
+        fiches[0] = FAULTS[fault](generator, fiches[0], numbers[1:2])
+        if fault == "relabel":  # the other fiche cites the same ROME codes with their first labels
+            fiches[1].rome = [*fiches[1].rome, *Generator(seed=5).fiches(1)[0].rome]
+        severity = Severity.WARNING if fault in {"dates", "relabel", "lineage"} else Severity.VIOLATION
+        report = validate(store_of(fiches), as_of=AS_OF)
+        assert any(numbers[0] in fiches_ for fiches_, _ in found(report, shape, severity)), (fault, report.to_text())
+
+
+def test_other_fiches_never_become_focus_nodes() -> None:
+    """The trap of design.md: fiches named by a fiche (lineage, correspondence) are not validated with it."""
+    fiche = Generator(seed=2).fiches(1)[0]
+    fiche.predecessors, fiche.correspondences = [], []
+    fiche.predecessors.append(LinkedFiche("RNCP99998", "Ancien titre"))
+    fiche.correspondences.append(Correspondence("RNCP99999"))
+    report = validate(store_of([fiche]), as_of=AS_OF, severity="info")
+    focus = {r.focus for r in report.results}
+    assert f"<{iris.certification('RNCP99998')}>" not in focus
+    assert f"<{iris.certification('RNCP99999')}>" not in focus
+    assert found(report, "correspondence-target-loaded", Severity.INFO)
+
+
+# -- generated sets: per fiche = whole graph, processes, cache -----------------------------------
+
+
+@pytest.fixture(scope="module")
+def generated() -> GraphStore:
+    return store_of(Generator(seed=11).fiches(250, faults=0.3))
+
+
+@pytest.fixture(scope="module")
+def whole_report(generated: GraphStore) -> Report:
+    return validate(generated, as_of=AS_OF, strategy="whole")
+
+
+def test_generated_set_has_every_severity(whole_report: Report) -> None:
+    assert all(whole_report.totals[s.label] > 0 for s in Severity)
+
+
+def test_per_fiche_is_the_whole_graph_report_on_a_generated_set(generated: GraphStore, whole_report: Report) -> None:
+    same(validate(generated, as_of=AS_OF), whole_report)
+
+
+def test_two_processes_and_the_cache_give_the_same_report(
+    generated: GraphStore, whole_report: Report, tmp_path: Path
+) -> None:
+    cold = validate(generated, as_of=AS_OF, jobs=2, cache_dir=tmp_path)
+    same(cold, whole_report)
+    assert cold.stats["cached"] == 0
+    warm = validate(generated, as_of=AS_OF, jobs=2, cache_dir=tmp_path)
+    same(warm, whole_report)
+    assert warm.stats["cached"] == warm.stats["units"]
+
+
+def test_only_changed_fiches_are_validated_again(tmp_path: Path) -> None:
+    fiches = Generator(seed=3).fiches(20)
+    first = validate(store_of(fiches), as_of=AS_OF, cache_dir=tmp_path)
+    fiches[4].title = "Un autre titre"
+    second = validate(store_of(fiches), as_of=AS_OF, cache_dir=tmp_path)
+    assert second.stats["cached"] == first.stats["units"] - 1
+    same(second, validate(store_of(fiches), as_of=AS_OF, strategy="whole"))
+
+
+def test_as_of_date(tmp_path: Path) -> None:
+    fiche = Generator(seed=4).fiches(1)[0]
+    fiche.status, fiche.decision_date, fiche.expiry_date = Status.ACTIVE, date(2020, 7, 23), date(2025, 7, 23)
+    store = store_of([fiche])
+    assert not found(validate(store, as_of=date(2025, 7, 1)), "certification-expired", Severity.WARNING)
+    late = validate(store, as_of=date(2025, 8, 1), cache_dir=tmp_path)
+    assert found(late, "certification-expired", Severity.WARNING) == [
+        ((fiche.number,), '"2025-07-23"^^<http://www.w3.org/2001/XMLSchema#date>')
+    ]
+    later = validate(store, as_of=date(2026, 8, 1), cache_dir=tmp_path)
+    assert later.stats["cached"] == later.stats["units"]  # no date of the fiche was crossed
+    same(later, late)
+
+
+# -- inputs, failures, formats --------------------------------------------------------------------
+
+
+def test_rdflib_and_pyoxigraph_inputs(sample_build: Build, sample_report: Report) -> None:
+    graph = rdflib.Graph().parse(data="\n".join(sample_build.store.canonical_lines()), format="nt")
+    assert validate(graph, as_of=AS_OF).results == sample_report.results
+    assert validate(sample_build.store.ox, as_of=AS_OF).results == sample_report.results
+    with pytest.raises(TypeError):
+        validate("out/rncp.nt", as_of=AS_OF)  # type: ignore[arg-type]
+
+
+def test_blank_nodes_of_a_graph_from_elsewhere() -> None:
+    """Our graphs have no blank nodes, other people's may: the per-fiche report is still the same."""
+    data = """
+        @prefix rncp: <https://w3id.org/rncp-graph/ontology#> .
+        <urn:x:c> a rncp:Certification , rncp:ProfessionalCertification ; rncp:ficheNumber "RNCP1" ;
+            rncp:hasBlock [ a rncp:CompetencyBlock ; rncp:blockCode "RNCP2BC01" ;
+                            rncp:competency [ a rncp:Competency ] ] .
+    """
+    store = as_store(rdflib.Graph().parse(data=data, format="turtle"))  # Oxigraph renames blank nodes once
+    report = validate(store, as_of=AS_OF)
+    same(report, validate(store, as_of=AS_OF, strategy="whole"))
+    assert {r.shape.rsplit("#", 1)[1] for r in report.results} >= {"block-prefix", "block-isBlockOf", "competency-text"}
+
+
+def _shapes_copy(tmp_path: Path, edit: Callable[[str], str]) -> Path:
+    folder = tmp_path / "shapes"
+    shutil.copytree(shapes_module.shapes_dir(), folder)
+    core = folder / "core.ttl"
+    core.write_text(edit(core.read_text(encoding="utf-8")), encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("strategy", ["per-fiche", "whole"])
+def test_a_sparql_constraint_with_service_is_a_failure_not_a_result(
+    sample_build: Build, tmp_path: Path, strategy: str
+) -> None:
+    folder = _shapes_copy(
+        tmp_path,
+        lambda t: t.replace(
+            "?certification rncp:hasBlock $this ;",
+            "SERVICE <http://example.org/sparql> { ?x ?y ?z } ?certification rncp:hasBlock $this ;",
+        ),
+    )
+    with pytest.raises(ValidationFailure, match=r"Validation Failure|SERVICE"):
+        validate(sample_build.store, as_of=AS_OF, shapes_folder=folder, strategy=strategy)
+
+
+def test_broken_shapes_are_a_failure(sample_build: Build, tmp_path: Path) -> None:
+    folder = _shapes_copy(tmp_path, lambda t: t + "\nthis is not turtle\n")
+    with pytest.raises(ValidationFailure, match="does not parse"):
+        validate(sample_build.store, as_of=AS_OF, shapes_folder=folder)
+
+
+def test_speedups_do_not_change_the_report(
+    sample_build: Build, sample_report: Report, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pyshacl.shape
+
+    for module in ("rncp_graph.validate", "rncp_graph.validate.pool"):
+        monkeypatch.setattr(f"{module}.install_speedups", lambda: False)
+    monkeypatch.delattr(pyshacl.shape, "CONSTRAINT_PARAMS", raising=False)
+    plain = validate(sample_build.store, as_of=AS_OF, strategy="whole")
+    assert plain.results == sample_report.results
+    assert install_speedups()
+
+
+def test_formats(sample_report: Report) -> None:
+    rows = json.loads(sample_report.render("json"))
+    assert len(rows) == len(sample_report.results)
+    assert set(rows[0]) >= {"fiche", "focus", "path", "value", "severity", "message_fr", "message_en", "shape"}
+    graph = rdflib.Graph().parse(data=sample_report.render("ttl"), format="turtle")
+    (report,) = list(graph.subjects(RDF.type, SH.ValidationReport))
+    assert graph.value(report, SH.conforms).toPython() is True
+    assert len(list(graph.objects(report, SH.result))) == len(sample_report.results)
+    text = sample_report.render("text")
+    assert "RNCP4525 — 8 warnings" in text
+    assert "Totals: 0 violations, 12 warnings, 2 infos — conforms" in text
+    assert "Le bloc ne liste aucune compétence. | The block lists no competency." in text
+
+
+def test_severity_threshold(sample_build: Build) -> None:
+    report = validate(sample_build.store, as_of=AS_OF, severity="violation")
+    assert report.results == []
+    assert report.totals == {"Violation": 0, "Warning": 12, "Info": 2}
+    assert "14 below violation not listed" in report.to_text()
+
+
+# -- the command line -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sample_nt(sample_build: Build, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("graph") / "rncp.nt"
+    path.write_bytes(lines_to_bytes(sample_build.store.canonical_lines()))
+    return path
+
+
+def test_cli_exit_codes(sample_build: Build, sample_nt: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    ok = runner.invoke(main, ["validate", str(sample_nt), "--as-of", "2026-11-22", "--cache", str(tmp_path / "c")])
+    assert ok.exit_code == 0, ok.output
+    assert "conforms: 0 violations, 12 warnings, 2 infos" in ok.output
+    bad = tmp_path / "bad.nt"
+    bad.write_text(sample_nt.read_text(encoding="utf-8").replace(SIRET, '"33196441100037"'), encoding="utf-8")
+    failed = runner.invoke(main, ["validate", str(bad), "--format", "json", "--severity", "violation", "--no-cache"])
+    assert failed.exit_code == 1, failed.output
+    rows = json.loads(failed.output)
+    assert [(r["fiches"], r["shape"]) for r in rows] == [
+        (["RNCP34808", "RNCP36459"], RNCPSH + "organisation-siret-key")
+    ]
+    missing = runner.invoke(main, ["validate", str(tmp_path / "nope")])
+    assert missing.exit_code == 2
+
+
+def test_cli_builds_sources_and_reports_bad_shapes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    runner = CliRunner()
+    built = runner.invoke(main, ["validate", str(FICHES_DIR), "--format", "ttl", "--no-cache", "-j", "1"])
+    assert built.exit_code == 0, built.output
+    assert "sh:ValidationReport" in built.output
+    folder = _shapes_copy(tmp_path, lambda t: t.replace("sh:minCount 1 ;", "sh:minCount 1 ] ;", 1))
+    monkeypatch.setattr(shapes_module, "shapes_dir", lambda: folder)
+    broken = runner.invoke(main, ["validate", str(FICHES_DIR), "--no-cache", "-j", "1"])
+    assert broken.exit_code == 2, broken.output
+    assert "shape file does not parse" in broken.output
