@@ -1,0 +1,160 @@
+"""``rncp-graph queries | query | sparql | check | serve | push``: thin wrappers over the library.
+
+Exit codes beyond the common ones: ``check`` exits 1 when a check returns rows; ``query``,
+``sparql``, ``check`` and ``push`` exit 5 when a remote endpoint fails (timeout, HTTP
+error, an answer that is not SPARQL JSON, refused connection) — never 0 with no rows.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from .. import push as push_module
+from .. import serve as serve_module
+from ..queries import FORMATTERS, discover, get, render, run_saved, run_text
+from ..queries.checks import report_lines, run_checks
+from ..queries.errors import EndpointError
+from ..queries.params import bind, parse_assignments
+from ..queries.readme import write_readme
+from ..queries.targets import open_target
+from . import EXIT_VIOLATIONS, main
+
+EXIT_ENDPOINT = 5
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def target_options(function: F) -> F:
+    """The options that say where a query runs (shared by query, sparql and check)."""
+    graph_help = "Graph file (.nt/.ttl) or store folder [default: out/rncp.nt]."
+    options = [
+        click.option("--graph", type=click.Path(exists=True, path_type=Path), help=graph_help),
+        click.option("--endpoint", help="A SPARQL endpoint URL instead of a local graph."),
+        click.option("--default-graph", help="With --endpoint: the graph IRI to query (default-graph-uri)."),
+        click.option(
+            "--timeout", type=float, default=30.0, show_default=True, help="Endpoint: seconds per socket read."
+        ),
+        click.option("--deadline", type=float, default=120.0, show_default=True, help="Endpoint: seconds per query."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def endpoint_exit(function: F) -> F:
+    """Turn an endpoint or push failure into exit code 5 with the error on stderr."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except (EndpointError, push_module.PushError) as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_ENDPOINT)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _target(
+    graph: Path | None, endpoint: str | None, default_graph: str | None, timeout: float, deadline: float
+) -> Any:
+    return open_target(graph=graph, endpoint=endpoint, default_graph=default_graph, timeout=timeout, deadline=deadline)
+
+
+@main.command("queries")
+@click.option("--tag", help="Only the queries with this tag.")
+@click.option("--write-readme", "readme", is_flag=True, help="Regenerate queries/README.md from the query headers.")
+def queries_command(tag: str | None, readme: bool) -> None:
+    """List the saved queries (name, parameters, summary)."""
+    if readme:
+        click.echo(f"wrote {write_readme()}")
+        return
+    for query in discover().values():
+        if tag is None or tag in query.tags:
+            params = " ".join(f"{p.name}{'?' if p.optional else ''}:{p.type}" for p in query.params)
+            click.echo(f"{query.name:<40} {params:<28} {query.summary}")
+
+
+@main.command("query")
+@click.argument("name")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="A parameter (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(list(FORMATTERS)), default="table", show_default=True)
+@target_options
+@endpoint_exit
+def query_command(name: str, params: tuple[str, ...], fmt: str, **where: Any) -> None:
+    """Run the saved query NAME on the local graph or on --endpoint."""
+    query = get(name)
+    values = parse_assignments(params)
+    bind(query.params, values, query=query.name)  # refuse bad parameters before opening the graph
+    result = run_saved(query, values, target=_target(**where))
+    click.echo(render(result, fmt), nl=False)
+
+
+@main.command("sparql")
+@click.argument("query")
+@click.option("--format", "fmt", type=click.Choice(list(FORMATTERS)), default="table", show_default=True)
+@target_options
+@endpoint_exit
+def sparql_command(query: str, fmt: str, **where: Any) -> None:
+    """Run an ad-hoc read-only SELECT: QUERY is a .rq file or the query text itself.
+
+    The project's prefixes (rncp:, skos:, dcterms:...) are declared for you. SERVICE,
+    FROM / FROM NAMED and updates are refused.
+    """
+    path = Path(query)
+    text = path.read_text(encoding="utf-8") if path.suffix == ".rq" and path.is_file() else query
+    click.echo(render(run_text(text, target=_target(**where)), fmt), nl=False)
+
+
+@main.command("check")
+@click.argument("graph", type=click.Path(exists=True, path_type=Path), required=False)
+@click.option("--endpoint", help="Check a SPARQL endpoint instead of a local graph.")
+@click.option("--default-graph", help="With --endpoint: the graph IRI to check.")
+@endpoint_exit
+def check_command(graph: Path | None, endpoint: str | None, default_graph: str | None) -> None:
+    """Run every queries/checks/*-violation.rq; exit 1 if any returns rows (listed).
+
+    GRAPH is an .nt / .ttl file or a store folder [default: out/rncp.nt].
+    """
+    outcomes = run_checks(_target(graph, endpoint, default_graph, 30.0, 300.0))
+    for line in report_lines(outcomes):
+        click.echo(line)
+    failed = [o.name for o in outcomes if not o.passed]
+    click.echo(f"{len(outcomes) - len(failed)}/{len(outcomes)} checks passed")
+    if failed:
+        sys.exit(EXIT_VIOLATIONS)
+
+
+@main.command("serve")
+@click.option("--graph", type=click.Path(exists=True, path_type=Path), default=Path("out/rncp.nt"), show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Bind address (keep loopback unless proxied).")
+@click.option("--port", type=int, default=7878, show_default=True)
+@click.option("--read-only/--read-write", default=True, show_default=True, help="serve-read-only or serve.")
+@click.option(
+    "--location", type=click.Path(path_type=Path), help="Keep the Oxigraph database here (default: temporary)."
+)
+@click.option("--timeout-s", type=int, default=30, show_default=True, help="The server's SPARQL query timeout.")
+def serve_command(*, graph: Path, host: str, port: int, read_only: bool, location: Path | None, timeout_s: int) -> None:
+    """Serve GRAPH over the SPARQL protocol with the Oxigraph server (pip install 'rncp-graph[serve]')."""
+    code = serve_module.serve(
+        graph, host=host, port=port, read_only=read_only, timeout_s=timeout_s, location=location,
+        on_ready=lambda s: click.echo(f"SPARQL endpoint: {s.query_url}  (Ctrl-C to stop)"),
+    )  # fmt: skip
+    sys.exit(code)
+
+
+@main.command("push")
+@click.option("--endpoint", required=True, help="The store's base URL (Oxigraph server: /query, /update, /store).")
+@click.option("--graph", "graph_iri", required=True, help="IRI of the live named graph.")
+@click.option("--source", type=click.Path(exists=True, path_type=Path), default=Path("out/rncp.nt"), show_default=True)
+@click.option("--timeout", type=float, default=60.0, show_default=True, help="Seconds per socket operation.")
+@endpoint_exit
+def push_command(endpoint: str, graph_iri: str, source: Path, timeout: float) -> None:
+    """PUT SOURCE to a staging graph, verify its count, then move it to the live graph."""
+    report = push_module.push(source, endpoint=endpoint, graph=graph_iri, timeout=timeout)
+    click.echo(f"pushed {report.triples:,} triples to {report.live} (previous version kept in {report.previous})")

@@ -1,0 +1,96 @@
+"""The local engines: the embedded Oxigraph store, and rdflib on an in-memory graph.
+
+Both see the merged view as their default graph (Oxigraph: ``use_default_graph_as_union``;
+rdflib: a plain :class:`rdflib.Graph` copy from :meth:`GraphStore.to_rdflib_graph`).
+Parameters are bound — pyoxigraph ``substitutions``, rdflib ``initBindings`` — after the
+query passed :func:`~rncp_graph.queries.safety.check_query`.
+
+Parameters: pyoxigraph *substitutes* the value for the variable everywhere, sub-queries
+included (the variable must be projected); rdflib's ``initBindings`` and the ``VALUES``
+block sent to endpoints join it at the top. The saved queries are written so that both
+give the same rows (tests compare every case on both engines and on a server), and so
+that Oxigraph's substitution reaches the sub-queries that use the parameter (fiche-summary
+on one fiche of 1,000: 2 ms instead of 100 ms). Oxigraph plans the query *before*
+substituting, so a look-up starts from the parameter's pattern and wide patterns (the class
+of a node) sit in ``FILTER EXISTS`` (one fiche of 10,000: 1 ms instead of 95 ms).
+
+Known engine differences (met on the saved queries, each handled in the query text):
+
+* Oxigraph 0.5.13's union default graph is a bag: a triple held by two named graphs (a
+  ROME concept described in the source graph of each fiche citing it) matches twice
+  (oxigraph/oxigraph#1919, fixed after 0.5.13). The saved queries use ``DISTINCT`` and
+  ``COUNT(DISTINCT ...)``, and sum over ``DISTINCT`` sub-queries.
+* ``GROUP_CONCAT`` order is unspecified: Oxigraph and rdflib give different orders. The
+  saved queries concatenate from an ordered sub-query, which both engines keep.
+* Casting to ``xsd:date`` (``xsd:date(?s)``) is unsupported by rdflib 7.6 (unbound): the
+  date check uses regular expressions only.
+* Oxigraph 0.5.13 folds ``BOUND(?v)`` to false when ``?v`` is only bound by a substitution
+  (``FILTER(!BOUND(?level) || ...)`` kept every row); rdflib and a ``VALUES`` block do not.
+  Optional parameters are tested with ``COALESCE(<test>, true)``, and loading a saved query
+  refuses ``BOUND(?param)``.
+* ``STR(?unbound)`` inside an aggregate (``MIN(STR(?title))``) gives the text ``"None"`` in
+  rdflib 7.6 instead of an unbound value: the queries aggregate the terms (``MIN(?title)``).
+* ``GROUP_CONCAT`` over no row: unbound in Oxigraph, ``""`` in rdflib (only non-empty
+  groups are concatenated in the saved queries).
+* SPARQLWrapper guesses the query form by regex and took ``?insertion6Months`` for an
+  INSERT (sending it as an update): the remote client sets the form itself.
+* Decimal division keeps 18 digits in Oxigraph and 27 in rdflib; averages are rounded in
+  the queries, and :meth:`Value.canonical` compares ``3.50`` and ``3.5`` as equal.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping
+
+import rdflib
+from rdflib.plugins.sparql import prepareQuery
+
+from ..namespaces import PREFIXES
+from ..store import GraphStore
+from .errors import QueryError
+from .params import Term, to_oxigraph
+from .results import ResultTable, from_oxigraph, from_rdflib
+from .safety import check_query
+
+log = logging.getLogger(__name__)
+
+
+def run_oxigraph(store: GraphStore, text: str, bindings: Mapping[str, Term], *, name: str = "ad-hoc") -> ResultTable:
+    """Run a checked SELECT on the Oxigraph store, parameters bound as substitutions.
+
+    :param store: the graph (its default graph is the union of its named graphs).
+    :param text: the query text.
+    :param bindings: variable name → bound term (already validated).
+    :param name: the query's name, for messages and logs.
+    """
+    check_query(text, name=name)
+    started = time.perf_counter()
+    try:
+        solutions = store.query(text, {k: to_oxigraph(v) for k, v in bindings.items()})
+        columns = [v.value for v in solutions.variables]
+        rows = [{c: from_oxigraph(s[c]) for c in columns} for s in solutions]
+    except (SyntaxError, RuntimeError, ValueError, OSError) as exc:
+        raise QueryError(f"query {name} failed on Oxigraph: {exc}") from exc
+    log.info("query %s: %d rows in %.3f s (oxigraph)", name, len(rows), time.perf_counter() - started)
+    return ResultTable(columns, rows, query=name, engine="oxigraph")
+
+
+def run_rdflib(graph: rdflib.Graph, text: str, bindings: Mapping[str, Term], *, name: str = "ad-hoc") -> ResultTable:
+    """Run a checked SELECT on an rdflib graph, parameters bound with ``initBindings``.
+
+    The answer is read inside the ``try``: rdflib evaluates lazily, so errors surface while
+    iterating (reliability §2.1, L1).
+    """
+    check_query(text, name=name)
+    started = time.perf_counter()
+    try:
+        prepared = prepareQuery(text, initNs=PREFIXES)
+        answer = graph.query(prepared, initBindings={rdflib.Variable(k): v for k, v in bindings.items()})
+        columns = [str(v) for v in answer.vars or []]
+        rows = [{c: from_rdflib(row[i]) for i, c in enumerate(columns)} for row in answer]  # type: ignore[index]
+    except Exception as exc:  # rdflib raises many unrelated types while evaluating
+        raise QueryError(f"query {name} failed on rdflib: {exc}") from exc
+    log.info("query %s: %d rows in %.3f s (rdflib)", name, len(rows), time.perf_counter() - started)
+    return ResultTable(columns, rows, query=name, engine="rdflib")

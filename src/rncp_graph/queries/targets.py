@@ -1,0 +1,42 @@
+"""Where a query runs: a local graph (an ``.nt`` / ``.ttl`` file or a store folder) or an endpoint."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from ..info import open_graph
+from ..store import GraphStore
+from .errors import QueryError
+from .remote import Endpoint
+
+log = logging.getLogger(__name__)
+
+#: The graph ``rncp-graph build`` writes, used when neither a graph nor an endpoint is given.
+DEFAULT_GRAPH = Path("out/rncp.nt")
+
+
+def open_target(
+    *,
+    graph: Path | None = None,
+    endpoint: str | None = None,
+    default_graph: str | None = None,
+    timeout: float = 30.0,
+    deadline: float = 120.0,
+) -> GraphStore | Endpoint:
+    """The target for :func:`rncp_graph.queries.run`: an :class:`Endpoint` or a local store.
+
+    :param graph: an RDF file or an on-disk store folder (default ``out/rncp.nt``).
+    :param endpoint: a SPARQL endpoint URL (then ``graph`` must not be given).
+    :param default_graph: for an endpoint, the graph IRI sent as ``default-graph-uri``.
+    :param timeout: for an endpoint, seconds per socket operation; :param deadline: per query.
+    """
+    if endpoint is not None:
+        if graph is not None:
+            raise QueryError("give either --graph or --endpoint, not both")
+        return Endpoint(endpoint, timeout=timeout, deadline=deadline, default_graph=default_graph)
+    path = graph or DEFAULT_GRAPH
+    if not path.exists():
+        raise QueryError(f"no graph at {path}: run `rncp-graph build` first, or pass --graph or --endpoint")
+    log.info("opening %s", path)
+    return open_graph(path)
