@@ -1,12 +1,14 @@
 """Graph exports: canonical N-Triples (sorted, deduplicated) and readable Turtle with prefixes.
 
-Both go through pyoxigraph (never rdflib's Python serialisers, which are far too slow at
-national scale) and are written atomically.
+Also gzipped canonical N-Triples, TriG (one named graph per source) and JSON-LD with a
+local context (:mod:`.jsonld`). All go through pyoxigraph (never rdflib's Python
+serialisers, which are far too slow at national scale) and are written atomically.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import gzip
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -15,6 +17,7 @@ import pyoxigraph as ox
 from ..namespaces import PREFIXES
 from ..store import GraphStore
 from .atomic import write_with
+from .jsonld import write_jsonld
 
 
 def write_ntriples(store: GraphStore, dest: Path) -> int:
@@ -35,14 +38,63 @@ def write_turtle(store: GraphStore, dest: Path) -> int:
     lines = store.canonical_lines()
     merged = ox.Store()
     merged.load(input=("\n".join(lines) + "\n").encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
-    write_with(dest, lambda handle: merged.dump(handle, format=ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(), prefixes=PREFIXES))
+    write_with(
+        dest,
+        lambda handle: merged.dump(handle, format=ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(), prefixes=PREFIXES),
+    )
     return len(lines)
+
+
+def write_ntriples_gz(store: GraphStore, dest: Path) -> int:
+    """Canonical N-Triples, gzipped with ``mtime=0`` and no file name: reruns are byte-identical."""
+    lines = store.canonical_lines()
+
+    def writer(handle: IO[bytes]) -> None:
+        with gzip.GzipFile(filename="", mode="wb", fileobj=handle, mtime=0, compresslevel=6) as gz:
+            for chunk_start in range(0, len(lines), 50_000):
+                gz.write(("\n".join(lines[chunk_start : chunk_start + 50_000]) + "\n").encode("utf-8"))
+
+    write_with(dest, writer)
+    return len(lines)
+
+
+def _sorted_quads(store: GraphStore) -> Iterator[ox.Quad]:
+    """Every quad, the default graph first then graph by graph (sorted by name), triples in canonical order."""
+    graphs: list[ox.NamedNode | ox.DefaultGraph] = [ox.DefaultGraph(), *(ox.NamedNode(g) for g in store.graphs())]
+    for graph in graphs:
+        dump = store.ox.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph) or b""
+        lines = sorted(set(dump.splitlines()) - {b""})
+        for triple in ox.parse(input=b"\n".join(lines) + b"\n", format=ox.RdfFormat.N_TRIPLES):
+            yield ox.Quad(triple.subject, triple.predicate, triple.object, graph)
+
+
+def write_trig(store: GraphStore, dest: Path) -> int:
+    """TriG with one named graph per source (and the schemes graph), in a canonical order.
+
+    Returns the number of quads written (a triple stated by two sources counts twice).
+    """
+    count = 0
+
+    def counted() -> Iterator[ox.Quad]:
+        nonlocal count
+        for quad in _sorted_quads(store):
+            count += 1
+            yield quad
+
+    def writer(handle: IO[bytes]) -> None:
+        ox.serialize(counted(), handle, ox.RdfFormat.TRIG, prefixes=PREFIXES)
+
+    write_with(dest, writer)
+    return count
 
 
 #: format name → (file name, writer)
 EXPORTERS: dict[str, tuple[str, Callable[[GraphStore, Path], int]]] = {
     "nt": ("rncp.nt", write_ntriples),
     "ttl": ("rncp.ttl", write_turtle),
+    "nt.gz": ("rncp.nt.gz", write_ntriples_gz),
+    "trig": ("rncp.trig", write_trig),
+    "jsonld": ("rncp.jsonld", write_jsonld),
 }
 
 

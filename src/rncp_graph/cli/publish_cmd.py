@@ -1,0 +1,58 @@
+"""``rncp-graph publish``: build the graph and write a release folder for open-data portals."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from ..build import DEFAULT_SOURCES, build
+from ..exports.dcat import ReleaseMetadata
+from ..exports.publish import DEFAULT_OUT, publish
+from . import main
+
+_DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+def _day(value: dt.datetime | None) -> dt.date | None:
+    return value.date() if value is not None else None
+
+
+@main.command("publish")
+@click.argument("paths", nargs=-1, metavar="[SOURCES...]")
+@click.option("--out", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True, help="Release folder.")
+@click.option("--base-url", help="URL the folder is served from; without it, download URLs are relative.")
+@click.option("--publisher-name", default=ReleaseMetadata.publisher_name, show_default=True, help="dct:publisher name.")
+@click.option("--publisher-iri", default=ReleaseMetadata.publisher_iri, show_default=True, help="dct:publisher IRI.")
+@click.option("--issued", type=_DATE, help="dct:issued (YYYY-MM-DD); default: --modified.")
+@click.option("--modified", type=_DATE, help="dct:modified (YYYY-MM-DD); default: latest export date of the inputs.")
+@click.option("--release-version", help="dcat:version of this release.")
+@click.option("--sparql-endpoint", help="void:sparqlEndpoint, only if one serves this graph.")
+@click.option("--no-docs", is_flag=True, help="Skip the HTML documentation of the ontology (pyLODE).")
+@click.pass_context
+def publish_command(
+    ctx: click.Context,
+    *,
+    paths: tuple[str, ...],
+    out: Path,
+    base_url: str | None,
+    publisher_name: str,
+    publisher_iri: str,
+    issued: dt.datetime | None,
+    modified: dt.datetime | None,
+    release_version: str | None,
+    sparql_endpoint: str | None,
+    no_docs: bool,
+) -> None:
+    """Build the graph from SOURCES and write a release folder a portal can take as is.
+
+    Writes rncp.ttl, rncp.nt.gz, rncp.jsonld (+ context.jsonld), rncp.trig, the ontology and
+    shapes, docs/ontology.{fr,en}.html, dcat.ttl (DCAT-AP 3 + VoID), manifest.json, SHA256SUMS.
+    """
+    meta = ReleaseMetadata(
+        base_url, publisher_name, publisher_iri, _day(issued), _day(modified), release_version, sparql_endpoint
+    )
+    result = build(paths or DEFAULT_SOURCES, progress=ctx.obj["progress"])
+    release = publish(result.store, out, metadata=meta, build_manifest=result.manifest(), docs=not no_docs)
+    click.echo(f"{release.stats.triples} triples, {len(release.files) + 1} files in {out}")
