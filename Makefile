@@ -30,6 +30,7 @@ lint: $(STAMP)
 
 qc: $(STAMP)
 	$(BIN)/rncp-graph build data/fiches --out out/qc
+	$(BIN)/rncp-graph check out/qc/rncp.nt
 
 clean:
 	rm -rf out .pytest_cache .mypy_cache .ruff_cache

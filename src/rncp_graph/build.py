@@ -11,7 +11,7 @@ import hashlib
 import json
 import logging
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from .resources import scheme_files
 from .sources import expand, loader_for
 from .store import GraphStore, lines_to_bytes
 from .terms import line
+from .validate import validate as validate_graph
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +100,7 @@ def build(
     store_path: Path | None = None,
     report: bool = False,
     progress: bool = False,
+    validate: bool = True,
 ) -> Build:
     """Build the graph from fiche sources.
 
@@ -108,6 +110,8 @@ def build(
     :param store_path: folder of an on-disk Oxigraph store; ``None`` keeps the store in memory.
     :param report: also write the per-fiche section coverage report.
     :param progress: show progress bars.
+    :param validate: validate the graph with the SHACL shapes; the outcome goes to
+        ``result.validation`` (the manifest's ``validation``).
     :raises StructuralError: when a source is damaged; nothing is written then.
     """
     files = expand(paths)
@@ -118,6 +122,8 @@ def build(
     for path, loaded in zip(files, results, strict=True):
         result.sources.append(_load_source(result.store, path, loaded))
     result.store.flush()
+    if validate:
+        result.validation = validate_graph(result.store, progress=progress).as_manifest()
     if out is not None:
         write_outputs(result, out, report=report)
     return result
@@ -128,17 +134,29 @@ def _load_schemes(store: GraphStore) -> None:
         store.load_file(path, iris.SCHEMES_GRAPH)
 
 
-def _load_source(store: GraphStore, path: Path, loaded: LoadResult) -> SourceRecord:
-    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+def _load_source(store: GraphStore, path: Path, loaded: LoadResult, chunk_size: int = 500) -> SourceRecord:
+    sha = _sha256(path)
     graph = iris.source_graph(sha)
-    triples = source_triples(
+    provenance = source_triples(
         graph, file=path.name, sha256=sha, loader=loaded.loader, version=__version__, export=loaded.export_date
     )
-    lines = [line(t) for t in triples]
-    for fiche in loaded.fiches:
-        lines.extend(line(t) for t in fiche_to_triples(fiche))
-    store.replace_graph(graph, lines_to_bytes(lines))
+
+    def chunks() -> Iterator[bytes]:
+        yield lines_to_bytes(line(t) for t in provenance)
+        for start in range(0, len(loaded.fiches), chunk_size):
+            batch = loaded.fiches[start : start + chunk_size]
+            yield lines_to_bytes(line(t) for fiche in batch for t in fiche_to_triples(fiche))
+
+    store.replace_graph(graph, chunks())
     return SourceRecord(path.name, sha, loaded.loader, graph, len(loaded.fiches), loaded.quarantined)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def write_outputs(result: Build, out: Path, *, report: bool = False) -> None:

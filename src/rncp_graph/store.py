@@ -33,17 +33,21 @@ class GraphStore:
     def __init__(self, path: Path | None = None, *, store: ox.Store | None = None) -> None:
         self.path = path
         self.ox = store if store is not None else (ox.Store(str(path)) if path is not None else ox.Store())
+        self._canonical: list[str] | None = None  # cache, dropped by every change made through this object
 
     # -- loading --------------------------------------------------------------------------
-    def replace_graph(self, graph: str, ntriples: bytes) -> None:
-        """Replace one named graph by N-Triples ``ntriples``, all or nothing."""
+    def replace_graph(self, graph: str, chunks: Iterable[bytes]) -> None:
+        """Replace one named graph by the N-Triples ``chunks`` (each chunk loaded atomically)."""
+        self._canonical = None
         name = ox.NamedNode(graph)
         if self.ox.contains_named_graph(name):
             self.ox.remove_graph(name)
-        self.ox.load(input=ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=name)
+        for chunk in chunks:
+            self.ox.load(input=chunk, format=ox.RdfFormat.N_TRIPLES, to_graph=name)
 
     def load_file(self, path: Path, graph: str) -> None:
         """Load a Turtle / N-Triples file of our own (ontology schemes) into ``graph``."""
+        self._canonical = None
         self.ox.load(path=str(path), to_graph=ox.NamedNode(graph))
 
     # -- reading --------------------------------------------------------------------------
@@ -74,9 +78,20 @@ class GraphStore:
         return {r["c"].value: int(r["n"].value) for r in rows if r["c"] is not None and r["n"] is not None}
 
     def canonical_lines(self) -> list[str]:
-        """The merged view as sorted, deduplicated N-Triples lines (graph names dropped)."""
-        lines = {f"{q.subject} {q.predicate} {q.object} ." for q in self.ox.quads_for_pattern(None, None, None, None)}
-        return sorted(lines)
+        """The merged view as sorted, deduplicated N-Triples lines (graph names dropped).
+
+        Each graph is serialised by Oxigraph (Rust), then the lines are merged and sorted
+        as bytes (UTF-8 byte order is code-point order, so this is the canonical order).
+        Cached until the graph is changed through this object.
+        """
+        if self._canonical is not None:
+            return self._canonical
+        lines: set[bytes] = set()
+        for graph in [ox.DefaultGraph(), *self.ox.named_graphs()]:
+            lines.update(self.ox.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph).splitlines())
+        lines.discard(b"")
+        self._canonical = [ln.decode("utf-8") for ln in sorted(lines)]
+        return self._canonical
 
     def iter_quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
         name = ox.NamedNode(graph) if graph else None

@@ -1,0 +1,48 @@
+"""Exports are atomic: a failed write leaves the old file byte-identical and no temp file."""
+
+from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
+from typing import IO
+
+import pytest
+
+from rncp_graph.exports.atomic import write_bytes, write_with
+
+
+def test_success_replaces_file(tmp_path: Path) -> None:
+    dest = tmp_path / "rncp.nt"
+    write_bytes(dest, b"old\n")
+    write_bytes(dest, b"new\n")
+    assert dest.read_bytes() == b"new\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["rncp.nt"]
+
+
+def test_failure_midway_keeps_previous_export(tmp_path: Path) -> None:
+    dest = tmp_path / "rncp.ttl"
+    write_bytes(dest, b"previous export\n")
+
+    def broken(handle: IO[bytes]) -> None:
+        handle.write(b"@prefix half: <")
+        raise ValueError("invalid IRI met while serialising")
+
+    with pytest.raises(ValueError, match="invalid IRI"):
+        write_with(dest, broken)
+    assert dest.read_bytes() == b"previous export\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rncp.ttl"]
+
+
+def test_disk_full_keeps_previous_export(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    dest = tmp_path / "manifest.json"
+    write_bytes(dest, b"{}\n")
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(OSError, match="No space left"):
+        write_bytes(dest, b'{"new": true}\n')
+    assert dest.read_bytes() == b"{}\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["manifest.json"]

@@ -1,0 +1,147 @@
+"""The build end to end on the five sample fiches: outputs, determinism, round trips, bad input."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+from click.testing import CliRunner
+from rdflib.compare import to_isomorphic
+
+from rncp_graph import build, iris
+from rncp_graph.cli import main
+from rncp_graph.errors import EmptyInput, StructuralError
+from rncp_graph.namespaces import RNCP
+
+from .constants import FICHES_DIR, SAMPLE_NUMBERS, SAMPLES
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("out")
+    build([FICHES_DIR], out=out, report=True)
+    return out
+
+
+def test_outputs_and_manifest(built: Path) -> None:
+    assert {p.name for p in built.iterdir()} >= {"rncp.nt", "rncp.ttl", "manifest.json", "errors.jsonl", "coverage.json"}
+    manifest = json.loads((built / "manifest.json").read_text())
+    assert manifest["fiches"] == {"input": 5, "loaded": 5, "quarantined": 0, "distinct": 5}
+    assert sorted(i["file"] for i in manifest["inputs"]) == sorted(SAMPLES)
+    per_class = manifest["instances_per_class"]
+    assert per_class[str(RNCP.Certification)] >= 5
+    assert per_class[str(RNCP.CompetencyBlock)] == 6 + 5 + 8 + 4 + 4
+    lines = (built / "rncp.nt").read_text().splitlines()
+    assert manifest["triples"] == len(lines)
+
+
+def test_canonical_ntriples_are_sorted_unique_and_byte_identical(built: Path, tmp_path: Path) -> None:
+    first = (built / "rncp.nt").read_bytes()
+    lines = first.decode().splitlines()
+    assert lines == sorted(set(lines))
+    assert "_:" not in first.decode()
+    # same input in another order (and one file twice) → the same bytes
+    shuffled = tmp_path / "in"
+    shuffled.mkdir()
+    for i, name in enumerate(sorted(SAMPLES, reverse=True)):
+        shutil.copy(FICHES_DIR / name, shuffled / f"{i}_{name}")
+    shutil.copy(FICHES_DIR / "000_e4491d281dd4d66c.txt", shuffled / "again.txt")
+    again = build([shuffled], out=tmp_path / "out")
+    assert again.fiches_loaded == 6
+    second = (tmp_path / "out" / "rncp.nt").read_text().splitlines()
+    # provenance names the files, so compare everything but the source-graph descriptions
+    strip = [ln for ln in lines if "/graph/source/" not in ln]
+    assert [ln for ln in second if "/graph/source/" not in ln] == strip
+
+
+def test_turtle_round_trips_to_the_same_graph(built: Path) -> None:
+    nt = rdflib.Graph().parse(built / "rncp.nt", format="nt")
+    ttl = rdflib.Graph().parse(built / "rncp.ttl", format="turtle")
+    assert to_isomorphic(nt) == to_isomorphic(ttl)
+    assert "@prefix rncp:" in (built / "rncp.ttl").read_text()
+
+
+def test_each_source_is_a_named_graph_with_provenance(sample_build: object) -> None:
+    store = sample_build.store  # type: ignore[attr-defined]
+    rows = store.select(
+        "SELECT ?g ?file WHERE { GRAPH ?g { ?g rncp:sourceFile ?file ; rncp:loader \"page\" } } ORDER BY ?file"
+    )
+    assert [r["file"].value for r in rows] == sorted(SAMPLES)
+    for row in rows:
+        n = store.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?c a rncp:Certification } }", {"g": row["g"]})
+        assert int(n[0]["n"].value) >= 1
+
+
+def test_the_merged_view_answers_sparql(sample_build: object) -> None:
+    store = sample_build.store  # type: ignore[attr-defined]
+    rows = store.select(
+        "SELECT ?n WHERE { ?c rncp:romeCode ?r ; rncp:ficheNumber ?n . ?r skos:notation ?code } ORDER BY ?n",
+        {"code": ox.Literal("K1403")},
+    )
+    assert [r["n"].value for r in rows] == ["RNCP36459", "RNCP41120", "RNCP41818", "RNCP4525"]
+    numbers = store.select("SELECT ?n WHERE { ?c a rncp:Certification ; rncp:ficheNumber ?n } ORDER BY ?n")
+    assert sorted(r["n"].value for r in numbers) == SAMPLE_NUMBERS
+
+
+def test_rdflib_view_is_the_same_graph(sample_build: object) -> None:
+    ds = sample_build.graph()  # type: ignore[attr-defined]
+    c = rdflib.URIRef(iris.certification("RNCP34808"))
+    assert ds.value(c, RNCP.level) == rdflib.URIRef(iris.level(6))
+    rows = list(ds.query("SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c a rncp:Certification ; rncp:ficheNumber ?x }"))
+    assert int(rows[0][0]) == 5
+
+
+def test_empty_file_aborts_before_writing(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    shutil.copy(FICHES_DIR / "000_e4491d281dd4d66c.txt", src / "a.txt")
+    (src / "empty.txt").write_bytes(b"")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "rncp.nt").write_text("previous\n")
+    with pytest.raises(EmptyInput):
+        build([src], out=out)
+    assert (out / "rncp.nt").read_text() == "previous\n"
+    assert sorted(p.name for p in out.iterdir()) == ["rncp.nt"]
+
+
+def test_missing_path_is_a_structural_error(tmp_path: Path) -> None:
+    with pytest.raises(StructuralError, match="no such file"):
+        build([tmp_path / "nope"])
+
+
+def test_cli_build_and_info(tmp_path: Path) -> None:
+    runner = CliRunner()
+    out = tmp_path / "out"
+    result = runner.invoke(main, ["build", str(FICHES_DIR), "--out", str(out)])
+    assert result.exit_code in (0, 1), result.output
+    assert "5 loaded, 0 quarantined" in result.output
+    info = runner.invoke(main, ["info", str(out / "rncp.nt")])
+    assert info.exit_code == 0
+    assert "rncp:Certification" in info.output
+
+
+def test_cli_exit_codes_for_bad_input(tmp_path: Path) -> None:
+    runner = CliRunner()
+    (tmp_path / "empty.txt").write_bytes(b"\xef\xbb\xbf  \n")
+    result = runner.invoke(main, ["build", str(tmp_path / "empty.txt"), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "empty.txt" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_quarantine_exit_code(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    shutil.copy(FICHES_DIR / "003_5ca7f7331b8d7c91.txt", src / "good.txt")
+    (src / "nonumber.txt").write_text("L'essentiel\nNiveau 5\nCompétences attestées :\nFaire quelque chose\n")
+    result = CliRunner().invoke(main, ["build", str(src), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 4, result.output
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["fiches"]["input"] == manifest["fiches"]["loaded"] + manifest["fiches"]["quarantined"] == 2
+    errors = [json.loads(x) for x in (tmp_path / "out" / "errors.jsonl").read_text().splitlines()]
+    assert any(e["file"].endswith("nonumber.txt") and e["action"] == "quarantined-fiche" for e in errors)

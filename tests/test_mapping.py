@@ -1,0 +1,148 @@
+"""The pure mapping: model objects in, N-Triples out — no files, no loader."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+from rdflib import Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
+
+from rncp_graph import iris
+from rncp_graph.mapping import fiche_to_triples
+from rncp_graph.model import (
+    AccessRoute,
+    AccessRouteKind,
+    Block,
+    Code,
+    Correspondence,
+    CorrespondenceKind,
+    CorrespondenceNature,
+    Fiche,
+    LinkedFiche,
+    Organisation,
+    Statistic,
+    Status,
+)
+from rncp_graph.namespaces import RNCP
+from rncp_graph.terms import line
+
+
+def _graph(*fiches: Fiche) -> rdflib.Graph:
+    data = "\n".join(line(t) for f in fiches for t in fiche_to_triples(f))
+    return rdflib.Graph().parse(data=data, format="nt")
+
+
+def _fiche(**kw: object) -> Fiche:
+    base: dict[str, object] = {
+        "number": "RNCP34808",
+        "source": "test",
+        "level": 6,
+        "status": Status.ACTIVE,
+        "rome": [Code("K1201", "Action sociale")],
+        "nsf": [Code("332p", "Direction de centres et de services sociaux")],
+        "formacodes": [Code("44047", "Direction établissement médico-social")],
+        "certifiers": [Organisation("ESPACE SENTEIN", "33196441100036", None, "https://espace-sentein.fr")],
+        "expiry_date": date(2025, 7, 23),
+        "blocks": [Block("RNCP34808BC01", "Réalisation d'un projet", ["Identifier une problématique", "Évaluer les résultats"])],
+    }
+    base.update(kw)
+    return Fiche(**base)  # type: ignore[arg-type]
+
+
+C = URIRef(iris.certification("RNCP34808"))
+
+
+def test_certification_core_facts() -> None:
+    g = _graph(_fiche(title='Chef de service "social"\nsur deux lignes'))
+    assert (C, RDF.type, RNCP.Certification) in g
+    assert (C, RDF.type, RNCP.ProfessionalCertification) in g
+    assert (C, RNCP.ficheNumber, Literal("RNCP34808")) in g
+    assert (C, RNCP.level, URIRef(iris.level(6))) in g
+    assert (C, RNCP.status, URIRef(iris.status("active"))) in g
+    assert (C, RNCP.expiryDate, Literal(date(2025, 7, 23))) in g
+    assert g.value(C, RNCP.expiryDate).datatype == XSD.date
+    assert str(g.value(C, RNCP.title)) == 'Chef de service "social"\nsur deux lignes'
+    assert g.value(C, RNCP.title).language == "fr"
+
+
+def test_no_blank_nodes_and_every_line_is_valid_ntriples() -> None:
+    triples = fiche_to_triples(_fiche(statistics=[Statistic(2018, 33, 0, 94, 67, None)]))
+    store = ox.Store()
+    store.load(input="\n".join(line(t) for t in triples).encode(), format=ox.RdfFormat.N_TRIPLES)
+    assert len(store) == len(set(triples))
+    assert not any(isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode) for q in store)
+
+
+def test_rs_fiche_is_a_specific_certification() -> None:
+    g = _graph(_fiche(number="RS5000", level=None, blocks=[]))
+    rs = URIRef(iris.certification("RS5000"))
+    assert (rs, RDF.type, RNCP.SpecificCertification) in g
+    assert g.value(rs, RNCP.level) is None
+
+
+def test_code_hierarchies_come_from_the_codes() -> None:
+    g = _graph(_fiche(rome=[Code("K1403", "Management de structure")]))
+    k1403, k14, k = (URIRef(iris.rome(c)) for c in ("K1403", "K14", "K"))
+    assert (k1403, SKOS.broader, k14) in g and (k14, SKOS.broader, k) in g
+    assert (k, SKOS.topConceptOf, URIRef(iris.scheme("rome"))) in g
+    assert g.value(k1403, SKOS.prefLabel) == Literal("Management de structure", lang="fr")
+    nsf = [URIRef(iris.nsf(c)) for c in ("332p", "332", "33", "3")]
+    for child, parent in zip(nsf, nsf[1:], strict=False):
+        assert (child, SKOS.broader, parent) in g
+    assert (URIRef(iris.formacode("44047")), SKOS.inScheme, URIRef(iris.scheme("formacode"))) in g
+
+
+def test_competencies_are_shared_nodes_across_fiches() -> None:
+    text = "Identifier une problématique"
+    other = _fiche(number="RNCP1", blocks=[Block("RNCP1BC01", "X", [text + " ."])])
+    g = _graph(_fiche(), other)
+    node = URIRef(iris.competency(text))
+    owners = set(g.subjects(RNCP.competency, node))
+    assert owners == {URIRef(iris.block("RNCP34808BC01")), URIRef(iris.block("RNCP1BC01"))}
+    assert list(g.objects(node, RNCP.text)) == [Literal(text, lang="fr")]
+
+
+def test_blocks_certifier_lineage_correspondence_access() -> None:
+    fiche = _fiche(
+        predecessors=[LinkedFiche("RNCP28696", "Chef de service")],
+        successors=[LinkedFiche("RNCP40000")],
+        correspondences=[
+            Correspondence(
+                "RNCP2514", CorrespondenceKind.RNCP, "CAFERUIS", CorrespondenceNature.PARTIAL, "DC4 = bloc 6",
+                "RNCP34808BC06", "RNCP2514BC04",
+            )
+        ],
+        access_routes=[AccessRoute(AccessRouteKind.VAE, True, "Jury de trois membres", date(2022, 6, 7))],
+    )
+    g = _graph(fiche)
+    block = URIRef(iris.block("RNCP34808BC01"))
+    assert (C, RNCP.hasBlock, block) in g and (block, RNCP.isBlockOf, C) in g
+    org = URIRef(iris.organisation("33196441100036", "ESPACE SENTEIN"))
+    assert (C, RNCP.certifier, org) in g
+    assert (org, RNCP.siren, Literal("331964411")) in g
+    assert (org, RNCP.website, URIRef("https://espace-sentein.fr")) in g
+    assert (C, DCTERMS.replaces, URIRef(iris.certification("RNCP28696"))) in g
+    assert (C, DCTERMS.isReplacedBy, URIRef(iris.certification("RNCP40000"))) in g
+    # what a fiche says of its lineage only: no inverse is invented
+    assert (URIRef(iris.certification("RNCP28696")), DCTERMS.isReplacedBy, C) not in g
+    corr = g.value(C, RNCP.correspondence)
+    assert g.value(corr, RNCP.correspondenceNature) == URIRef(iris.correspondence_nature("partial"))
+    assert g.value(corr, RNCP.sourceBlock) == URIRef(iris.block("RNCP34808BC06"))
+    assert g.value(corr, RNCP.targetBlock) == URIRef(iris.block("RNCP2514BC04"))
+    access = g.value(C, RNCP.accessModality)
+    assert g.value(access, RNCP.accessRoute) == URIRef(iris.access_route("vae"))
+    assert g.value(access, RNCP.isOpen) == Literal(True)
+
+
+def test_invalid_website_is_left_out_not_fatal(caplog: pytest.LogCaptureFixture) -> None:
+    fiche = _fiche(certifiers=[Organisation("X", None, None, "www.site.fr Tél : 02 51")])
+    g = _graph(fiche)
+    assert g.value(None, RNCP.website) is None
+    assert "not a valid IRI" in caplog.text
+
+
+def test_mapping_is_deterministic() -> None:
+    assert fiche_to_triples(_fiche()) == fiche_to_triples(_fiche())
