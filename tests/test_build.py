@@ -28,7 +28,13 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_outputs_and_manifest(built: Path) -> None:
-    assert {p.name for p in built.iterdir()} >= {"rncp.nt", "rncp.ttl", "manifest.json", "errors.jsonl", "coverage.json"}
+    assert {p.name for p in built.iterdir()} >= {
+        "rncp.nt",
+        "rncp.ttl",
+        "manifest.json",
+        "errors.jsonl",
+        "coverage.json",
+    }
     manifest = json.loads((built / "manifest.json").read_text())
     assert manifest["fiches"] == {"input": 5, "loaded": 5, "quarantined": 0, "distinct": 5}
     assert sorted(i["file"] for i in manifest["inputs"]) == sorted(SAMPLES)
@@ -68,7 +74,7 @@ def test_turtle_round_trips_to_the_same_graph(built: Path) -> None:
 def test_each_source_is_a_named_graph_with_provenance(sample_build: object) -> None:
     store = sample_build.store  # type: ignore[attr-defined]
     rows = store.select(
-        "SELECT ?g ?file WHERE { GRAPH ?g { ?g rncp:sourceFile ?file ; rncp:loader \"page\" } } ORDER BY ?file"
+        'SELECT ?g ?file WHERE { GRAPH ?g { ?g rncp:sourceFile ?file ; rncp:loader "page" } } ORDER BY ?file'
     )
     assert [r["file"].value for r in rows] == sorted(SAMPLES)
     for row in rows:

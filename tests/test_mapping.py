@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 
 import pyoxigraph as ox
@@ -46,7 +47,9 @@ def _fiche(**kw: object) -> Fiche:
         "formacodes": [Code("44047", "Direction établissement médico-social")],
         "certifiers": [Organisation("ESPACE SENTEIN", "33196441100036", None, "https://espace-sentein.fr")],
         "expiry_date": date(2025, 7, 23),
-        "blocks": [Block("RNCP34808BC01", "Réalisation d'un projet", ["Identifier une problématique", "Évaluer les résultats"])],
+        "blocks": [
+            Block("RNCP34808BC01", "Réalisation d'un projet", ["Identifier une problématique", "Évaluer les résultats"])
+        ],
     }
     base.update(kw)
     return Fiche(**base)  # type: ignore[arg-type]
@@ -90,7 +93,7 @@ def test_code_hierarchies_come_from_the_codes() -> None:
     assert (k, SKOS.topConceptOf, URIRef(iris.scheme("rome"))) in g
     assert g.value(k1403, SKOS.prefLabel) == Literal("Management de structure", lang="fr")
     nsf = [URIRef(iris.nsf(c)) for c in ("332p", "332", "33", "3")]
-    for child, parent in zip(nsf, nsf[1:], strict=False):
+    for child, parent in itertools.pairwise(nsf):
         assert (child, SKOS.broader, parent) in g
     assert (URIRef(iris.formacode("44047")), SKOS.inScheme, URIRef(iris.scheme("formacode"))) in g
 
@@ -111,8 +114,13 @@ def test_blocks_certifier_lineage_correspondence_access() -> None:
         successors=[LinkedFiche("RNCP40000")],
         correspondences=[
             Correspondence(
-                "RNCP2514", CorrespondenceKind.RNCP, "CAFERUIS", CorrespondenceNature.PARTIAL, "DC4 = bloc 6",
-                "RNCP34808BC06", "RNCP2514BC04",
+                "RNCP2514",
+                CorrespondenceKind.RNCP,
+                "CAFERUIS",
+                CorrespondenceNature.PARTIAL,
+                "DC4 = bloc 6",
+                "RNCP34808BC06",
+                "RNCP2514BC04",
             )
         ],
         access_routes=[AccessRoute(AccessRouteKind.VAE, True, "Jury de trois membres", date(2022, 6, 7))],

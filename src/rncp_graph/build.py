@@ -115,7 +115,7 @@ def build(
     :raises StructuralError: when a source is damaged; nothing is written then.
     """
     files = expand(paths)
-    results = [loader_for(f).read(f) for f in tqdm(files, desc="reading", unit="file", disable=not progress)]
+    results = [_read(f) for f in tqdm(files, desc="reading", unit="file", disable=not progress)]
     result = Build(store=GraphStore(store_path), results=results)
     result.problems = [p for r in results for p in r.problems] + merge.conflicts(results)
     _load_schemes(result.store)
@@ -151,7 +151,17 @@ def _load_source(store: GraphStore, path: Path, loaded: LoadResult, chunk_size: 
     return SourceRecord(path.name, sha, loaded.loader, graph, len(loaded.fiches), loaded.quarantined)
 
 
+def _read(path: Path) -> LoadResult:
+    loader = loader_for(path)  # strict: raises StructuralError naming the file when no loader reads it
+    assert loader is not None
+    return loader.read(path)
+
+
 def _sha256(path: Path) -> str:
+    """SHA-256 of a file; of a folder source (a CSV export), of its sorted ``name sha256`` lines."""
+    if path.is_dir():
+        listing = "".join(f"{p.name} {_sha256(p)}\n" for p in sorted(path.iterdir()) if p.is_file())
+        return hashlib.sha256(listing.encode("utf-8")).hexdigest()
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):

@@ -19,7 +19,7 @@ def compact(iri: str) -> str:
     """``https://w3id.org/rncp-graph/ontology#Competency`` → ``rncp:Competency``."""
     for prefix, base in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
         if iri.startswith(base):
-            return f"{prefix}:{iri[len(base):]}"
+            return f"{prefix}:{iri[len(base) :]}"
     return f"<{iri}>"
 
 

@@ -94,14 +94,18 @@ def fiche_of_block(value: str) -> str | None:
 def rome_code(value: str, *, fiche: str | None = None) -> str:
     s = code(value).upper()
     if not _ROME.match(s):
-        raise InvalidValue("not a ROME code (expected a letter A–N and four digits)", fiche=fiche, field="ROME", value=value)
+        raise InvalidValue(
+            "not a ROME code (expected a letter A–N and four digits)", fiche=fiche, field="ROME", value=value
+        )
     return s
 
 
 def nsf_code(value: str, *, fiche: str | None = None) -> str:
     s = code(value).lower()
     if not _NSF.match(s):
-        raise InvalidValue("not an NSF code (expected three digits and an optional letter)", fiche=fiche, field="NSF", value=value)
+        raise InvalidValue(
+            "not an NSF code (expected three digits and an optional letter)", fiche=fiche, field="NSF", value=value
+        )
     return s
 
 

@@ -41,7 +41,8 @@ def expand(paths: Iterable[str | Path]) -> list[Path]:
     found: set[Path] = set()
     for raw in paths:
         text = str(raw)
-        matches = [Path(m) for m in glob.glob(text)] if glob.has_magic(text) else [Path(text)]
+        # glob.glob, not Path.glob: the pattern may be absolute or contain ".." (Path.glob refuses both)
+        matches = [Path(m) for m in glob.glob(text)] if glob.has_magic(text) else [Path(text)]  # noqa: PTH207
         if not matches:
             raise StructuralError("no file matches this pattern", file=text)
         for path in matches:

@@ -59,10 +59,10 @@ class GraphStore:
 
     def query(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> Any:
         """Run a SPARQL query on the merged view; ``bindings`` are bound as substitutions."""
-        subs = {ox.Variable(k): v for k, v in (bindings or {}).items()}
-        return self.ox.query(
-            sparql, use_default_graph_as_union=True, substitutions=subs or None, prefixes=PREFIXES
-        )
+        subs: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
+            ox.Variable(k): v for k, v in (bindings or {}).items()
+        }
+        return self.ox.query(sparql, use_default_graph_as_union=True, substitutions=subs or None, prefixes=PREFIXES)
 
     def select(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> list[dict[str, Term | None]]:
         """Rows of a SELECT query as dicts of variable name → term (``None`` when unbound)."""
@@ -73,7 +73,7 @@ class GraphStore:
     def count_by_class(self) -> dict[str, int]:
         """Number of distinct instances of each ``rdf:type`` in the merged view."""
         rows = self.select(
-            "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s <%s> ?c } GROUP BY ?c ORDER BY ?c" % RDF.type
+            f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s <{RDF.type}> ?c }} GROUP BY ?c ORDER BY ?c"
         )
         return {r["c"].value: int(r["n"].value) for r in rows if r["c"] is not None and r["n"] is not None}
 
@@ -88,7 +88,9 @@ class GraphStore:
             return self._canonical
         lines: set[bytes] = set()
         for graph in [ox.DefaultGraph(), *self.ox.named_graphs()]:
-            lines.update(self.ox.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph).splitlines())
+            data = self.ox.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
+            assert data is not None  # dump() returns the bytes when no output is given
+            lines.update(data.splitlines())
         lines.discard(b"")
         self._canonical = [ln.decode("utf-8") for ln in sorted(lines)]
         return self._canonical

@@ -66,12 +66,14 @@ def main(ctx: click.Context, verbose: int, quiet: bool) -> None:
 
 
 # Commands register themselves on ``main`` when their module is imported: one line each.
-from . import analyze_cmd  # noqa: E402,F401
-from . import build_cmd  # noqa: E402,F401
-from . import validate_cmd  # noqa: E402,F401
-from . import publish_cmd  # noqa: E402,F401
-from . import query_cmd  # noqa: E402,F401
-from . import diff_cmd  # noqa: E402,F401
-from . import link_cmd  # noqa: E402,F401
+from . import (  # noqa: E402
+    analyze_cmd,  # noqa: F401
+    build_cmd,  # noqa: F401
+    diff_cmd,  # noqa: F401
+    link_cmd,  # noqa: F401
+    publish_cmd,  # noqa: F401
+    query_cmd,  # noqa: F401
+    validate_cmd,  # noqa: F401
+)
 
 __all__ = ["main"]

@@ -26,7 +26,9 @@ def build_command(ctx: click.Context, paths: tuple[str, ...], out: Path, store_p
     N-Triples), manifest.json (inputs, fiches loaded / quarantined, instances per class)
     and errors.jsonl (every problem: file, fiche, field, value, rule, action).
     """
-    result = build(paths or DEFAULT_SOURCES, out=out, store_path=store_path, report=report, progress=ctx.obj["progress"])
+    result = build(
+        paths or DEFAULT_SOURCES, out=out, store_path=store_path, report=report, progress=ctx.obj["progress"]
+    )
     for text in summary_lines(result):
         click.echo(text)
     if result.validation is not None and not result.validation.get("conforms", True):

@@ -23,6 +23,8 @@ def atomic_output(dest: Path) -> Iterator[IO[bytes]]:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
+        # mkstemp creates 0600; a published export gets the usual mode (0666 minus the umask)
+        Path(tmp).chmod(0o666 & ~_umask())
         Path(tmp).replace(dest)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -35,10 +37,16 @@ def write_bytes(dest: Path, data: bytes) -> None:
         handle.write(data)
 
 
-def write_with(dest: Path, writer: Callable[[IO[bytes]], None]) -> None:
+def write_with(dest: Path, writer: Callable[[IO[bytes]], object]) -> None:
     """Atomically write ``dest`` with ``writer(handle)``."""
     with atomic_output(dest) as handle:
         writer(handle)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -68,9 +68,16 @@ LISTS: dict[str, tuple[str, Callable[[Any], str]]] = {
 }
 
 #: Code lists: attribute → (property, code list name in :data:`codes.CODE_LISTS`).
-CODE_FIELDS = {"rome": (P["romeCode"], "rome"), "nsf": (P["nsfCode"], "nsf"), "formacodes": (P["formacode"], "formacode")}
+CODE_FIELDS = {
+    "rome": (P["romeCode"], "rome"),
+    "nsf": (P["nsfCode"], "nsf"),
+    "formacodes": (P["formacode"], "formacode"),
+}
 
-REGISTER_CLASS = {Register.RNCP: term_iri(RNCP.ProfessionalCertification), Register.RS: term_iri(RNCP.SpecificCertification)}
+REGISTER_CLASS = {
+    Register.RNCP: term_iri(RNCP.ProfessionalCertification),
+    Register.RS: term_iri(RNCP.SpecificCertification),
+}
 
 
 def fiche_to_triples(fiche: Fiche) -> list[Triple]:
@@ -153,7 +160,9 @@ def _optional_iri(subject: str, prop: str, url: str, fiche: str) -> Iterator[Tri
         log.warning("[%s] web address %r is not a valid IRI; left out", fiche, url)
 
 
-def source_triples(graph_iri: str, *, file: str, sha256: str, loader: str, version: str, export: date | None) -> list[Triple]:
+def source_triples(
+    graph_iri: str, *, file: str, sha256: str, loader: str, version: str, export: date | None
+) -> list[Triple]:
     """Provenance of one source graph (which file, its checksum, which loader, export date)."""
     g = f"<{graph_iri}>"
     triples = [
