@@ -27,6 +27,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+import pyoxigraph as ox
+
 from .errors import InvalidIRI
 from .namespaces import DATA_BASE
 
@@ -40,6 +42,10 @@ def validate_iri(iri: str) -> str:
     """Return ``iri`` if it is an absolute IRI that N-Triples and Oxigraph accept, else raise."""
     if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", iri) or _FORBIDDEN.search(iri):
         raise InvalidIRI("invalid IRI", value=iri)
+    try:  # RFC 3987 in full (e.g. no noncharacters such as U+FFF0), as the store will check it
+        ox.NamedNode(iri)
+    except ValueError as exc:
+        raise InvalidIRI(f"invalid IRI: {exc}", value=iri) from None
     return iri
 
 

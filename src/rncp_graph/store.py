@@ -17,6 +17,7 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import RDF
 
+from .errors import QueryError
 from .namespaces import PREFIXES
 
 log = logging.getLogger(__name__)
@@ -58,11 +59,21 @@ class GraphStore:
         return sorted(g.value for g in self.ox.named_graphs() if isinstance(g, ox.NamedNode))
 
     def query(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> Any:
-        """Run a SPARQL query on the merged view; ``bindings`` are bound as substitutions."""
+        """Run a SPARQL query on the merged view; ``bindings`` are bound as substitutions.
+
+        Oxigraph binds a variable only if the query projects it: write ``SELECT ?n ?code``,
+        not ``SELECT ?n``, to bind ``code``.
+
+        The merged view is the union of the named graphs, and a triple stated in several graphs
+        (a ROME label repeated by each source file) matches once per graph: use ``DISTINCT``.
+        """
         subs: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
             ox.Variable(k): v for k, v in (bindings or {}).items()
         }
-        return self.ox.query(sparql, use_default_graph_as_union=True, substitutions=subs or None, prefixes=PREFIXES)
+        try:
+            return self.ox.query(sparql, use_default_graph_as_union=True, substitutions=subs or None, prefixes=PREFIXES)
+        except (SyntaxError, RuntimeError) as exc:
+            raise QueryError(f"SPARQL query failed: {exc}") from exc
 
     def select(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> list[dict[str, Term | None]]:
         """Rows of a SELECT query as dicts of variable name → term (``None`` when unbound)."""

@@ -172,6 +172,18 @@ def marks(rest: str) -> tuple[bool | None, list[str], bool]:
     return None, tokens, True
 
 
+def _closed_by_dash(rest: str) -> bool:
+    """True when the cell after the X is ``-``: the page's way of showing a closed route.
+
+    Copies of the page drop empty cells, so "| X | - | - |" no longer says which column held
+    the X. On France Compétences pages a closed route (X under *Non*) shows ``-`` for the jury
+    and the date, and an open one shows its jury, so the cell after the X decides.
+    """
+    cells = split_cells(rest)[1:] if has_cells(rest) else rest.split()
+    cells = [c.strip() for c in cells]
+    return len(cells) > 1 and cells[0].upper() == "X" and cells[1] == "-"
+
+
 def routes(section: Section, issues: Issues) -> list[AccessRoute]:
     """The access-route table: one route per known label, then its jury text and date."""
     found: dict[AccessRouteKind, AccessRoute] = {}
@@ -184,7 +196,10 @@ def routes(section: Section, issues: Issues) -> list[AccessRoute]:
             extra.extend(split_cells(line.text) if has_cells(line.text) else [line.text])
             continue
         _close_route(current, extra, found, issues)
-        is_open, extra, flattened = marks(line.text.strip()[len(label) :])
+        rest = line.text.strip()[len(label) :]
+        is_open, extra, flattened = marks(rest)
+        if is_open and _closed_by_dash(rest):
+            is_open = False
         if flattened:
             issues.flattened.add("access_routes")
         if is_open is None:
