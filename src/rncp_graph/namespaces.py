@@ -152,6 +152,30 @@ PREFIXES: dict[str, str] = {
 }
 
 
+#: Prefixes for Turtle and TriG files. ``rncpid:`` would turn ``id/certification/RNCP1/access/vae``
+#: into ``rncpid:certification\/RNCP1\/access\/vae`` (a slash must be escaped in a prefixed
+#: name), so files get one prefix per kind of resource whose identifiers are flat, and the
+#: certification's own resources keep their full IRIs.
+FILE_PREFIXES: dict[str, str] = {
+    **{p: iri for p, iri in PREFIXES.items() if p != "rncpid"},
+    **{
+        kind.replace("-", ""): f"{DATA_BASE}{kind}/"
+        for kind in (
+            "block",
+            "competency",
+            "activity",
+            "rome",
+            "nsf",
+            "formacode",
+            "level",
+            "scheme",
+            "access-route",
+            "status",
+        )
+    },
+}
+
+
 def bind_prefixes(graph: Graph) -> Graph:
     """Bind the project's prefixes on an rdflib graph and return it."""
     for prefix, iri in PREFIXES.items():

@@ -14,7 +14,7 @@ from typing import IO
 
 import pyoxigraph as ox
 
-from ..namespaces import PREFIXES
+from ..namespaces import FILE_PREFIXES
 from ..store import GraphStore
 from .atomic import write_with
 from .jsonld import write_jsonld
@@ -40,7 +40,9 @@ def write_turtle(store: GraphStore, dest: Path) -> int:
     merged.load(input=("\n".join(lines) + "\n").encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
     write_with(
         dest,
-        lambda handle: merged.dump(handle, format=ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(), prefixes=PREFIXES),
+        lambda handle: merged.dump(
+            handle, format=ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(), prefixes=FILE_PREFIXES
+        ),
     )
     return len(lines)
 
@@ -82,7 +84,7 @@ def write_trig(store: GraphStore, dest: Path) -> int:
             yield quad
 
     def writer(handle: IO[bytes]) -> None:
-        ox.serialize(counted(), handle, ox.RdfFormat.TRIG, prefixes=PREFIXES)
+        ox.serialize(counted(), handle, ox.RdfFormat.TRIG, prefixes=FILE_PREFIXES)
 
     write_with(dest, writer)
     return count
