@@ -21,6 +21,7 @@ build: $(STAMP)
 	$(BIN)/rncp-graph build data/fiches --out out
 
 test: $(STAMP)
+	bash scripts/ensure-chromium.sh || echo "no chromium: the browser test of the ontology pages will be skipped"
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

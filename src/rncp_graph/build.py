@@ -101,6 +101,7 @@ def build(
     report: bool = False,
     progress: bool = False,
     validate: bool = True,
+    jobs: int = 1,
 ) -> Build:
     """Build the graph from fiche sources.
 
@@ -110,6 +111,7 @@ def build(
     :param store_path: folder of an on-disk Oxigraph store; ``None`` keeps the store in memory.
     :param report: also write the per-fiche section coverage report.
     :param progress: show progress bars.
+    :param jobs: worker processes for the SHACL validation (1: in this process).
     :param validate: validate the graph with the SHACL shapes; the outcome goes to
         ``result.validation`` (the manifest's ``validation``).
     :raises StructuralError: when a source is damaged; nothing is written then.
@@ -123,7 +125,7 @@ def build(
         result.sources.append(_load_source(result.store, path, loaded))
     result.store.flush()
     if validate:
-        result.validation = validate_graph(result.store, progress=progress).as_manifest()
+        result.validation = validate_graph(result.store, jobs=jobs, progress=progress).as_manifest()
     if out is not None:
         write_outputs(result, out, report=report)
     return result

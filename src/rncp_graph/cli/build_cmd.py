@@ -17,17 +17,44 @@ from . import EXIT_QUARANTINED, EXIT_VIOLATIONS, main
 @click.option("--out", type=click.Path(path_type=Path), default=Path("out"), show_default=True, help="Output folder.")
 @click.option("--store", "store_path", type=click.Path(path_type=Path), help="Keep an on-disk Oxigraph store here.")
 @click.option("--report", is_flag=True, help="Also write coverage.json: recognised and unknown sections per fiche.")
+@click.option("--validate/--no-validate", default=True, show_default=True, help="Validate with the SHACL shapes.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True, help="Validation processes.")
 @click.pass_context
-def build_command(ctx: click.Context, paths: tuple[str, ...], out: Path, store_path: Path | None, report: bool) -> None:
+def build_command(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    out: Path,
+    store_path: Path | None,
+    report: bool,
+    validate: bool,
+    jobs: int,
+) -> None:
     """Build the graph from fiche sources and write it to OUT.
 
-    PATH is a file, a folder or a glob of fiche pages (default: data/fiches/).
+    PATH is a file, a folder or a glob of sources: fiche pages (.txt/.html), official XML
+    exports (.xml or .zip) and CSV exports (a folder or .zip of export_fiches_CSV_* files).
+    Default: the sample pages in data/fiches/.
+
     Writes rncp.ttl (Turtle with prefixes), rncp.nt (canonical: sorted, deduplicated
-    N-Triples), manifest.json (inputs, fiches loaded / quarantined, instances per class)
-    and errors.jsonl (every problem: file, fiche, field, value, rule, action).
+    N-Triples), manifest.json (inputs, fiches loaded / quarantined, instances per class,
+    validation totals) and errors.jsonl (every problem: file, fiche, field, value, rule,
+    action). Damaged input (truncated XML, wrong CSV header) aborts before anything is
+    written; a bad fiche or field is quarantined and the rest is built.
+
+    \b
+    Examples:
+      rncp-graph build                                  # the sample pages → out/
+      rncp-graph build export.zip --out out/2025 -j 2   # an official export, 2 processes
+      rncp-graph build 'pages/*.html' --store store/    # keep an on-disk store to query
     """
     result = build(
-        paths or DEFAULT_SOURCES, out=out, store_path=store_path, report=report, progress=ctx.obj["progress"]
+        paths or DEFAULT_SOURCES,
+        out=out,
+        store_path=store_path,
+        report=report,
+        progress=ctx.obj["progress"],
+        validate=validate,
+        jobs=jobs,
     )
     for text in summary_lines(result):
         click.echo(text)
