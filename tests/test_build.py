@@ -87,7 +87,8 @@ def test_each_source_is_a_named_graph_with_provenance(sample_build: object) -> N
 def test_the_merged_view_answers_sparql(sample_build: object) -> None:
     store = sample_build.store  # type: ignore[attr-defined]
     rows = store.select(
-        "SELECT DISTINCT ?n ?code WHERE { ?c rncp:romeCode ?r ; rncp:ficheNumber ?n . ?r skos:notation ?code } ORDER BY ?n",
+        "SELECT DISTINCT ?n ?code WHERE { ?c rncp:romeCode ?r ; rncp:ficheNumber ?n . ?r skos:notation ?code }"
+        " ORDER BY ?n",
         {"code": ox.Literal("K1403")},
     )
     assert [r["n"].value for r in rows] == ["RNCP36459", "RNCP41120", "RNCP41818", "RNCP4525"]
