@@ -14,6 +14,7 @@ Exit codes (the same for every command, documented in ``--help`` and the README)
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from typing import Any
 
@@ -41,6 +42,10 @@ class Group(click.Group):
             sys.exit(EXIT_BAD_INPUT)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
             raise
+        except BrokenPipeError:  # `rncp-graph query … | head`: the reader left, which is not an error
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's final flush does not fail again
+            sys.exit(EXIT_OK)
         except Exception:
             logging.getLogger("rncp_graph").exception("internal error")
             sys.exit(EXIT_INTERNAL)
