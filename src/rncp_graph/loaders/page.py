@@ -167,7 +167,10 @@ def _check_complete(page: Page, issues: Issues) -> None:
         issues.warn("truncated", message, field=last.key, line=last.line)
     if issues.flattened:
         fields = ", ".join(sorted(issues.flattened))
-        message = f"the Oui/Non columns of {fields} were joined by the copy; an X is read as Oui"
+        message = (
+            f"the Oui/Non columns of {fields} were joined by the copy; an X is read as Oui"
+            " (an access route whose X is followed by '-' as Non)"
+        )
         issues.warn("column-lost", message, field=fields)
 
 
