@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -17,7 +18,9 @@ def test_build_then_info_through_a_closed_pipe(tmp_path: Path) -> None:
         [*CLI, "-q", "build", str(FICHES_DIR), "--out", str(out)], check=False, capture_output=True, text=True
     )
     assert built.returncode == 0, built.stderr
-    assert "5 loaded, 0 quarantined" in built.stdout
+    assert built.stdout == ""  # -q: no summary
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["fiches"] == {"input": 5, "loaded": 5, "quarantined": 0, "distinct": 5}
     # the reader is gone before the first line is written, as with `| head -0`
     with subprocess.Popen([*CLI, "info", str(out / "rncp.nt")], stdout=subprocess.PIPE, stderr=subprocess.PIPE) as p:
         assert p.stdout is not None and p.stderr is not None
@@ -35,4 +38,56 @@ def test_missing_path_is_bad_input_and_writes_nothing(tmp_path: Path) -> None:
     )
     assert run.returncode == 2
     assert "nowhere" in run.stderr and "no such file or folder" in run.stderr
+    assert not out.exists()
+
+
+def test_a_dropped_field_exits_4_and_is_counted(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    page = next(FICHES_DIR.glob("000_*.txt")).read_text(encoding="utf-8")
+    (src / "a.txt").write_text(page.replace("Niveau 6", "Niveau 9", 1), encoding="utf-8")
+    run = subprocess.run(
+        [*CLI, "build", str(src), "--out", str(tmp_path / "out"), "--no-validate"],
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 4, run.stdout + run.stderr
+    assert "1 errors" in run.stdout and "dropped: 1 field" in run.stdout
+    problems = [json.loads(x) for x in (tmp_path / "out" / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
+    level = [p for p in problems if p["field"] == "level"]
+    assert level == [
+        {
+            "action": "dropped-field",
+            "fiche": "RNCP34808",
+            "field": "level",
+            "file": "a.txt",
+            "line": 4,
+            "message": "not a qualification level 1–8",
+            "rule": "invalid-level",
+            "severity": "error",
+            "value": "Niveau 9",
+        }
+    ]
+
+
+def test_an_unreadable_graph_file_is_bad_input(tmp_path: Path) -> None:
+    broken = tmp_path / "g.nt"
+    broken.write_text("garbage <\n", encoding="utf-8")
+    for command in (["info"], ["validate", "--no-cache"], ["check"]):
+        run = subprocess.run([*CLI, *command, str(broken)], check=False, capture_output=True, text=True)
+        assert run.returncode == 2, (command, run.stderr)
+        assert "g.nt" in run.stderr and "line 1" in run.stderr and "Traceback" not in run.stderr
+    empty = tmp_path / "e.nt"
+    empty.write_bytes(b"")
+    run = subprocess.run([*CLI, "validate", "--no-cache", str(empty)], check=False, capture_output=True, text=True)
+    assert run.returncode == 2 and "holds no triples" in run.stderr
+
+
+def test_an_export_without_fiches_aborts(tmp_path: Path) -> None:
+    xml = tmp_path / "empty.xml"
+    xml.write_text('<?xml version="1.0"?>\n<FICHES><VERSION_FLUX>4.1</VERSION_FLUX></FICHES>\n', encoding="utf-8")
+    out = tmp_path / "out"
+    run = subprocess.run([*CLI, "build", str(xml), "--out", str(out)], check=False, capture_output=True, text=True)
+    assert run.returncode == 2 and "no fiche in this xml source" in run.stderr
     assert not out.exists()

@@ -20,6 +20,7 @@ from tqdm import tqdm
 
 from . import iris, merge
 from .__about__ import __version__
+from .errors import EmptyInput
 from .exports import export
 from .exports.atomic import write_bytes
 from .mapping import fiche_to_triples, source_triples
@@ -64,6 +65,21 @@ class Build:
     def fiches_quarantined(self) -> int:
         return sum(r.quarantined for r in self.results)
 
+    @property
+    def dropped(self) -> dict[str, int]:
+        """Problems that lost data, by action (``dropped-field``, ``dropped-row``, …), sorted."""
+        counts = Counter(p.action for p in self.problems if p.action.startswith("dropped-"))
+        return dict(sorted(counts.items()))
+
+    @property
+    def complete(self) -> bool:
+        """True when no fiche was quarantined and no problem is an error (exit code 0 rather than 4).
+
+        Errors are values the source states that the graph lost (a ``Niveau 9``, a ragged CSV
+        row); warnings are kept-with-a-caveat or rows about fiches the export does not hold.
+        """
+        return not self.fiches_quarantined and not any(p.severity == "error" for p in self.problems)
+
     def graph(self) -> Any:
         """An :class:`rdflib.Dataset` view of the built graph (default graph = union of sources)."""
         return self.store.rdflib_dataset()
@@ -86,7 +102,9 @@ class Build:
             "triples": len(self.store.canonical_lines()),
             "instances_per_class": self.store.count_by_class(),
             "problems": {"total": len(self.problems), "by_rule": dict(sorted(by_rule.items()))},
+            "errors": sum(1 for p in self.problems if p.severity == "error"),
             "warnings": sum(1 for p in self.problems if p.severity == "warning"),
+            "dropped": self.dropped,
             "repairs": dict(sorted(repairs.items())),
             "validation": self.validation,
             "outputs": {fmt: path.name for fmt, path in sorted(self.written.items())},
@@ -156,7 +174,10 @@ def _load_source(store: GraphStore, path: Path, loaded: LoadResult, chunk_size: 
 def _read(path: Path) -> LoadResult:
     loader = loader_for(path)  # strict: raises StructuralError naming the file when no loader reads it
     assert loader is not None
-    return loader.read(path)
+    loaded = loader.read(path)
+    if not loaded.fiches and not loaded.quarantined:  # e.g. an export whose root holds no FICHE
+        raise EmptyInput(f"no fiche in this {loader.name} source", file=str(path))
+    return loaded
 
 
 def _sha256(path: Path) -> str:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
+from .errors import EmptyInput, StructuralError
 from .namespaces import PREFIXES
 from .store import GraphStore
 
@@ -23,12 +24,39 @@ def compact(iri: str) -> str:
     return f"<{iri}>"
 
 
+#: Graph files a command can read, by suffix (the formats ``build`` and ``publish`` write).
+GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".nq": ox.RdfFormat.N_QUADS,
+    ".trig": ox.RdfFormat.TRIG,
+}
+
+
 def open_graph(path: Path) -> GraphStore:
-    """A store folder, or an N-Triples / Turtle file loaded into a memory store."""
+    """A store folder, or an N-Triples / Turtle / N-Quads / TriG file loaded into a memory store.
+
+    :raises StructuralError: the path is missing, of another kind, does not parse (the
+        message names the file and the parser's line and column) or holds no triples.
+    """
     if path.is_dir():
-        return GraphStore(store=ox.Store.read_only(str(path)))
+        try:
+            return GraphStore(store=ox.Store.read_only(str(path)))
+        except OSError as exc:
+            raise StructuralError(f"not an Oxigraph store folder: {exc}", file=str(path)) from None
+    rdf_format = GRAPH_FORMATS.get(path.suffix.lower())
+    if rdf_format is None:
+        known = ", ".join(GRAPH_FORMATS)
+        raise StructuralError(f"not a graph file: expected a store folder or one of {known}", file=str(path))
     store = GraphStore()
-    store.ox.load(path=str(path))
+    try:
+        store.ox.load(path=str(path), format=rdf_format)
+    except SyntaxError as exc:
+        raise StructuralError(f"does not parse as {rdf_format.name}: {exc}", file=str(path)) from None
+    except OSError as exc:
+        raise StructuralError(f"cannot read: {exc.strerror or exc}", file=str(path)) from None
+    if len(store) == 0:  # an empty file would "conform" and count nothing: almost surely a mistake
+        raise EmptyInput("the graph file holds no triples", file=str(path))
     return store
 
 
@@ -55,7 +83,12 @@ def summary_lines(result: Build) -> Iterator[str]:
     yield f"triples: {m['triples']:,}"
     yield from class_table(result.store)
     if result.problems:
-        yield f"problems: {m['problems']['total']} ({m['warnings']} warnings) — see errors.jsonl"
+        dropped = ", ".join(f"{n} {action.removeprefix('dropped-')}" for action, n in m["dropped"].items())
+        yield (
+            f"problems: {m['problems']['total']} ({m['errors']} errors, {m['warnings']} warnings)"
+            + (f"; dropped: {dropped}" if dropped else "")
+            + " — see errors.jsonl"
+        )
     if result.validation is not None:
         v = result.validation
         yield f"validation: {'conforms' if v.get('conforms') else 'does NOT conform'} ({v.get('summary', '')})"

@@ -27,7 +27,7 @@ EXIT_OK, EXIT_VIOLATIONS, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_QUARANTINED = 0, 1
 
 EPILOG = """\b
 Exit codes: 0 success · 1 SHACL violations · 2 bad input (nothing written) ·
-3 internal error · 4 built with quarantined fiches or fields (see errors.jsonl).
+3 internal error · 4 built with quarantined fiches or dropped fields (see errors.jsonl).
 """
 
 
@@ -54,7 +54,7 @@ class Group(click.Group):
 @click.group(cls=Group, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="rncp-graph")
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
-@click.option("-q", "--quiet", is_flag=True, help="Only errors.")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors: no summary, no progress bars.")
 @click.pass_context
 def main(ctx: click.Context, verbose: int, quiet: bool) -> None:
     """rncp-graph — build, check and query the knowledge graph of French certifications.
@@ -68,6 +68,7 @@ def main(ctx: click.Context, verbose: int, quiet: bool) -> None:
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     ctx.ensure_object(dict)
     ctx.obj["progress"] = not quiet and sys.stderr.isatty()
+    ctx.obj["quiet"] = quiet
 
 
 # Commands register themselves on ``main`` when their module is imported: one line each.

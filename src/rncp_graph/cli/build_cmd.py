@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..build import DEFAULT_SOURCES, build
+from ..build import DEFAULT_SOURCES, Build, build
 from ..info import describe, summary_lines
 from . import EXIT_QUARANTINED, EXIT_VIOLATIONS, main
 
@@ -56,11 +56,17 @@ def build_command(
         validate=validate,
         jobs=jobs,
     )
-    for text in summary_lines(result):
-        click.echo(text)
+    if not ctx.obj.get("quiet"):
+        for text in summary_lines(result):
+            click.echo(text)
+    exit_for(result)
+
+
+def exit_for(result: Build) -> None:
+    """Exit 1 if the graph does not conform, 4 if something read was quarantined or dropped."""
     if result.validation is not None and not result.validation.get("conforms", True):
         sys.exit(EXIT_VIOLATIONS)
-    if result.fiches_quarantined:
+    if not result.complete:
         sys.exit(EXIT_QUARANTINED)
 
 

@@ -11,6 +11,7 @@ from ..build import DEFAULT_SOURCES, build
 from ..exports.dcat import ReleaseMetadata
 from ..exports.publish import DEFAULT_OUT, publish
 from . import main
+from .build_cmd import exit_for
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -49,6 +50,9 @@ def publish_command(
 
     Writes rncp.ttl, rncp.nt.gz, rncp.jsonld (+ context.jsonld), rncp.trig, the ontology and
     shapes, docs/ontology.{fr,en}.html, dcat.ttl (DCAT-AP 3 + VoID), manifest.json, SHA256SUMS.
+
+    The release is written even when the graph has SHACL violations (exit 1) or fiches were
+    quarantined or fields dropped (exit 4): check the exit code before uploading.
     """
     meta = ReleaseMetadata(
         base_url, publisher_name, publisher_iri, _day(issued), _day(modified), release_version, sparql_endpoint
@@ -56,3 +60,4 @@ def publish_command(
     result = build(paths or DEFAULT_SOURCES, progress=ctx.obj["progress"])
     release = publish(result.store, out, metadata=meta, build_manifest=result.manifest(), docs=not no_docs)
     click.echo(f"{release.stats.triples} triples, {len(release.files) + 1} files in {out}")
+    exit_for(result)  # the release is written either way; the exit code says if it is clean
