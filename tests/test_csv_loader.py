@@ -301,3 +301,5 @@ def test_build_from_xml_and_csv_zip(tmp_path: Path) -> None:
     assert manifest["problems"]["by_rule"]["source-conflict"] == 4
     errors = (tmp_path / "out" / "errors.jsonl").read_text(encoding="utf-8")
     assert '"rule": "invalid-rome"' in errors and '"rule": "unknown-element"' in errors
+    conflict_values = [p.value or "" for p in result.problems if p.rule == "source-conflict"]
+    assert conflict_values and not any("datetime" in v or "(" in v for v in conflict_values)  # no Python reprs

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from datetime import date
 
 from .model import Fiche, LoadResult, Problem
 
@@ -31,6 +32,15 @@ COMPARED: dict[str, Callable[[Fiche], object]] = {
 }
 
 
+def _show(value: object) -> str:
+    """A value as a person reads it: ISO dates, codes joined by spaces, text as is."""
+    if isinstance(value, tuple):
+        return " ".join(_show(v) for v in value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
 def conflicts(results: Iterable[LoadResult]) -> list[Problem]:
     """One problem per (fiche, field) on which two sources state different values."""
     by_number: dict[str, list[Fiche]] = defaultdict(list)
@@ -51,7 +61,7 @@ def _compare(number: str, fiches: list[Fiche]) -> list[Problem]:
         stated = [(f.source, read(f)) for f in fiches if read(f) not in (None, ())]
         values = {value for _, value in stated}
         if len(values) > 1:
-            described = "; ".join(f"{src}: {val!r}" for src, val in stated)
+            described = "; ".join(f"{src}: {_show(val)}" for src, val in stated)
             problems.append(
                 Problem(
                     file=stated[0][0],

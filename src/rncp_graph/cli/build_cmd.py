@@ -47,6 +47,11 @@ def build_command(
       rncp-graph build export.zip --out out/2025 -j 2   # an official export, 2 processes
       rncp-graph build 'pages/*.html' --store store/    # keep an on-disk store to query
     """
+    if not paths and not all(Path(p).exists() for p in DEFAULT_SOURCES):
+        raise click.UsageError(
+            "no PATH given and no data/fiches/ folder here: the sample pages live in the repository "
+            "(run from its root) — or give files, folders or globs"
+        )
     result = build(
         paths or DEFAULT_SOURCES,
         out=out,
