@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import date
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -12,6 +13,8 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
 
 from rncp_graph import iris
+from rncp_graph.loaders.csv_export import read_csv_export
+from rncp_graph.loaders.xml_export import read_xml
 from rncp_graph.mapping import fiche_to_triples
 from rncp_graph.model import (
     AccessRoute,
@@ -154,3 +157,80 @@ def test_invalid_website_is_left_out_not_fatal(caplog: pytest.LogCaptureFixture)
 
 def test_mapping_is_deterministic() -> None:
     assert fiche_to_triples(_fiche()) == fiche_to_triples(_fiche())
+
+
+def test_export_only_fields_are_mapped() -> None:
+    """Diploma type, publication state, effective and publication dates, collective agreements."""
+    fiche = _fiche(
+        abbreviation=Code("BAC PRO", "Baccalauréat professionnel"),
+        record_state="Publiée",
+        effective_date=date(2020, 9, 1),
+        publication_date=date(2021, 3, 9),
+        collective_agreements=[Code("3117", "Boulangerie-pâtisserie (Entreprises artisanales)"), Code("3248")],
+    )
+    g = _graph(fiche)
+    diploma = URIRef(iris.diploma_type("BAC PRO"))
+    assert str(diploma).endswith("/diploma-type/BAC-PRO")
+    assert (C, RNCP.diplomaType, diploma) in g
+    assert {(diploma, RDF.type, SKOS.Concept), (diploma, RDF.type, RNCP.DiplomaType)} <= set(g)
+    assert (diploma, SKOS.inScheme, URIRef(iris.scheme("diploma-type"))) in g
+    assert (diploma, SKOS.topConceptOf, URIRef(iris.scheme("diploma-type"))) in g
+    assert list(g.objects(diploma, SKOS.notation)) == [Literal("BAC PRO")]
+    assert list(g.objects(diploma, SKOS.prefLabel)) == [Literal("Baccalauréat professionnel", lang="fr")]
+    assert list(g.objects(C, RNCP.recordState)) == [Literal("Publiée", lang="fr")]
+    assert list(g.objects(C, RNCP.effectiveDate)) == [Literal("2020-09-01", datatype=XSD.date)]
+    assert list(g.objects(C, RNCP.fichePublicationDate)) == [Literal("2021-03-09", datatype=XSD.date)]
+    assert g.value(C, RNCP.publicationDate) is None, "rncp:publicationDate is the JO/BO date of a LegalPublication"
+    agreements = {URIRef(iris.collective_agreement(n)) for n in ("3117", "3248")}
+    assert set(g.objects(C, RNCP.collectiveAgreement)) == agreements
+    bakery = URIRef(iris.collective_agreement("3117"))
+    assert (bakery, RDF.type, RNCP.CollectiveAgreement) in g
+    assert (bakery, SKOS.inScheme, URIRef(iris.scheme("collective-agreement"))) in g
+    assert g.value(bakery, SKOS.notation) == Literal("3117")
+    assert g.value(bakery, SKOS.prefLabel) == Literal("Boulangerie-pâtisserie (Entreprises artisanales)", lang="fr")
+    assert g.value(URIRef(iris.collective_agreement("3248")), SKOS.prefLabel) is None
+    assert g.value(C, RNCP.idccCode) is None, "a brochure number is not an IDCC code"
+
+
+def test_absent_export_only_fields_give_no_triples() -> None:
+    g = _graph(_fiche())
+    for prop in (RNCP.diplomaType, RNCP.recordState, RNCP.effectiveDate, RNCP.fichePublicationDate):
+        assert g.value(C, prop) is None
+    assert g.value(C, RNCP.collectiveAgreement) is None
+
+
+def test_diploma_type_codes_become_valid_iri_segments() -> None:
+    assert iris.code_key("Titre ingénieur") == "Titre-ingenieur"
+    assert iris.code_key("DGE_GM") == "DGE_GM"
+    assert iris.code_key("3117") == "3117"
+    assert iris.code_key("--") == iris.text_hash("--")
+    triples = fiche_to_triples(_fiche(abbreviation=Code("Licence Professionnelle", "Licence professionnelle")))
+    store = ox.Store()
+    store.load(input="\n".join(line(t) for t in triples).encode(), format=ox.RdfFormat.N_TRIPLES)
+    assert len(store) == len(set(triples))
+
+
+def test_xml_sample_diploma_type_and_dates_reach_the_graph(shared_data: Path) -> None:
+    """The real fiche RNCP35340 of the XML export: BTS, "Publiée", effective and publication dates."""
+    (fiche,) = read_xml(shared_data / "rncp-xml-v4.1-sample" / "export-fiches-rncp-extract.RNCP35340.xml").fiches
+    g = _graph(fiche)
+    c = URIRef(iris.certification("RNCP35340"))
+    diploma = URIRef(iris.diploma_type("BTS"))
+    assert (c, RNCP.diplomaType, diploma) in g
+    assert g.value(diploma, SKOS.notation) == Literal("BTS")
+    assert g.value(diploma, SKOS.prefLabel) == Literal("Brevet de technicien supérieur", lang="fr")
+    assert g.value(c, RNCP.recordState) == Literal("Publiée", lang="fr")
+    assert g.value(c, RNCP.effectiveDate) == Literal("2020-09-01", datatype=XSD.date)
+    assert g.value(c, RNCP.fichePublicationDate) == Literal("2021-03-09", datatype=XSD.date)
+
+
+def test_csv_sample_collective_agreements_and_diploma_types_reach_the_graph(shared_data: Path) -> None:
+    """The official CSV sample: RNCP19468 cites the agreement of brochure 3117; RNCP509 is a CAP."""
+    fiches = read_csv_export(shared_data / "rncp-csv-official-sample" / "sample").fiches
+    g = _graph(*fiches)
+    bakery = URIRef(iris.collective_agreement("3117"))
+    assert (URIRef(iris.certification("RNCP19468")), RNCP.collectiveAgreement, bakery) in g
+    assert g.value(bakery, SKOS.prefLabel) == Literal("Boulangerie-pâtisserie (Entreprises artisanales)", lang="fr")
+    cap = URIRef(iris.diploma_type("CAP"))
+    assert (URIRef(iris.certification("RNCP509")), RNCP.diplomaType, cap) in g
+    assert g.value(cap, SKOS.prefLabel) == Literal("Certificat d'aptitude professionnelle", lang="fr")

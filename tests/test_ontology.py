@@ -54,7 +54,8 @@ ALIGNMENTS: dict[tuple[str, URIRef], set[URIRef]] = {
 #: Classes whose members are the concepts of a SKOS scheme.
 CONCEPT_CLASSES = [
     "RomeCode", "NsfCode", "Formacode", "Level", "AccessRoute",
-    "CertificationStatus", "CorrespondenceNature", "CorrespondenceKind",
+    "CertificationStatus", "CorrespondenceNature", "CorrespondenceKind", "DiplomaType",
+    "CollectiveAgreement",
 ]  # fmt: skip
 #: Object properties whose values are web pages (any http(s) IRI): no range.
 WEB_PAGE_PROPERTIES = {"descriptionPage", "website"}
@@ -88,7 +89,7 @@ MINTED_SCHEMES: dict[str, tuple[str, dict[str, str]]] = {
     ),
 }
 #: Schemes of external code lists: described in code-schemes.ttl, concepts written by the mapping.
-CODE_SCHEMES = [iris.scheme("rome"), iris.scheme("nsf"), iris.scheme("formacode")]
+CODE_SCHEMES = [iris.scheme(name) for name in ("rome", "nsf", "formacode", "diploma-type", "collective-agreement")]
 
 #: Namespaces an IRI of a scheme file may be in, besides our own data and vocabulary.
 SCHEME_FILE_NAMESPACES = (
@@ -236,7 +237,8 @@ def test_domains_and_ranges_resolve(onto: Graph) -> None:
     [
         ("expiryDate", DATE), ("decisionDate", DATE), ("lastDeliveryDate", DATE),
         ("lastOfficialJournalDate", DATE), ("publicationDate", DATE), ("lastModified", DATE),
-        ("exportDate", DATE), ("year", INTEGER), ("promotionYear", INTEGER),
+        ("exportDate", DATE), ("effectiveDate", DATE), ("fichePublicationDate", DATE),
+        ("year", INTEGER), ("promotionYear", INTEGER),
         ("registrationDurationYears", INTEGER), ("certifiedCount", INTEGER),
         ("vaeCertifiedCount", INTEGER), ("insertionRate6Months", INTEGER),
         ("targetJobInsertionRate6Months", INTEGER), ("targetJobInsertionRate2Years", INTEGER),
@@ -245,6 +247,7 @@ def test_domains_and_ranges_resolve(onto: Graph) -> None:
         ("distinctBlockPrerequisites", BOOLEAN), ("ficheNumber", STRING), ("blockCode", STRING),
         ("siret", STRING), ("siren", STRING), ("idccCode", STRING), ("title", LANG_STRING),
         ("text", LANG_STRING), ("objectives", LANG_STRING), ("juryComposition", LANG_STRING),
+        ("recordState", LANG_STRING),
     ],
 )  # fmt: skip
 def test_datatype_of_what_the_mapping_writes(onto: Graph, name: str, datatype: URIRef) -> None:

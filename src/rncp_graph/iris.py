@@ -12,8 +12,11 @@ Layout (all under :data:`~rncp_graph.namespaces.DATA_BASE`)::
     organisation/siret/33196441100036            a certifier or partner by SIRET
     organisation/name/<hash>                     ... by name when no SIRET is given
     rome/K1403  nsf/332p  formacode/44047  level/6
+    diploma-type/BTS  diploma-type/BAC-PRO       by the code of the official exports (see code_key)
+    collective-agreement/3117                    by the Journal officiel brochure number (not an IDCC)
     access-route/vae  status/active  correspondence-nature/partial  correspondence-kind/rncp
-    scheme/rome  scheme/nsf  scheme/formacode  scheme/level  scheme/access-route ...
+    scheme/rome  scheme/nsf  scheme/formacode  scheme/level  scheme/access-route
+    scheme/diploma-type  scheme/collective-agreement ...
     graph/source/<sha256-16>  graph/schemes      named graphs
 
 An identifier that would give an invalid IRI raises :class:`~rncp_graph.errors.InvalidIRI`
@@ -36,6 +39,7 @@ from .namespaces import DATA_BASE
 _FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\\u00a0\u202f]')
 _SEGMENT = re.compile(r"^[A-Za-z0-9._~-]+$")
 _WS = re.compile(r"\s+")
+_NOT_IN_SEGMENT = re.compile(r"[^A-Za-z0-9._~-]+")
 
 
 def validate_iri(iri: str) -> str:
@@ -69,6 +73,18 @@ def text_key(text: str) -> str:
 
 def text_hash(text: str) -> str:
     return hashlib.sha256(text_key(text).encode("utf-8")).hexdigest()[:20]
+
+
+def code_key(code: str) -> str:
+    """A code that may hold spaces or accents as an IRI segment, deterministically.
+
+    Accents are dropped and every run of other characters becomes one ``-``, case kept:
+    ``BAC PRO`` → ``BAC-PRO``, ``Titre ingénieur`` → ``Titre-ingenieur``, ``3117`` → ``3117``.
+    A code with nothing left (only punctuation) is keyed by the hash of its text.
+    """
+    ascii_text = unicodedata.normalize("NFKD", code).encode("ascii", "ignore").decode("ascii")
+    key = _NOT_IN_SEGMENT.sub("-", ascii_text).strip("-")
+    return key or text_hash(code)
 
 
 def certification(number: str) -> str:
@@ -122,6 +138,16 @@ def nsf(code: str) -> str:
 
 def formacode(code: str) -> str:
     return mint("formacode", code)
+
+
+def diploma_type(code: str) -> str:
+    """A diploma type (``ABREGE`` code of the official exports: ``BTS``, ``BAC PRO``...)."""
+    return mint("diploma-type", code_key(code))
+
+
+def collective_agreement(number: str) -> str:
+    """A collective agreement by its Journal officiel brochure number (``CCN_n/NUMERO``)."""
+    return mint("collective-agreement", code_key(number))
 
 
 def level(n: int) -> str:

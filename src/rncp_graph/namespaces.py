@@ -41,6 +41,8 @@ class RNCP(DefinedNamespace):
     CertificationStatus: URIRef
     CorrespondenceNature: URIRef
     CorrespondenceKind: URIRef
+    DiplomaType: URIRef
+    CollectiveAgreement: URIRef
     SourceGraph: URIRef
 
     # Object properties
@@ -66,6 +68,8 @@ class RNCP(DefinedNamespace):
     statistics: URIRef
     legalPublication: URIRef
     descriptionPage: URIRef
+    diplomaType: URIRef
+    collectiveAgreement: URIRef
 
     # Datatype properties
     ficheNumber: URIRef
@@ -96,6 +100,9 @@ class RNCP(DefinedNamespace):
     promotionYear: URIRef
     idccCode: URIRef
     partialValidation: URIRef
+    recordState: URIRef
+    effectiveDate: URIRef
+    fichePublicationDate: URIRef
     legalName: URIRef
     siret: URIRef
     siren: URIRef
@@ -159,19 +166,21 @@ PREFIXES: dict[str, str] = {
 FILE_PREFIXES: dict[str, str] = {
     **{p: iri for p, iri in PREFIXES.items() if p != "rncpid"},
     **{
-        kind.replace("-", ""): f"{DATA_BASE}{kind}/"
-        for kind in (
-            "block",
-            "competency",
-            "activity",
-            "rome",
-            "nsf",
-            "formacode",
-            "level",
-            "scheme",
-            "access-route",
-            "status",
-        )
+        prefix: f"{DATA_BASE}{kind}/"
+        for prefix, kind in {
+            "block": "block",
+            "competency": "competency",
+            "activity": "activity",
+            "rome": "rome",
+            "nsf": "nsf",
+            "formacode": "formacode",
+            "level": "level",
+            "scheme": "scheme",
+            "route": "access-route",
+            "status": "status",
+            "diploma": "diploma-type",
+            "agreement": "collective-agreement",
+        }.items()
     },
 }
 

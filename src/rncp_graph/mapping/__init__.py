@@ -19,7 +19,7 @@ from ..errors import InvalidIRI
 from ..model import Fiche, Organisation, Register
 from ..namespaces import RNCP
 from ..terms import Triple, boolean, fr, integer, iri, string, term_iri, xsd_date
-from .codes import concept_triples
+from .codes import code_iri, concept_triples
 from .parts import (
     access_triples,
     block_triples,
@@ -58,6 +58,9 @@ SCALARS: dict[str, tuple[str, Callable[[Any], str]]] = {
     "french_polynesia": (P["frenchPolynesia"], boolean),
     "training_bodies_note": (P["trainingBodiesNote"], fr),
     "partial_validation": (P["partialValidation"], boolean),
+    "record_state": (P["recordState"], fr),
+    "effective_date": (P["effectiveDate"], xsd_date),
+    "publication_date": (P["fichePublicationDate"], xsd_date),
 }
 
 #: Multi-valued literal fields: attribute → (property, encoder).
@@ -72,6 +75,11 @@ CODE_FIELDS = {
     "rome": (P["romeCode"], "rome"),
     "nsf": (P["nsfCode"], "nsf"),
     "formacodes": (P["formacode"], "formacode"),
+    "collective_agreements": (P["collectiveAgreement"], "collective-agreement"),
+}
+#: Single codes: attribute → (property, code list name).
+CODE_SCALARS = {
+    "abbreviation": (P["diplomaType"], "diploma-type"),
 }
 
 REGISTER_CLASS = {
@@ -97,10 +105,7 @@ def _fiche(f: Fiche) -> Iterator[Triple]:
         yield c, P["status"], f"<{iris.status(f.status.value)}>"
     if f.level is not None:
         yield c, P["level"], f"<{iris.level(f.level)}>"
-    for attr, (prop, kind) in CODE_FIELDS.items():
-        for item in getattr(f, attr):
-            yield c, prop, f"<{CODE_MINTERS[kind](item.code)}>"
-            yield from concept_triples(kind, item)
+    yield from _codes(c, f)
     for org in f.certifiers:
         yield from _organisation_link(c, P["certifier"], org, f.number)
     for org in f.partners:
@@ -118,7 +123,14 @@ def _fiche(f: Fiche) -> Iterator[Triple]:
         yield from _optional_iri(c, P["descriptionPage"], f.description_url, f.number)
 
 
-CODE_MINTERS: dict[str, Callable[[str], str]] = {"rome": iris.rome, "nsf": iris.nsf, "formacode": iris.formacode}
+def _codes(c: str, f: Fiche) -> Iterator[Triple]:
+    """Links to the concepts of the code lists, and the concepts themselves."""
+    items = [(prop, kind, item) for attr, (prop, kind) in CODE_FIELDS.items() for item in getattr(f, attr)]
+    items += [(prop, kind, getattr(f, attr)) for attr, (prop, kind) in CODE_SCALARS.items()]
+    for prop, kind, item in items:
+        if item is not None:
+            yield c, prop, f"<{code_iri(kind, item.code)}>"
+            yield from concept_triples(kind, item)
 
 
 def _scalars(c: str, f: Fiche) -> Iterator[Triple]:

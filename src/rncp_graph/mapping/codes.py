@@ -1,9 +1,11 @@
-"""Triples for the controlled vocabularies a fiche points to (ROME, NSF, Formacode, levels).
+"""Triples for the controlled vocabularies a fiche points to (ROME, NSF, Formacode, levels...).
 
 ROME, NSF and Formacode codes become ``skos:Concept`` in one scheme each, with the label the
 source gives and the hierarchy read from the code itself (ROME ``K1403`` → ``K14`` → ``K``;
-NSF ``332p`` → ``332`` → ``33`` → ``3``). Levels, access routes and statuses live in the
-fixed schemes of ``ontology/schemes`` and are only pointed to.
+NSF ``332p`` → ``332`` → ``33`` → ``3``). The diploma types (``BTS``) and collective agreements
+(brochure ``3117``) of the official exports are flat schemes: each concept is a top concept.
+Levels, access routes and statuses live in the fixed schemes of ``ontology/schemes`` and are
+only pointed to.
 """
 
 from __future__ import annotations
@@ -47,7 +49,19 @@ CODE_LISTS: dict[str, tuple[str, str, Callable[[str], str], Callable[[str], list
     "rome": (term_iri(RNCP.RomeCode), "rome", iris.rome, rome_parents),
     "nsf": (term_iri(RNCP.NsfCode), "nsf", iris.nsf, nsf_parents),
     "formacode": (term_iri(RNCP.Formacode), "formacode", iris.formacode, no_parents),
+    "diploma-type": (term_iri(RNCP.DiplomaType), "diploma-type", iris.diploma_type, no_parents),
+    "collective-agreement": (
+        term_iri(RNCP.CollectiveAgreement),
+        "collective-agreement",
+        iris.collective_agreement,
+        no_parents,
+    ),
 }
+
+
+def code_iri(kind: str, code: str) -> str:
+    """The IRI of ``code`` in the code list ``kind`` (a key of :data:`CODE_LISTS`)."""
+    return CODE_LISTS[kind][2](code)
 
 
 def concept_triples(kind: str, item: Code) -> Iterator[Triple]:

@@ -7,9 +7,9 @@ A unit is a set of N-Triples lines plus the nodes whose results it gives (its *f
   its triples; plus only the ``rdf:type`` of the shared and vocabulary nodes it links to (so
   ``sh:class`` can be checked). Other certifications never enter a fiche's unit, not even as
   ``rdf:type`` stubs: they would become focus nodes (design.md, "Trap").
-- one unit per **shared node** (an organisation, a ROME / NSF / Formacode concept): validated
-  once, not with every fiche that cites it; with the triples that point to it (for
-  ``sh:targetObjectsOf``) and the types of what it points to.
+- one unit per **shared node** (an organisation, a ROME / NSF / Formacode / diploma type /
+  collective agreement concept): validated once, not with every fiche that cites it; with the
+  triples that point to it (for ``sh:targetObjectsOf``) and the types of what it points to.
 - one unit for the **vocabularies** (levels, access routes, statuses...) and one for the
   **rest** (provenance, concept schemes, anything no fiche reaches).
 
@@ -51,9 +51,20 @@ OWN_LINKS = _nt(
     RNCP.legalPublication,
 )
 #: Links to nodes shared between fiches; their objects are shared nodes whatever their type.
-SHARED_LINKS = _nt(RNCP.certifier, RNCP.partner, RNCP.romeCode, RNCP.nsfCode, RNCP.formacode, SKOS.broader)
+SHARED_LINKS = _nt(
+    RNCP.certifier,
+    RNCP.partner,
+    RNCP.romeCode,
+    RNCP.nsfCode,
+    RNCP.formacode,
+    RNCP.diplomaType,
+    RNCP.collectiveAgreement,
+    SKOS.broader,
+)
 ALL_LINKS = OWN_LINKS | SHARED_LINKS
-SHARED_CLASSES = _nt(RNCP.Organisation, RNCP.RomeCode, RNCP.NsfCode, RNCP.Formacode)
+SHARED_CLASSES = _nt(
+    RNCP.Organisation, RNCP.RomeCode, RNCP.NsfCode, RNCP.Formacode, RNCP.DiplomaType, RNCP.CollectiveAgreement
+)
 VOCABULARY_CLASSES = _nt(
     RNCP.Level, RNCP.AccessRoute, RNCP.CertificationStatus, RNCP.CorrespondenceNature, RNCP.CorrespondenceKind
 )
