@@ -5,13 +5,14 @@ Every expected value below was read by hand from the page text.
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 
 import pytest
 
 from rncp_graph.loaders import page
 from rncp_graph.loaders import page_tables as tables
-from rncp_graph.loaders.page_sections import HEADINGS, split_competencies
+from rncp_graph.loaders.page_sections import HEADINGS, Issues, split_competencies
 from rncp_graph.model import (
     AccessRouteKind,
     Code,
@@ -130,12 +131,9 @@ def test_doubled_apostrophe_in_rome_label_is_repaired_and_counted(
 
 
 def test_certifiers(fiches: dict[str, Fiche]) -> None:
-    assert fiches["000"].certifiers == [
-        Organisation("ESPACE SENTEIN", "33196441100036", None, "https://espace-sentein.fr")
-    ]
-    assert fiches["001"].certifiers == [
-        Organisation("ESPACE SENTEIN", "33196441100036", None, "https://espace-sentein.fr/")
-    ]
+    # 000 writes the site "https://espace-sentein.fr", 001 "https://espace-sentein.fr/": one site, one address
+    sentein = [Organisation("ESPACE SENTEIN", "33196441100036", None, "https://espace-sentein.fr/")]
+    assert fiches["000"].certifiers == fiches["001"].certifiers == sentein
     assert fiches["002"].certifiers == [Organisation("CENTRE DE FORMATION ET DE PROMOTION", "78642897900029")]
     assert fiches["003"].certifiers == [
         Organisation("CTRE RECHERCHES ETUDES FORMATION ORGANIS", "78371481900415", "Crefo", "https://crefo.fr/")
@@ -242,13 +240,77 @@ def test_items(fiches: dict[str, Fiche]) -> None:
     assert fiches["000"].activities[0] == "Il analyse l’activité professionnelle"
     assert len(fiches["001"].activities) == 16
     assert fiches["002"].activities[0] == "Les fonctions politiques et stratégiques"
-    assert len(fiches["003"].activities) == 17
+    assert len(fiches["003"].activities) == 13  # 17 lines, 4 of them block titles heading the others
     assert (
         fiches["002"].competencies[0]
         == "Identification des populations vulnérables, de leurs évolutions et de leurs besoins"
     )
     assert fiches["001"].job_types[0] == "Directeur / Directrice adjoint(e)"
     assert [len(f.job_types) for f in fiches.values()] == [1, 5, 6, 6, 5]
+
+
+def test_block_titles_heading_the_activities_of_003_are_not_activities(
+    fiches: dict[str, Fiche], results: dict[str, LoadResult]
+) -> None:
+    """003's "Activités visées" has 17 unbulleted lines: each block's title, word for word (a
+    capability, "Concevoir…"), then the activities of that block (nouns, "Prise en compte…").
+    The page shows the titles as group headings, so the 13 lines under them are the activities."""
+    f = fiches["003"]
+    titles = [b.title for b in f.blocks]
+    assert titles[0] == "Concevoir une prestation personnalisée dans le secteur des services à la personne"
+    assert not set(titles) & set(f.activities)
+    assert f.activities[:3] == [
+        "Prise en compte de la demande de prestation de service à domicile",
+        "Evaluation des besoins et des souhaits du demandeur lors de la visite à domicile",
+        "Mise en œuvre du processus de contractualisation de la prestation de service à domicile",
+    ]
+    assert f.activities[-1] == "Conformité légale et respects des normes"
+    [warning] = [p for p in results["003"].problems if p.rule == "block-title-in-activities"]
+    assert warning.field == "activities" and warning.severity == "warning"
+    assert warning.value == " | ".join(titles)
+    # no other sample repeats a block title among its activities: nothing is left out there
+    assert not [p for k in ("000", "001", "002", "004") for p in results[k].problems if p.field == "activities"]
+
+
+def test_block_titles_listed_alone_are_kept_as_activities() -> None:
+    """A page whose activities are only its block titles, with nothing under them, lists them as activities."""
+    text = (
+        "N° de fiche\nRNCP99001\nActivités visées :\nGérer un stock\nLivrer des clients\n"
+        "RNCP99001BC01 - Gérer un stock\nRNCP99001BC02 - Livrer des clients\n"
+    )
+    result = page.parse_page(text, source="alone.txt")
+    assert [b.title for b in result.fiches[0].blocks] == ["Gérer un stock", "Livrer des clients"]
+    assert result.fiches[0].activities == ["Gérer un stock", "Livrer des clients"]
+    assert not [p for p in result.problems if p.rule == "block-title-in-activities"]
+
+
+def test_web_addresses_on_a_page() -> None:
+    """Certifier sites and the description link go through normalise.url: root slash, www. → http://."""
+    text = (
+        "N° de fiche\nRNCP99002\nNom légal | Siret | Nom commercial | Site internet |\n---|---|---|---|\n"
+        "ORG A | 11111111111111 | - | https://a.example |\nORG B | 22222222222222 | - | www.b.example |\n"
+        "ORG C | 33333333333333 | - | c.example |\n"
+        "Lien internet vers le descriptif de la certification :\nhttps://a.example?id=3\n"
+    )
+    result = page.parse_page(text, source="web.txt")
+    fiche = result.fiches[0]
+    assert [o.website for o in fiche.certifiers] == ["https://a.example/", "http://www.b.example/", None]
+    assert fiche.description_url == "https://a.example/?id=3"
+    assert [(p.rule, p.field, p.value) for p in result.problems if "url" in p.rule] == [
+        ("url-scheme-added", "website", "www.b.example"),
+        ("not-a-url", "website", "c.example"),
+    ]
+
+
+def test_problem_log_names_the_line_only_when_known(caplog: pytest.LogCaptureFixture) -> None:
+    issues = Issues("x.txt", "RNCP99003")
+    with caplog.at_level(logging.DEBUG, logger="rncp_graph.loaders.page_sections"):
+        issues.warn("column-lost", "no line")
+        issues.warn("truncated", "a line", line=7)
+    assert [r.getMessage() for r in caplog.records] == [
+        "[RNCP99003] column-lost: no line (x.txt)",
+        "[RNCP99003] truncated: a line (x.txt line 7)",
+    ]
 
 
 def test_texts(fiches: dict[str, Fiche]) -> None:
@@ -365,9 +427,19 @@ def test_description_url_promotions_training_bodies(fiches: dict[str, Fiche], re
     assert fiches["000"].description_url == (
         "https://espace-sentein.fr/Formation-Medico-Sociale/Formation-DIPLOMANTE-medico-sociale/Niveau-2-Chef-de-Service"
     )
-    assert fiches["002"].description_url is None
-    [warning] = [p for p in results["002"].problems if p.rule == "not-a-url"]
-    assert warning.field == "description_url" and warning.value is not None and "www.meslay.org" in warning.value
+    # 002 gives "www.meslay.org" then a phone number and a name: the address is kept, with its scheme added
+    assert fiches["002"].description_url == "http://www.meslay.org/"
+    [added] = [p for p in results["002"].problems if p.rule == "url-scheme-added"]
+    assert (added.field, added.value, added.line, added.severity) == (
+        "description_url",
+        "www.meslay.org",
+        217,
+        "warning",
+    )
+    [rest] = [p for p in results["002"].problems if p.rule == "not-a-url"]
+    assert rest.field == "description_url"
+    assert rest.value == "Tél : 02.51.48.84.82 | Tél : 02.51.48.84.84 | Institut Meslay"
+    assert not [p for k in ("000", "001", "003", "004") for p in results[k].problems if "url" in p.rule]
     assert fiches["003"].promotions == [2024, 2025]
     assert fiches["000"].promotions == []
     notes = {k: f.training_bodies_note for k, f in fiches.items()}

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from rncp_graph import normalise
 from rncp_graph.loaders import xml_export, xml_fields
 from rncp_graph.loaders.xml_export import read_xml
 from rncp_graph.model import AccessRouteKind, CorrespondenceKind, Fiche, LoadResult, Status
@@ -80,7 +81,7 @@ def test_sample_free_text_lists_are_split_into_items(sample: LoadResult) -> None
     fiche = sample.fiches[0]
     assert len(fiche.activities) == 27
     assert len(fiche.competencies) == 57
-    assert len(fiche.job_types) == 26
+    assert len(fiche.job_types) == 21  # 26 lines: 2 option headings, 2 intros ending in ":", 1 repeated title
     second = "l’installation, l’intégration, l’administration, la sécurisation des équipements et des services"
     assert fiche.activities[1] == f"{second} informatiques"
     assert "Travailler en mode projet" in fiche.competencies
@@ -90,7 +91,32 @@ def test_sample_free_text_lists_are_split_into_items(sample: LoadResult) -> None
         in fiche.competencies
     )
     assert all(not c.startswith(("-", "*", "o ")) and not c.endswith(";") for c in fiche.competencies)
-    assert fiche.job_types[2] == "administrateur systèmes et réseaux"
+    assert fiche.job_types[0] == "administrateur systèmes et réseaux"
+
+
+def test_sample_job_types_without_their_intro_lines_or_repeats(sample: LoadResult) -> None:
+    """TYPE_EMPLOI_ACCESSIBLES reads, per option: 'Option « … » :', 'Les dénominations d'emplois
+    concerné(e)s sont diverses. … les suivantes :', then the titles. Only the titles are job types;
+    'technicien développement – exploitation', listed under both options, is kept once."""
+    jobs = sample.fiches[0].job_types
+    assert not [j for j in jobs if j.endswith(":") or j.startswith(("Option", "Les dénominations"))]
+    assert jobs.count("technicien développement – exploitation") == 1
+    assert jobs[:2] == ["administrateur systèmes et réseaux", "administrateur sécurité"]
+    assert jobs[-1] == "technicien d'études informatiques."  # as written (final '.' kept)
+    assert "analyste d'applications" in jobs and "développeur Web" in jobs
+    assert sample.repairs["duplicate-item"] == 1
+
+
+@pytest.mark.parametrize(
+    ("items", "expected"),
+    [
+        (["Option « A » :", "Les emplois sont les suivants :", "chef", "chef", "adjoint"], ["chef", "adjoint"]),
+        (["Option « B »", "chef de quai"], ["chef de quai"]),  # an option heading without its colon
+        (["Optionnel : rien", "Chef", "chef"], ["Optionnel : rien", "Chef", "chef"]),  # case differs: not a repeat
+    ],
+)
+def test_without_list_headings(items: list[str], expected: list[str]) -> None:
+    assert normalise.without_list_headings(items) == expected
 
 
 def test_sample_access_routes_and_juries(sample: LoadResult) -> None:
@@ -141,6 +167,7 @@ def test_fixture_export_date_and_unknown_elements_reported_once() -> None:
     assert len(result.fiches) == 3
     unknown = [(p.rule, p.field, p.fiche, p.severity) for p in result.problems]
     assert unknown == [
+        ("url-scheme-added", "CERTIFICATEUR", "RNCP90001", "warning"),  # www.travail-fictif.example
         ("unknown-element", "CERTIFICATEUR/CODE_POSTAL", "RNCP90003", "warning"),
         ("unknown-element", "NOUVEL_ELEMENT_V5", "RNCP90003", "warning"),  # given twice, reported once
     ]
@@ -224,7 +251,7 @@ def test_fixture_routes_certifier_and_publications(fixture: dict[str, Fiche]) ->
     assert (org.siret, org.commercial_name, org.website) == (
         "90000001900019",
         "Travail Fictif",
-        "www.travail-fictif.example",
+        "http://www.travail-fictif.example/",  # SITE_INTERNET "www.travail-fictif.example", scheme added
     )
     assert [(r.kind, r.date) for r in f.legal_references] == [("registration", date(2023, 1, 15))]
     assert [p.number for p in f.predecessors] == ["RNCP90003"]
@@ -278,7 +305,8 @@ def test_elements_are_released_while_streaming(tmp_path: Path, monkeypatch: pyte
 
     monkeypatch.setattr(xml_export, "fiche_from_element", spy)
     result = read_xml(path)
-    assert len(result.fiches) == 300 and result.problems == []
+    assert len(result.fiches) == 300
+    assert {p.rule for p in result.problems} == {"url-scheme-added"}  # the certifier's www. site, once a fiche
     assert len(seen) == 300
     assert max(seen) == 0
 

@@ -10,6 +10,7 @@ import re
 import unicodedata
 from collections import Counter
 from datetime import date
+from typing import NamedTuple
 
 from .errors import InvalidValue
 
@@ -198,6 +199,75 @@ def split_items(value: str | None, repairs: Repairs | None = None) -> list[str]:
             items.append(item)
         closed = stripped.endswith(_SENTENCE_END)
     return items
+
+
+# Web addresses. ``www.`` + a host name: dot-separated labels of letters, digits and inner
+# hyphens (Unicode letters, so an IDN written in its own script passes), at least two after ``www.``,
+# the last not all digits; an optional port.
+_HTTP_URL = re.compile(r"^(?P<scheme>https?)://(?P<authority>[^/?#\s]+)(?P<rest>[^\s]*)$", re.IGNORECASE)
+_WWW_URL = re.compile(r"^(?P<host>www\.[^/?#\s:]+)(?P<port>:\d{1,5})?(?P<rest>[/?#]\S*)?$", re.IGNORECASE)
+_LABEL = r"[^\W_](?:(?:[^\W_]|-){0,61}[^\W_])?"
+_WWW_HOST = re.compile(rf"^www\.(?:{_LABEL}\.)+(?!\d+\.?$){_LABEL}\.?$", re.IGNORECASE)
+
+
+class WebAddress(NamedTuple):
+    """A normalised web address, and whether ``http://`` had to be added to it."""
+
+    url: str
+    scheme_added: bool = False
+
+
+def url(value: str, *, fiche: str | None = None, field: str = "url") -> WebAddress:
+    """An http(s) address, normalised so that one site is always written one way.
+
+    * a bare host gets its root path: ``https://espace-sentein.fr`` → ``https://espace-sentein.fr/``
+      (only when the path is empty: ``https://x.fr?q`` → ``https://x.fr/?q``; a path is kept as written);
+    * an address without a scheme is accepted only when it starts with ``www.`` and its host is
+      valid: ``www.meslay.org`` → ``http://www.meslay.org/`` with ``scheme_added`` set, so that the
+      caller reports it (``http``, not ``https``: nothing says the site has TLS; an http address of
+      a TLS site redirects, an https address of a plain site fails).
+
+    Anything else raises, as before: the value is text, not an address.
+
+    :raises InvalidValue: for ``meslay.org``, ``www.meslay``, ``Tél : 02…``, ``ftp://…``.
+    """
+    s = unicodedata.normalize("NFC", value or "").strip()
+    if m := _HTTP_URL.match(s):
+        scheme, authority, rest, added = m.group("scheme"), m.group("authority"), m.group("rest"), False
+    elif (m := _WWW_URL.match(s)) and _WWW_HOST.match(m.group("host")):
+        scheme, authority, rest, added = "http", m.group("host") + (m.group("port") or ""), m.group("rest"), True
+    else:
+        message = "not a web address (expected http(s)://… or www.<host>)"
+        raise InvalidValue(message, fiche=fiche, field=field, value=value)
+    rest = rest or ""
+    return WebAddress(f"{scheme}://{authority}{rest if rest.startswith('/') else '/' + rest}", added)
+
+
+# "Option « Solutions logicielles et applications métiers »": the heading of one option's list.
+_OPTION_HEADING = re.compile(r"^Option\s*[«\"“].*[»\"”]\s*:?$", re.IGNORECASE)
+
+
+def without_list_headings(items: list[str], repairs: Repairs | None = None) -> list[str]:
+    """A list of names (job titles) without the lines that introduce its parts, and without repeats.
+
+    The exports' ``TYPE_EMPLOI_ACCESSIBLES`` runs headings into the list ("Option « … » :",
+    "Les dénominations d'emplois concernés sont diverses. … les suivantes :"): a line ending in
+    ``:`` introduces a list and is no name (the page loader skips the same lines, see
+    ``page_sections.items``), nor is an option heading without its colon. The items are expected
+    normalised (:func:`split_items`); an exact repeat (the same title under two options) is kept
+    once and counted as ``duplicate-item``. Near-repeats (a typo, a final ``.``) are kept: which
+    one is right is not for a loader to guess.
+    """
+    kept: list[str] = []
+    for item in items:
+        if item.endswith(":") or _OPTION_HEADING.match(item):
+            continue
+        if item in kept:
+            if repairs is not None:
+                repairs["duplicate-item"] += 1
+            continue
+        kept.append(item)
+    return kept
 
 
 def yes_no(value: str, *, fiche: str | None = None, field: str = "boolean") -> bool:

@@ -143,7 +143,8 @@ class Report:
         )
         self.problems.append(problem)
         # one line per problem at DEBUG: they all go to errors.jsonl; loaders log a summary
-        log.debug("[%s] %s: %s (%s, line %s)", fiche or "-", rule, message, problem.file, line)
+        where = problem.file if line is None else f"{problem.file}, line {line}"
+        log.debug("[%s] %s: %s (%s)", fiche or "-", rule, message, where)
 
     def log_summary(self, logger: logging.Logger, source: str, loaded: int) -> None:
         """One log line per source: WARNING when problems were met (one line each at DEBUG)."""
@@ -275,7 +276,34 @@ class Report:
                 severity="warning",
                 action="kept",
             )
-        return Organisation(legal_name, number, self.text(commercial_name), self.text(website))
+        site = self.web_address(website, fiche=fiche, field=field, line=line)
+        return Organisation(legal_name, number, self.text(commercial_name), site)
+
+    def web_address(self, value: str | None, *, fiche: str, field: str, line: int | None) -> str | None:
+        """A web address normalised by :func:`normalise.url` (``https://x.fr`` → ``https://x.fr/``;
+        ``www.x.fr`` → ``http://www.x.fr/`` with a ``url-scheme-added`` warning). Text that is not
+        an address is kept as given, as the exports always were (the mapping leaves out what is
+        not an IRI)."""
+        given = self.text(value)
+        if given is None:
+            return None
+        try:
+            address = normalise.url(given, fiche=fiche, field=field)
+        except InvalidValue:
+            return given
+        if address.scheme_added:
+            self.repairs["url-scheme-added"] += 1
+            self.add(
+                "url-scheme-added",
+                f"web address without a scheme; read as {address.url}",
+                fiche=fiche,
+                field=field,
+                value=given,
+                line=line,
+                severity="warning",
+                action="repaired",
+            )
+        return address.url
 
     def _unnamed(self, siret: str | None, *, fiche: str, field: str, line: int | None) -> None:
         if siret is None:

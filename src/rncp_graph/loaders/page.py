@@ -78,7 +78,6 @@ Reader = Callable[[Fiche, list[Section], Issues], None]
 
 _LOOSE_CODE = re.compile(r"^(\S+)\s*[-–:]\s+(.*)$")
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
-_URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
 
 
 def read_page(path: Path) -> LoadResult:
@@ -135,6 +134,7 @@ def parse_page(text: str, *, source: str) -> LoadResult:
     for key, reader in READERS.items():
         if sections := page.of(key):
             reader(fiche, sections, issues)
+    _drop_block_headings(fiche, issues, page.of("activities"))
     _check_complete(page, issues)
     result.fiches.append(fiche)
     log.debug("[%s] %s: %d blocks, %d problems", number, source, len(fiche.blocks), len(issues.problems))
@@ -156,6 +156,35 @@ def _fiche_number(page: Page, issues: Issues) -> tuple[str | None, bool]:
             issues.add("invalid-code", exc.message, field="number", value=value.text, line=value.no)
     prefixes = [p for s in page.of("block") if (p := normalise.fiche_of_block(s.code))]
     return (Counter(prefixes).most_common(1)[0][0], True) if prefixes else (None, False)
+
+
+def _drop_block_headings(fiche: Fiche, issues: Issues, sections: list[Section]) -> None:
+    """Leave out of the activities the lines that are the titles of this fiche's blocks, used as headings.
+
+    Some pages group "Activités visées" by block: the block's title ("Concevoir une prestation
+    personnalisée…", a capability stated with a verb, word for word the title of
+    ``…BC01``) then its activities ("Prise en compte de la demande…"). Such a title heads a group;
+    it is not an activity (it is already the block's title). It is left out only when an item that
+    is not a block title follows it: a page whose activities *are* its block titles, with nothing
+    under them, lists them as activities, and they are kept.
+    """
+    titles = {_key(b.title) for b in fiche.blocks if b.title}
+    activities = fiche.activities
+    headings = {
+        i
+        for i, item in enumerate(activities)
+        if _key(item) in titles and i + 1 < len(activities) and _key(activities[i + 1]) not in titles
+    }
+    if not headings:
+        return
+    fiche.activities = [item for i, item in enumerate(activities) if i not in headings]
+    value = " | ".join(activities[i] for i in sorted(headings))
+    message = f"{len(headings)} activity lines are the titles of the fiche's blocks, heading their activities; not kept"
+    issues.warn("block-title-in-activities", message, field="activities", value=value, line=sections[0].line)
+
+
+def _key(value: str) -> str:
+    return " ".join(fold(value).split())
 
 
 def _check_complete(page: Page, issues: Issues) -> None:
@@ -308,13 +337,27 @@ def _set_statistics(fiche: Fiche, sections: list[Section], issues: Issues) -> No
 
 
 def _set_description_url(fiche: Fiche, sections: list[Section], issues: Issues) -> None:
-    """Kept only when it is an http(s) URL; other text ("www.x.org Tél : …") is reported."""
-    lines = _lines(sections)
-    if lines and _URL.match(lines[0].text.strip()):
-        fiche.description_url = lines[0].text.strip()
-    elif lines:
+    """The first line, when it is a web address (:func:`normalise.url`: ``www.x.org`` gets ``http://``
+    and a ``url-scheme-added`` warning); other text ("Tél : …") is reported (``not-a-url``), not kept."""
+    lines = [line for line in _lines(sections) if line.text.strip()]
+    if not lines:
+        return
+    first = lines[0]
+    try:
+        address = normalise.url(first.text.strip(), fiche=fiche.number, field="description_url")
+    except InvalidValue:
+        address = None
+    if address is not None:
+        fiche.description_url = address.url
+        lines = lines[1:]
+        if address.scheme_added:
+            message = f"the description link has no scheme; read as {address.url}"
+            issues.warn("url-scheme-added", message, field="description_url", value=first.text.strip(), line=first.no)
+    if lines:
         value = " | ".join(line.text.strip() for line in lines)
         message = "the description link is not an http(s) URL; not kept"
+        if address is not None:
+            message = "text after the description link is not a web address; not kept"
         issues.warn("not-a-url", message, field="description_url", value=value, line=lines[0].no)
 
 

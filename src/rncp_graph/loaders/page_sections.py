@@ -193,7 +193,8 @@ class Issues:
         problem = Problem(self.file, rule, message, self.fiche, field, value, line, severity, action)
         self.problems.append(problem)
         level = {"warning": logging.DEBUG, "quarantined-fiche": logging.WARNING}.get(action, logging.INFO)
-        log.log(level, "[%s] %s: %s (%s line %s)", self.fiche or "?", rule, message, self.file, line)
+        where = self.file if line is None else f"{self.file} line {line}"
+        log.log(level, "[%s] %s: %s (%s)", self.fiche or "?", rule, message, where)
 
     def warn(
         self, rule: str, message: str, *, field: str | None = None, value: str | None = None, line: int | None = None

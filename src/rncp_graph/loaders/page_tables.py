@@ -31,7 +31,6 @@ _DELIMITER = re.compile(r"[|\t]")
 _DATE = re.compile(r"^\d{1,2}[-/]\d{1,2}[-/]\d{4}$")
 _FICHE_START = re.compile(r"^((?:RNCP|RS)\s?\d+)\b\s*(?:[-–|:]\s*)?(.*)$", re.IGNORECASE)
 _SIRET_ROW = re.compile(r"^(?P<name>.+?)\s+(?P<siret>\d{3} ?\d{3} ?\d{3} ?\d{5})(?:\s+(?P<rest>.*))?$")
-_URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
 _NATURE = re.compile(r"^(totale?|partielle?)\b[\s:.,-]*", re.IGNORECASE)
 #: Table header rows (folded prefixes), skipped wherever they occur.
 _HEADER_ROWS = ("code de la fiche", "n° de la fiche", "code et intitule", "annee d'obtention", "date du jo")
@@ -107,9 +106,8 @@ def certifiers(section: Section, issues: Issues) -> list[Organisation]:
         name, siret, commercial, site = (normalise.text(p) for p in parts[:4])
         if name is None:
             continue
-        if site and not _URL.match(site):
-            issues.warn("not-a-url", "certifier website is not a URL; dropped", field="website", value=site, line=no)
-            site = None
+        if site:
+            site = web_address(site, issues, field="website", line=no, what="certifier website")
         found.append(Organisation(name, normalise.siret(siret) if siret else None, commercial, site))
     return unique(found)
 
@@ -120,8 +118,30 @@ def _certifier_cells(line: str) -> list[str] | None:
     if not m:
         return None
     tail = (m.group("rest") or "").split()
-    site = tail.pop() if tail and (tail[-1] == "-" or _URL.match(tail[-1])) else ""
+    site = tail.pop() if tail and (tail[-1] == "-" or _is_url(tail[-1])) else ""
     return [m.group("name"), m.group("siret"), " ".join(tail), site]
+
+
+def _is_url(word: str) -> bool:
+    try:
+        normalise.url(word)
+    except InvalidValue:
+        return False
+    return True
+
+
+def web_address(value: str, issues: Issues, *, field: str, line: int, what: str) -> str | None:
+    """:func:`normalise.url` of a page value; ``www.x.org`` gets ``http://`` and a
+    ``url-scheme-added`` warning, text that is no address is dropped with ``not-a-url``."""
+    try:
+        address = normalise.url(value, fiche=issues.fiche, field=field)
+    except InvalidValue:
+        issues.warn("not-a-url", f"{what} is not an http(s) URL; not kept", field=field, value=value, line=line)
+        return None
+    if address.scheme_added:
+        message = f"{what} has no scheme; read as {address.url}"
+        issues.warn("url-scheme-added", message, field=field, value=value, line=line)
+    return address.url
 
 
 def statistics(section: Section, issues: Issues) -> list[Statistic]:

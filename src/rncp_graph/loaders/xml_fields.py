@@ -45,6 +45,12 @@ def _boolean(attr: str) -> Handler:
     return lambda ctx, el: setattr(ctx.fiche, attr, ctx.boolean(el))
 
 
+def _job_types(ctx: FicheContext, el: Element) -> None:
+    """``TYPE_EMPLOI_ACCESSIBLES``: the job titles, without the lines introducing them
+    (:func:`normalise.without_list_headings`) and without repeats."""
+    ctx.fiche.job_types = normalise.without_list_headings(ctx.items(el), ctx.report.repairs)
+
+
 def _years(ctx: FicheContext, el: Element) -> None:
     ctx.fiche.registration_years = ctx.integer(el, low=0, high=100)
 
@@ -65,9 +71,11 @@ def _level(ctx: FicheContext, el: Element) -> None:
 
 
 def _url(ctx: FicheContext, el: Element) -> None:
-    """``LIEN_URL_DESCRIPTION``: the first address; any further one is reported (the model holds one)."""
+    """``LIEN_URL_DESCRIPTION``: the first address (:meth:`Report.web_address`); any further one is
+    reported (the model holds one)."""
     urls = (ctx.raw(el) or "").split()
-    ctx.fiche.description_url = urls[0] if urls else None
+    first = urls[0] if urls else None
+    ctx.fiche.description_url = ctx.report.web_address(first, fiche=ctx.number, field=str(el.tag), line=line_of(el))
     for extra in urls[1:]:
         ctx.problem(
             "extra-url",
@@ -117,7 +125,7 @@ FICHE_ELEMENTS: dict[str, Handler] = {
     "ACTIVITES_VISEES": _items("activities"),
     "CAPACITES_ATTESTEES": _items("competencies"),
     "SECTEURS_ACTIVITE": _text("sectors"),
-    "TYPE_EMPLOI_ACCESSIBLES": _items("job_types"),
+    "TYPE_EMPLOI_ACCESSIBLES": _job_types,
     "REGLEMENTATIONS_ACTIVITES": _text("regulation"),
     "OBJECTIFS_CONTEXTE": _text("objectives"),
     "PREREQUIS_ENTREE_FORMATION": _text("entry_prerequisites"),
