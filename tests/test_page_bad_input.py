@@ -58,20 +58,17 @@ def test_empty_bom_only_and_whitespace_only_files_raise(tmp_path: Path, content:
         page.parse_page(content.decode("utf-8-sig"), source="empty.txt")
 
 
-def test_truncated_inside_the_blocks_keeps_the_fiche_and_names_the_missing_section(tmp_path: Path) -> None:
+def test_truncated_inside_the_blocks_quarantines_the_fiche_and_names_the_missing_section(tmp_path: Path) -> None:
     text = sample()
     cut = text.index("RNCP34808BC03")
     cut = text.index("\n", cut) + 1  # keep the BC03 heading, lose its table and everything after it
     truncated = load(tmp_path, text[:cut], "cut.txt")
     intact = page.read_page(FICHES_DIR / "001_e5f068fda1a5b3e6.txt")
-    [fiche] = truncated.fiches
-    assert fiche.number == "RNCP34808"
-    assert [b.code for b in fiche.blocks] == ["RNCP34808BC01", "RNCP34808BC02", "RNCP34808BC03"]
-    assert fiche.blocks[2].competencies == [] and fiche.statistics == [] and fiche.access_routes == []
+    assert truncated.fiches == [] and truncated.quarantined == 1
     problems = [p for p in truncated.problems if p.rule == "truncated"]
-    assert [(p.field, p.value, p.file, p.severity) for p in problems] == [
-        ("blocks", "RNCP34808BC03", "cut.txt", "warning"),
-        ("block", None, "cut.txt", "warning"),
+    assert [(p.field, p.value, p.file, p.fiche, p.severity, p.action) for p in problems] == [
+        ("blocks", "RNCP34808BC03", "cut.txt", "RNCP34808", "warning", "warning"),
+        ("block", None, "cut.txt", "RNCP34808", "error", "quarantined-fiche"),
     ]
     assert "RNCP34808BC03" in problems[1].message and "Statistiques" in problems[1].message
     assert problems[1].line == text[:cut].count("\n")
@@ -241,7 +238,6 @@ def test_bad_statistics_and_duration_are_dropped(tmp_path: Path) -> None:
 def test_flattened_page_missing_its_end_is_truncated(tmp_path: Path) -> None:
     text = sample(P001)
     result = load(tmp_path, text[: text.index("Code(s) ROME")], "short.txt")
-    [fiche] = result.fiches
-    assert len(fiche.blocks) == 5 and fiche.rome == []
+    assert result.fiches == [] and result.quarantined == 1
     problem = only(result, "truncated")
-    assert problem.field == "job_types" and problem.severity == "warning"
+    assert (problem.field, problem.severity, problem.action) == ("job_types", "error", "quarantined-fiche")

@@ -277,6 +277,7 @@ def test_block_titles_listed_alone_are_kept_as_activities() -> None:
     text = (
         "N° de fiche\nRNCP99001\nActivités visées :\nGérer un stock\nLivrer des clients\n"
         "RNCP99001BC01 - Gérer un stock\nRNCP99001BC02 - Livrer des clients\n"
+        "Statistiques :\n"  # a closing section: the page is complete
     )
     result = page.parse_page(text, source="alone.txt")
     assert [b.title for b in result.fiches[0].blocks] == ["Gérer un stock", "Livrer des clients"]
@@ -291,6 +292,7 @@ def test_web_addresses_on_a_page() -> None:
         "ORG A | 11111111111111 | - | https://a.example |\nORG B | 22222222222222 | - | www.b.example |\n"
         "ORG C | 33333333333333 | - | c.example |\n"
         "Lien internet vers le descriptif de la certification :\nhttps://a.example?id=3\n"
+        "Statistiques :\n"  # a closing section: the page is complete
     )
     result = page.parse_page(text, source="web.txt")
     fiche = result.fiches[0]

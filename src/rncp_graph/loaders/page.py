@@ -16,8 +16,9 @@ What happens to bad input (only an empty file raises, :class:`~rncp_graph.errors
   (``too-large``);
 * a number read only from block codes is kept with ``number_inferred`` and a warning;
 * a page that ends without its closing sections (statistics, training bodies, predecessors,
-  referential) is *kept* — what it says is true — with a ``truncated`` warning naming the last
-  section read; a block heading with no table gets its own ``truncated`` warning.
+  referential) is quarantined (``truncated``, naming the last section read): a cut page would
+  pass for a fiche without statistics, access routes or lineage (``docs/reliability.md`` §4 #3);
+  a block heading with no table gets its own ``truncated`` warning.
 """
 
 from __future__ import annotations
@@ -135,7 +136,9 @@ def parse_page(text: str, *, source: str) -> LoadResult:
         if sections := page.of(key):
             reader(fiche, sections, issues)
     _drop_block_headings(fiche, issues, page.of("activities"))
-    _check_complete(page, issues)
+    if not _check_complete(page, issues):
+        result.quarantined = 1
+        return result
     result.fiches.append(fiche)
     log.debug("[%s] %s: %d blocks, %d problems", number, source, len(fiche.blocks), len(issues.problems))
     return result
@@ -187,13 +190,20 @@ def _key(value: str) -> str:
     return " ".join(fold(value).split())
 
 
-def _check_complete(page: Page, issues: Issues) -> None:
-    """Warn when the page stops before every closing section; flag columns the copy flattened."""
+def _check_complete(page: Page, issues: Issues) -> bool:
+    """False (and a quarantine problem) when the page stops before every closing section.
+
+    Also flags the columns the copy flattened.
+    """
     if not any(page.of(key) for key in CLOSING_SECTIONS):
         last = page.sections[-1]
         missing = ", ".join(CLOSING_SECTIONS.values())
-        message = f"the page ends without its closing sections ({missing}); last section read: {last.heading!r}"
-        issues.warn("truncated", message, field=last.key, line=last.line)
+        message = (
+            f"the page ends without its closing sections ({missing}); last section read: {last.heading!r};"
+            " the fiche is quarantined"
+        )
+        issues.add("truncated", message, field=last.key, line=last.line, action="quarantined-fiche")
+        return False
     if issues.flattened:
         fields = ", ".join(sorted(issues.flattened))
         message = (
@@ -201,6 +211,7 @@ def _check_complete(page: Page, issues: Issues) -> None:
             " (an access route whose X is followed by '-' as Non)"
         )
         issues.warn("column-lost", message, field=fields)
+    return True
 
 
 # --- readers: (fiche, every section of one key, issues); the key names the field -----------
