@@ -3,6 +3,7 @@
 #   make test    run the whole test suite
 #   make lint    ruff + mypy
 #   make qc      data QC: build, validate, run every checks/*-violation.rq
+#   make bench-smoke  the 1k end-to-end benchmark (benchmarks/bench_pipeline.py), no timed assertion
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -32,6 +33,13 @@ lint: $(STAMP)
 qc: $(STAMP)
 	$(BIN)/rncp-graph build data/fiches --out out/qc
 	$(BIN)/rncp-graph check out/qc/rncp.nt
+
+# 1,000 generated fiches end to end (build with validation, exports) plus the pyoxigraph ceiling;
+# a fresh report each time: benchmarks/results/smoke.md (work files in benchmarks/results/tmp/).
+bench-smoke: $(STAMP)
+	rm -f benchmarks/results/smoke.jsonl
+	$(BIN)/python benchmarks/bench_pipeline.py --sizes 1000 --modes e2e ceiling --name smoke
+	test -s benchmarks/results/smoke.md
 
 clean:
 	rm -rf out .pytest_cache .mypy_cache .ruff_cache
