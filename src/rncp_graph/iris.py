@@ -71,6 +71,7 @@ def text_key(text: str) -> str:
     return s.rstrip(" .;,").strip()
 
 
+@lru_cache(maxsize=65536)  # a competency text is hashed for its node and for every block listing it
 def text_hash(text: str) -> str:
     return hashlib.sha256(text_key(text).encode("utf-8")).hexdigest()[:20]
 
