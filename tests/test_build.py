@@ -154,3 +154,45 @@ def test_cli_quarantine_exit_code(tmp_path: Path) -> None:
     assert manifest["fiches"]["input"] == manifest["fiches"]["loaded"] + manifest["fiches"]["quarantined"] == 2
     errors = [json.loads(x) for x in (tmp_path / "out" / "errors.jsonl").read_text().splitlines()]
     assert any(e["file"].endswith("nonumber.txt") and e["action"] == "quarantined-fiche" for e in errors)
+
+
+def test_an_on_disk_store_in_a_new_folder_is_rebuilt_in_place(tmp_path: Path) -> None:
+    store_dir = tmp_path / "stores" / "rncp"  # neither folder exists yet
+    first = build([FICHES_DIR], store_path=store_dir, validate=False)
+    lines = first.store.canonical_lines()
+    del first  # releases the store's lock
+    again = build([FICHES_DIR], store_path=store_dir, validate=False)
+    assert again.store.canonical_lines() == lines  # each source graph replaced, nothing doubled
+    assert len(again.store.graphs()) == len(SAMPLES) + 1  # one per page + the schemes
+
+
+def test_a_locked_store_is_bad_input(tmp_path: Path) -> None:
+    store_dir = tmp_path / "store"
+    holder = ox.Store(str(store_dir))  # another process or object holds the lock
+    with pytest.raises(StructuralError, match="cannot open the Oxigraph store"):
+        build([FICHES_DIR], store_path=store_dir, validate=False)
+    del holder
+
+
+def test_a_rebuild_into_a_store_forgets_sources_no_longer_read(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    for name in SAMPLES:
+        shutil.copy(FICHES_DIR / name, src / name)
+    store_dir = tmp_path / "store"
+    first = build([src], store_path=store_dir, validate=False)
+    assert len(first.store.graphs()) == len(SAMPLES) + 1
+    del first
+    names = sorted(SAMPLES)
+    (src / names[0]).unlink()  # one page removed, one page changed
+    changed = src / names[1]
+    changed.write_text(changed.read_text(encoding="utf-8").replace("Niveau 7", "Niveau 6", 1), encoding="utf-8")
+    again = build([src], store_path=store_dir, validate=False)
+    assert sorted(again.store.graphs()) == sorted([*(s.graph for s in again.sources), iris.SCHEMES_GRAPH])
+    numbers = again.store.select("SELECT DISTINCT ?n WHERE { ?c a rncp:Certification ; rncp:ficheNumber ?n }")
+    assert len(numbers) == len(SAMPLES) - 1
+    rows = again.store.select(
+        "SELECT DISTINCT ?n ?level WHERE { ?c rncp:ficheNumber ?n ; rncp:level/skos:notation ?level }"
+    )
+    levels = {r["n"].value: r["level"].value for r in rows}  # one level each: the old graph is gone
+    assert len(levels) == len(rows) == len(SAMPLES) - 1

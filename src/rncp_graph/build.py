@@ -141,6 +141,7 @@ def build(
     _load_schemes(result.store)
     for path, loaded in zip(files, results, strict=True):
         result.sources.append(_load_source(result.store, path, loaded))
+    _drop_stale_sources(result.store, keep={s.graph for s in result.sources})
     result.store.flush()
     if validate:
         result.validation = validate_graph(result.store, jobs=jobs, progress=progress).as_manifest()
@@ -150,8 +151,23 @@ def build(
 
 
 def _load_schemes(store: GraphStore) -> None:
+    store.drop_graph(iris.SCHEMES_GRAPH)  # an on-disk store may hold an older version
     for path in scheme_files():
         store.load_file(path, iris.SCHEMES_GRAPH)
+
+
+def _drop_stale_sources(store: GraphStore, keep: set[str]) -> None:
+    """In an on-disk store, drop the graphs of sources this build no longer reads.
+
+    A source's graph is named by its content hash: a changed or removed file leaves its old
+    graph behind, which would keep stale fiches in the merged view. Other graphs (code lists,
+    links written by ``rncp-graph vocab`` / ``link``) are kept.
+    """
+    prefix = iris.source_graph("0" * 16).rsplit("/", 1)[0] + "/"
+    for graph in store.graphs():
+        if graph.startswith(prefix) and graph not in keep:
+            log.info("dropping %s: its source is not part of this build", graph)
+            store.drop_graph(graph)
 
 
 def _load_source(store: GraphStore, path: Path, loaded: LoadResult, chunk_size: int = 500) -> SourceRecord:

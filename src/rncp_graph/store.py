@@ -17,7 +17,7 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import RDF
 
-from .errors import QueryError
+from .errors import QueryError, StructuralError
 from .namespaces import PREFIXES
 
 log = logging.getLogger(__name__)
@@ -33,7 +33,16 @@ class GraphStore:
 
     def __init__(self, path: Path | None = None, *, store: ox.Store | None = None) -> None:
         self.path = path
-        self.ox = store if store is not None else (ox.Store(str(path)) if path is not None else ox.Store())
+        if store is not None:
+            self.ox = store
+        elif path is None:
+            self.ox = ox.Store()
+        else:
+            try:
+                path.mkdir(parents=True, exist_ok=True)
+                self.ox = ox.Store(str(path))
+            except OSError as exc:  # not a folder, no permission, or a store another process holds
+                raise StructuralError(f"cannot open the Oxigraph store: {exc}", file=str(path)) from None
         self._canonical: list[str] | None = None  # cache, dropped by every change made through this object
 
     # -- loading --------------------------------------------------------------------------
@@ -45,6 +54,13 @@ class GraphStore:
             self.ox.remove_graph(name)
         for chunk in chunks:
             self.ox.load(input=chunk, format=ox.RdfFormat.N_TRIPLES, to_graph=name)
+
+    def drop_graph(self, graph: str) -> None:
+        """Remove a named graph and its triples (nothing happens if it is absent)."""
+        name = ox.NamedNode(graph)
+        if self.ox.contains_named_graph(name):
+            self._canonical = None
+            self.ox.remove_graph(name)
 
     def load_file(self, path: Path, graph: str) -> None:
         """Load a Turtle / N-Triples file of our own (ontology schemes) into ``graph``."""
