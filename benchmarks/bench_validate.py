@@ -10,8 +10,10 @@ with one seeded fault, shared ROME codes, certifiers and competencies; mapped wi
 ``fiche_to_triples`` into a ``GraphStore`` with the fixed vocabularies), and each number of
 processes: per-fiche validation with an empty cache (cold), again with the filled cache (warm),
 and after 1 % of the fiches changed (incremental); for sizes up to ``--whole-max`` also pyshacl
-on the whole graph, the reference, and a check that both reports are equal. Prints one JSON
-line per measurement and a Markdown table at the end.
+on the whole graph, the reference, and a check that both reports are equal. The ``sparql``
+strategy (the shapes compiled to SPARQL, run by Oxigraph on the whole store) is timed at every
+size and its report checked equal to the others. ``--strategies sparql`` skips the per-fiche
+runs (e.g. at 30k fiches). Prints one JSON line per measurement and a Markdown table at the end.
 """
 
 from __future__ import annotations
@@ -67,7 +69,9 @@ def timed(
     return value
 
 
-def bench_size(size: int, jobs_list: list[int], whole_max: int, rows: list[dict[str, Any]]) -> None:
+def bench_size(
+    size: int, jobs_list: list[int], whole_max: int, rows: list[dict[str, Any]], strategies: list[str]
+) -> None:
     """Every measurement for one number of fiches."""
     fiches = timed("generate", size, 0, rows, Generator(seed=1).fiches, size, faults=0.1)
     store = timed("load into Oxigraph", size, 0, rows, make_store, fiches)
@@ -77,6 +81,16 @@ def bench_size(size: int, jobs_list: list[int], whole_max: int, rows: list[dict[
         reference = timed(
             "whole graph (pyshacl, reference)", size, 1, rows, validate, store, as_of=AS_OF, strategy="whole"
         )
+    sparql = None
+    if "sparql" in strategies:
+        sparql = timed(
+            "whole store, SPARQL on Oxigraph", size, 1, rows, validate, store, as_of=AS_OF, strategy="sparql"
+        )
+        timed("whole store, SPARQL on Oxigraph (again)", size, 1, rows, validate, store, as_of=AS_OF, strategy="sparql")
+        if reference is not None:
+            assert sparql.results == reference.results, "sparql and whole-graph reports differ"
+    if "per-fiche" not in strategies:
+        return
     changed = [replace(f, title=f"{f.title or ''} (modifié)") if i % 100 == 0 else f for i, f in enumerate(fiches)]
     changed_store = make_store(changed)
     for jobs in jobs_list:
@@ -87,6 +101,8 @@ def bench_size(size: int, jobs_list: list[int], whole_max: int, rows: list[dict[
             timed("per fiche, 1 % of fiches changed", size, jobs, rows, run, changed_store)
         if reference is not None:
             assert cold.results == reference.results, "per-fiche and whole-graph reports differ"
+        if sparql is not None:
+            assert cold.results == sparql.results, "per-fiche and sparql reports differ"
 
 
 def table(rows: list[dict[str, Any]]) -> str:
@@ -108,10 +124,11 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--jobs", type=int, nargs="+", default=[2])
     parser.add_argument("--whole-max", type=int, default=1000, help="Largest size also validated whole.")
+    parser.add_argument("--strategies", nargs="+", default=["per-fiche", "sparql"], choices=["per-fiche", "sparql"])
     args = parser.parse_args()
     rows: list[dict[str, Any]] = []
     for size in args.sizes:
-        bench_size(size, args.jobs, args.whole_max, rows)
+        bench_size(size, args.jobs, args.whole_max, rows, args.strategies)
     print(table(rows))
 
 

@@ -204,6 +204,11 @@ def test_per_fiche_validation_gives_the_same_report_on_each_case_file(path: Path
     assert set(report_of(path.name, "per-fiche")) == set(report_of(path.name, "whole"))
 
 
+@pytest.mark.parametrize("path", CASE_FILES, ids=lambda p: p.name)
+def test_sparql_validation_gives_the_same_report_on_each_case_file(path: Path) -> None:
+    assert set(report_of(path.name, "sparql")) == set(report_of(path.name, "whole"))
+
+
 def test_every_constraint_has_a_case() -> None:
     graph = shapes()
     needed = set()

@@ -1,7 +1,8 @@
 """SHACL validation: the samples, seeded faults, per-fiche = whole graph, cache, CLI and build.
 
 The reference is pyshacl on the whole graph (``strategy="whole"``); the per-fiche validation
-(units, cache, processes, cross-fiche SPARQL) must give the same report.
+(units, cache, processes, cross-fiche SPARQL) and the shapes compiled to SPARQL
+(``strategy="sparql"``) must give the same report.
 """
 
 from __future__ import annotations
@@ -92,6 +93,12 @@ def test_samples_per_fiche_is_the_whole_graph_report(sample_build: Build, sample
     same(sample_report, validate(sample_build.store, as_of=AS_OF, strategy="whole"))
 
 
+def test_samples_sparql_is_the_whole_graph_report(sample_build: Build, sample_report: Report) -> None:
+    report = validate(sample_build.store, as_of=AS_OF, strategy="sparql")
+    same(report, sample_report)
+    assert report.stats["strategy"] == "sparql"
+
+
 def test_the_build_records_the_validation(sample_build: Build) -> None:
     assert sample_build.validation is not None
     assert sample_build.validation["conforms"] is True
@@ -148,7 +155,9 @@ def test_shacl_catches_a_fault_edited_into_the_sample_graph(sample_build: Build,
     report = validate(store, as_of=AS_OF)
     assert not report.conforms
     assert (fiches, value) in found(report, shape), report.to_text()
-    same(report, validate(store, as_of=AS_OF, strategy="whole"))
+    whole = validate(store, as_of=AS_OF, strategy="whole")
+    same(report, whole)
+    same(validate(store, as_of=AS_OF, strategy="sparql"), whole)
 
 
 PAGE_FAULTS = {
@@ -234,6 +243,16 @@ def test_per_fiche_is_the_whole_graph_report_on_a_generated_set(generated: Graph
     same(validate(generated, as_of=AS_OF), whole_report)
 
 
+def test_sparql_is_the_whole_graph_report_on_a_generated_set(generated: GraphStore, whole_report: Report) -> None:
+    same(validate(generated, as_of=AS_OF, strategy="sparql"), whole_report)
+
+
+def test_sparql_on_other_as_of_dates_and_seeds() -> None:
+    store = store_of(Generator(seed=23).fiches(120, faults=0.5))
+    for day in (date(2020, 1, 1), date(2031, 6, 30)):
+        same(validate(store, as_of=day, strategy="sparql"), validate(store, as_of=day, strategy="whole"))
+
+
 def test_two_processes_and_the_cache_give_the_same_report(
     generated: GraphStore, whole_report: Report, tmp_path: Path
 ) -> None:
@@ -290,7 +309,52 @@ def test_blank_nodes_of_a_graph_from_elsewhere() -> None:
     store = as_store(rdflib.Graph().parse(data=data, format="turtle"))  # Oxigraph renames blank nodes once
     report = validate(store, as_of=AS_OF)
     same(report, validate(store, as_of=AS_OF, strategy="whole"))
+    same(report, validate(store, as_of=AS_OF, strategy="sparql"))
     assert {r.shape.rsplit("#", 1)[1] for r in report.results} >= {"block-prefix", "block-isBlockOf", "competency-text"}
+
+
+def test_sparql_follows_subclasses_in_the_data_like_pyshacl() -> None:
+    """pyshacl finds the instances of a target class and checks sh:class through rdfs:subClassOf* in the data."""
+    data = """
+        @prefix rncp: <https://w3id.org/rncp-graph/ontology#> .
+        @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        <urn:x:Sub> rdfs:subClassOf rncp:Certification .
+        <urn:x:Block> rdfs:subClassOf rncp:CompetencyBlock .
+        <urn:x:c> a <urn:x:Sub> ; rncp:ficheNumber "RNCP1" , "X2" ; rncp:hasBlock <urn:x:b> .
+        <urn:x:b> a <urn:x:Block> ; rncp:blockCode "RNCP1BC01" ; rncp:isBlockOf <urn:x:c> .
+        <urn:x:d> a rncp:Certification , rncp:SpecificCertification ; rncp:ficheNumber "RS3" ;
+            rncp:level <https://w3id.org/rncp-graph/id/level/3> ; rncp:hasBlock <urn:x:c> .
+    """
+    store = as_store(rdflib.Graph().parse(data=data, format="turtle"))
+    report = validate(store, as_of=AS_OF, strategy="sparql")
+    same(report, validate(store, as_of=AS_OF, strategy="whole"))
+    assert "<urn:x:c>" in {r.focus for r in report.results}
+
+
+@pytest.mark.filterwarnings("ignore:Parsing weird boolean")
+def test_sparql_rechecks_corner_cases_like_pyshacl() -> None:
+    """Ill-typed and odd literals, where SPARQL and rdflib could disagree: the same report."""
+    data = r"""
+        @prefix rncp: <https://w3id.org/rncp-graph/ontology#> .
+        @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+        @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+        <urn:x:c> a rncp:Certification , rncp:ProfessionalCertification ; rncp:ficheNumber "RNCP1\n" ;
+            rncp:title "Titre"@fr-CA , "Title"@EN ;
+            rncp:decisionDate "2024-02-29"^^xsd:date ; rncp:expiryDate "2023-02-29"^^xsd:date ;
+            rncp:registrationDurationYears "05"^^xsd:integer , "5.0"^^xsd:decimal ;
+            rncp:statistics <urn:x:s> , <urn:x:t> ; rncp:accessModality <urn:x:a> .
+        <urn:x:s> a rncp:AnnualStatistics ; rncp:year "2021"^^xsd:integer , "20x1"^^xsd:integer ;
+            rncp:certifiedCount "-1"^^xsd:integer ; rncp:insertionRate6Months "100.5"^^xsd:decimal , "abc" .
+        <urn:x:t> a rncp:AnnualStatistics ; rncp:year "+2022"^^xsd:integer ;
+            rncp:insertionRate6Months "99"^^xsd:integer , "1e2"^^xsd:double .
+        <urn:x:a> a rncp:AccessModality ; rncp:accessRoute <https://w3id.org/rncp-graph/id/access-route/vae> ;
+            rncp:isOpen "1"^^xsd:boolean , "yes"^^xsd:boolean .
+    """
+    store = as_store(rdflib.Graph().parse(data=data, format="turtle"))
+    report = validate(store, as_of=AS_OF, strategy="sparql")
+    same(report, validate(store, as_of=AS_OF, strategy="whole"))
+    components = {r.component.rsplit("#", 1)[1] for r in report.results}
+    assert {"DatatypeConstraintComponent", "MaxInclusiveConstraintComponent"} <= components
 
 
 def _shapes_copy(tmp_path: Path, edit: Callable[[str], str]) -> Path:
@@ -301,7 +365,7 @@ def _shapes_copy(tmp_path: Path, edit: Callable[[str], str]) -> Path:
     return folder
 
 
-@pytest.mark.parametrize("strategy", ["per-fiche", "whole"])
+@pytest.mark.parametrize("strategy", ["per-fiche", "whole", "sparql"])
 def test_a_sparql_constraint_with_service_is_a_failure_not_a_result(
     sample_build: Build, tmp_path: Path, strategy: str
 ) -> None:
@@ -314,6 +378,43 @@ def test_a_sparql_constraint_with_service_is_a_failure_not_a_result(
     )
     with pytest.raises(ValidationFailure, match=r"Validation Failure|SERVICE"):
         validate(sample_build.store, as_of=AS_OF, shapes_folder=folder, strategy=strategy)
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda t: t.replace("sh:minCount 1 ;", "sh:minLength 3 ; sh:minCount 1 ;", 1), "sh:minLength"),
+        (lambda t: t.replace('sh:pattern "^(RNCP|RS)[0-9]+$" ;', 'sh:pattern "^(?=R)[A-Z]+" ;', 1), "sh:pattern"),
+        (
+            lambda t: t.replace(
+                "sh:targetClass rncp:Certification ;", "sh:targetClass rncp:Certification ; sh:nodeKind sh:IRI ;", 1
+            ),
+            "node shape",
+        ),
+    ],
+    ids=["component", "pattern", "node-constraint"],
+)
+def test_sparql_refuses_what_it_does_not_compile(
+    sample_build: Build, tmp_path: Path, edit: Callable[[str], str], message: str
+) -> None:
+    folder = _shapes_copy(tmp_path, edit)
+    with pytest.raises(ValidationFailure, match=message) as caught:
+        validate(sample_build.store, as_of=AS_OF, shapes_folder=folder, strategy="sparql")
+    assert "rncp-graph/shapes#" in str(caught.value)  # the shape is named
+
+
+def test_sparql_honours_sh_deactivated(sample_build: Build, tmp_path: Path) -> None:
+    folder = _shapes_copy(
+        tmp_path,
+        lambda t: t.replace(
+            "rncpsh:block-prefix\n    a sh:PropertyShape ;",
+            "rncpsh:block-prefix\n    a sh:PropertyShape ; sh:deactivated true ;",
+        ),
+    )
+    store = edited(sample_build.store, GRAPH_FAULTS["block of another fiche"][0])
+    report = validate(store, as_of=AS_OF, shapes_folder=folder, strategy="sparql")
+    assert not found(report, "block-prefix")
+    same(report, validate(store, as_of=AS_OF, shapes_folder=folder, strategy="whole"))
 
 
 def test_broken_shapes_are_a_failure(sample_build: Build, tmp_path: Path) -> None:
@@ -381,6 +482,14 @@ def test_cli_exit_codes(sample_build: Build, sample_nt: Path, tmp_path: Path) ->
     ]
     missing = runner.invoke(main, ["validate", str(tmp_path / "nope")])
     assert missing.exit_code == 2
+
+
+def test_cli_sparql_strategy(sample_nt: Path) -> None:
+    runner = CliRunner()
+    args = ["validate", str(sample_nt), "--as-of", "2026-11-22", "--no-cache", "--format", "json"]
+    sparql = runner.invoke(main, [*args, "--strategy", "sparql"])
+    assert sparql.exit_code == 0, sparql.output
+    assert json.loads(sparql.output) == json.loads(runner.invoke(main, args).output)
 
 
 def test_cli_builds_sources_and_reports_bad_shapes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -44,7 +44,14 @@ from . import EXIT_OK, EXIT_VIOLATIONS, main
     help="Results of unchanged fiches are read from here.",
 )
 @click.option("--no-cache", is_flag=True, help="Validate everything again, store nothing.")
-@click.option("--strategy", type=click.Choice(STRATEGIES), default="per-fiche", show_default=True)
+@click.option(
+    "--strategy",
+    type=click.Choice(STRATEGIES),
+    default="per-fiche",
+    show_default=True,
+    help="per-fiche: pyshacl fiche by fiche (cached); whole: pyshacl on the whole graph; "
+    "sparql: the shapes compiled to SPARQL, run by Oxigraph on the whole store.",
+)
 @click.pass_context
 def validate_command(ctx: click.Context, /, paths: tuple[str, ...], fmt: str, **options: Any) -> None:
     """Validate GRAPH (an .nt / .ttl file or a store folder; default out/rncp.nt) or build

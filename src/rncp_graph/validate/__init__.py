@@ -12,6 +12,9 @@ The default strategy validates fiche by fiche (:mod:`.per_fiche`), in parallel w
 processes and cached by content in ``cache_dir``; cross-fiche rules run once as SPARQL on the
 store (:mod:`.cross`). ``strategy="whole"`` runs pyshacl once on the whole graph: the same
 report, slower beyond a few hundred fiches; it is the reference the tests compare with.
+``strategy="sparql"`` compiles the shapes to SPARQL queries run by Oxigraph on the whole store
+(:mod:`.compile`, :mod:`.sparql_engine`): the same report again, refusing any shape it cannot
+compile exactly.
 """
 
 from __future__ import annotations
@@ -29,16 +32,18 @@ from ..store import GraphStore
 from .cache import ResultCache
 from .cross import cross_results
 from .engine import graph_from_lines, install_speedups, run_pyshacl
+from .owners import fiche_owners
 from .per_fiche import Partition, partition
 from .pool import Settings, validate_units
 from .report import Report, Result, Severity
 from .shapes import load_shapes, rule_names
+from .sparql_engine import sparql_results
 
 __all__ = ["STRATEGIES", "Report", "Result", "Severity", "as_store", "validate"]
 
 log = logging.getLogger(__name__)
 
-STRATEGIES = ("per-fiche", "whole")
+STRATEGIES = ("per-fiche", "whole", "sparql")
 Source = GraphStore | ox.Store | rdflib.Graph
 
 
@@ -60,7 +65,8 @@ def validate(
     :param jobs: worker processes for the per-fiche validation (1: in this process).
     :param cache_dir: a folder of cached results (``None``: no cache).
     :param severity: the lowest severity listed in the report (the totals count them all).
-    :param strategy: ``"per-fiche"`` (default) or ``"whole"`` (pyshacl on the whole graph).
+    :param strategy: ``"per-fiche"`` (default), ``"whole"`` (pyshacl on the whole graph) or
+        ``"sparql"`` (the shapes compiled to SPARQL, run by Oxigraph on the whole store).
     :param shapes_folder: other shapes than the project's (tests).
     :param progress: show a progress bar.
     :raises ValidationFailure: when the shapes are bad or pyshacl cannot validate.
@@ -70,18 +76,25 @@ def validate(
     started = time.perf_counter()
     store = as_store(source)
     day = as_of or date.today()
-    parts = partition(store.canonical_lines())
     shapes = load_shapes(day, folder=shapes_folder)
     cache = ResultCache(cache_dir)
+    if strategy == "sparql":
+        found = sparql_results(store, shapes)
+        traced = fiche_owners(store, {r.focus for r in found})
+        parts = partition(store.canonical_lines()) if traced is None else Partition(owners=traced[0])
+        fiches = parts.fiches if traced is None else traced[1]
+    else:
+        parts = partition(store.canonical_lines())
+        fiches = parts.fiches
     if strategy == "whole":
         install_speedups()
         found = run_pyshacl(graph_from_lines(store.canonical_lines()), shapes, label="whole graph")
-    else:
+    elif strategy == "per-fiche":
         settings = Settings(day, shapes_folder)
         found = validate_units(parts.units, settings=settings, jobs=jobs, cache=cache, progress=progress)
         found += cross_results(store, shapes)
     seconds = round(time.perf_counter() - started, 3)
-    stats = {"fiches": parts.fiches, "units": len(parts.units), "cached": cache.hits, "strategy": strategy}
+    stats = {"fiches": fiches, "units": len(parts.units), "cached": cache.hits, "strategy": strategy}
     threshold = Severity.parse(severity) if isinstance(severity, str) else severity
     report = make_report(found, parts, as_of=day, threshold=threshold, rules=rule_names(shapes), stats=stats)
     report.stats["seconds"] = seconds
