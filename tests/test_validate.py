@@ -256,19 +256,19 @@ def test_sparql_on_other_as_of_dates_and_seeds() -> None:
 def test_two_processes_and_the_cache_give_the_same_report(
     generated: GraphStore, whole_report: Report, tmp_path: Path
 ) -> None:
-    cold = validate(generated, as_of=AS_OF, jobs=2, cache_dir=tmp_path)
+    cold = validate(generated, as_of=AS_OF, jobs=2, cache_dir=tmp_path, strategy="per-fiche")
     same(cold, whole_report)
     assert cold.stats["cached"] == 0
-    warm = validate(generated, as_of=AS_OF, jobs=2, cache_dir=tmp_path)
+    warm = validate(generated, as_of=AS_OF, jobs=2, cache_dir=tmp_path, strategy="per-fiche")
     same(warm, whole_report)
     assert warm.stats["cached"] == warm.stats["units"]
 
 
 def test_only_changed_fiches_are_validated_again(tmp_path: Path) -> None:
     fiches = Generator(seed=3).fiches(20)
-    first = validate(store_of(fiches), as_of=AS_OF, cache_dir=tmp_path)
+    first = validate(store_of(fiches), as_of=AS_OF, cache_dir=tmp_path, strategy="per-fiche")
     fiches[4].title = "Un autre titre"
-    second = validate(store_of(fiches), as_of=AS_OF, cache_dir=tmp_path)
+    second = validate(store_of(fiches), as_of=AS_OF, cache_dir=tmp_path, strategy="per-fiche")
     assert second.stats["cached"] == first.stats["units"] - 1
     same(second, validate(store_of(fiches), as_of=AS_OF, strategy="whole"))
 
@@ -278,11 +278,11 @@ def test_as_of_date(tmp_path: Path) -> None:
     fiche.status, fiche.decision_date, fiche.expiry_date = Status.ACTIVE, date(2020, 7, 23), date(2025, 7, 23)
     store = store_of([fiche])
     assert not found(validate(store, as_of=date(2025, 7, 1)), "certification-expired", Severity.WARNING)
-    late = validate(store, as_of=date(2025, 8, 1), cache_dir=tmp_path)
+    late = validate(store, as_of=date(2025, 8, 1), cache_dir=tmp_path, strategy="per-fiche")
     assert found(late, "certification-expired", Severity.WARNING) == [
         ((fiche.number,), '"2025-07-23"^^<http://www.w3.org/2001/XMLSchema#date>')
     ]
-    later = validate(store, as_of=date(2026, 8, 1), cache_dir=tmp_path)
+    later = validate(store, as_of=date(2026, 8, 1), cache_dir=tmp_path, strategy="per-fiche")
     assert later.stats["cached"] == later.stats["units"]  # no date of the fiche was crossed
     same(later, late)
 

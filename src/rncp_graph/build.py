@@ -119,6 +119,7 @@ def build(
     report: bool = False,
     progress: bool = False,
     validate: bool = True,
+    strategy: str = "sparql",
     jobs: int = 1,
 ) -> Build:
     """Build the graph from fiche sources.
@@ -129,7 +130,9 @@ def build(
     :param store_path: folder of an on-disk Oxigraph store; ``None`` keeps the store in memory.
     :param report: also write the per-fiche section coverage report.
     :param progress: show progress bars.
-    :param jobs: worker processes for the SHACL validation (1: in this process).
+    :param strategy: how to validate: ``"sparql"`` (default), ``"per-fiche"`` or ``"whole"``
+        (see :func:`rncp_graph.validate.validate`; the same report).
+    :param jobs: worker processes for ``strategy="per-fiche"`` (1: in this process).
     :param validate: validate the graph with the SHACL shapes; the outcome goes to
         ``result.validation`` (the manifest's ``validation``).
     :raises StructuralError: when a source is damaged; nothing is written then.
@@ -144,7 +147,7 @@ def build(
     _drop_stale_sources(result.store, keep={s.graph for s in result.sources})
     result.store.flush()
     if validate:
-        result.validation = validate_graph(result.store, jobs=jobs, progress=progress).as_manifest()
+        result.validation = validate_graph(result.store, strategy=strategy, jobs=jobs, progress=progress).as_manifest()
     if out is not None:
         write_outputs(result, out, report=report)
     return result

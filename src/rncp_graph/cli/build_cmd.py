@@ -9,6 +9,7 @@ import click
 
 from ..build import DEFAULT_SOURCES, Build, build
 from ..info import describe, summary_lines
+from ..validate import STRATEGIES
 from . import EXIT_QUARANTINED, EXIT_VIOLATIONS, main
 
 
@@ -18,7 +19,16 @@ from . import EXIT_QUARANTINED, EXIT_VIOLATIONS, main
 @click.option("--store", "store_path", type=click.Path(path_type=Path), help="Keep an on-disk Oxigraph store here.")
 @click.option("--report", is_flag=True, help="Also write coverage.json: recognised and unknown sections per fiche.")
 @click.option("--validate/--no-validate", default=True, show_default=True, help="Validate with the SHACL shapes.")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True, help="Validation processes.")
+@click.option(
+    "--strategy",
+    type=click.Choice(STRATEGIES),
+    default="sparql",
+    show_default=True,
+    help="How to validate (the same report): see rncp-graph validate --help.",
+)
+@click.option(
+    "--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True, help="Processes for --strategy per-fiche."
+)
 @click.pass_context
 def build_command(
     ctx: click.Context,
@@ -27,6 +37,7 @@ def build_command(
     store_path: Path | None,
     report: bool,
     validate: bool,
+    strategy: str,
     jobs: int,
 ) -> None:
     """Build the graph from fiche sources and write it to OUT.
@@ -44,7 +55,7 @@ def build_command(
     \b
     Examples:
       rncp-graph build                                  # the sample pages → out/
-      rncp-graph build export.zip --out out/2025 -j 2   # an official export, 2 processes
+      rncp-graph build export.zip --out out/2025        # an official export
       rncp-graph build 'pages/*.html' --store store/    # keep an on-disk store to query
     """
     if not paths and not all(Path(p).exists() for p in DEFAULT_SOURCES):
@@ -59,6 +70,7 @@ def build_command(
         report=report,
         progress=ctx.obj["progress"],
         validate=validate,
+        strategy=strategy,
         jobs=jobs,
     )
     if not ctx.obj.get("quiet"):

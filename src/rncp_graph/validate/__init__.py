@@ -8,13 +8,13 @@ In a notebook::
     print(report.to_text())          # or report.to_json(), report.to_turtle()
     report.conforms, report.totals
 
-The default strategy validates fiche by fiche (:mod:`.per_fiche`), in parallel with ``jobs``
-processes and cached by content in ``cache_dir``; cross-fiche rules run once as SPARQL on the
-store (:mod:`.cross`). ``strategy="whole"`` runs pyshacl once on the whole graph: the same
-report, slower beyond a few hundred fiches; it is the reference the tests compare with.
-``strategy="sparql"`` compiles the shapes to SPARQL queries run by Oxigraph on the whole store
-(:mod:`.compile`, :mod:`.sparql_engine`): the same report again, refusing any shape it cannot
-compile exactly.
+The default strategy, ``"sparql"``, compiles the shapes to SPARQL queries run by Oxigraph on
+the whole store (:mod:`.compile`, :mod:`.sparql_engine`), refusing any shape it cannot compile
+exactly: 30k generated fiches in ~23 s on one core. ``strategy="per-fiche"`` runs pyshacl fiche
+by fiche (:mod:`.per_fiche`), in parallel with ``jobs`` processes and cached by content in
+``cache_dir``, with cross-fiche rules as SPARQL (:mod:`.cross`). ``strategy="whole"`` runs
+pyshacl once on the whole graph: slow beyond a few hundred fiches, it is the reference the
+tests compare both others with — all three give the same report.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ def validate(
     jobs: int = 1,
     cache_dir: Path | None = None,
     severity: Severity | str = Severity.INFO,
-    strategy: str = "per-fiche",
+    strategy: str = "sparql",
     shapes_folder: Path | None = None,
     progress: bool = False,
 ) -> Report:
@@ -65,8 +65,9 @@ def validate(
     :param jobs: worker processes for the per-fiche validation (1: in this process).
     :param cache_dir: a folder of cached results (``None``: no cache).
     :param severity: the lowest severity listed in the report (the totals count them all).
-    :param strategy: ``"per-fiche"`` (default), ``"whole"`` (pyshacl on the whole graph) or
-        ``"sparql"`` (the shapes compiled to SPARQL, run by Oxigraph on the whole store).
+    :param strategy: ``"sparql"`` (default: the shapes compiled to SPARQL, run by Oxigraph on
+        the whole store), ``"per-fiche"`` (pyshacl fiche by fiche, ``jobs``, ``cache_dir``) or
+        ``"whole"`` (pyshacl on the whole graph).
     :param shapes_folder: other shapes than the project's (tests).
     :param progress: show a progress bar.
     :raises ValidationFailure: when the shapes are bad or pyshacl cannot validate.
