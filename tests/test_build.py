@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 from pathlib import Path
@@ -196,3 +197,13 @@ def test_a_rebuild_into_a_store_forgets_sources_no_longer_read(tmp_path: Path) -
     )
     levels = {r["n"].value: r["level"].value for r in rows}  # one level each: the old graph is gone
     assert len(levels) == len(rows) == len(SAMPLES) - 1
+
+
+def test_turtle_streamed_in_small_chunks_is_the_same_graph(sample_build: object) -> None:
+    from rncp_graph.exports.rdf import LinesReader
+
+    lines = sample_build.store.canonical_lines()  # type: ignore[attr-defined]
+    reader = io.BufferedReader(LinesReader(lines, chunk=7), 64)  # chunk and buffer borders everywhere
+    parsed = {str(t) for t in ox.parse(input=reader, format=ox.RdfFormat.N_TRIPLES)}
+    assert parsed == {str(t) for t in ox.parse(input="\n".join(lines) + "\n", format=ox.RdfFormat.N_TRIPLES)}
+    assert len(parsed) == len(lines)

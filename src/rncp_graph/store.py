@@ -121,8 +121,13 @@ class GraphStore:
             data = self.ox.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
             assert data is not None  # dump() returns the bytes when no output is given
             lines.update(data.splitlines())
+            del data
         lines.discard(b"")
-        self._canonical = [ln.decode("utf-8") for ln in sorted(lines)]
+        ordered: list[Any] = sorted(lines)
+        lines.clear()
+        for i, raw in enumerate(ordered):  # decoded in place: bytes and str never both held in full
+            ordered[i] = raw.decode("utf-8")
+        self._canonical = ordered
         return self._canonical
 
     def iter_quads(self, graph: str | None = None) -> Iterator[ox.Quad]:

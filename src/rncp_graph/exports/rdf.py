@@ -8,9 +8,10 @@ serialisers, which are far too slow at national scale) and are written atomicall
 from __future__ import annotations
 
 import gzip
+import io
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import pyoxigraph as ox
 
@@ -41,10 +42,34 @@ def write_turtle(store: GraphStore, dest: Path) -> int:
     than loading a store and dumping it, and deterministic: subjects in canonical order).
     """
     lines = store.canonical_lines()
-    data = ("\n".join(lines) + "\n").encode("utf-8")
-    triples = ox.parse(input=data, format=ox.RdfFormat.N_TRIPLES)
+    triples = ox.parse(input=io.BufferedReader(LinesReader(lines), 1 << 20), format=ox.RdfFormat.N_TRIPLES)
     write_with(dest, lambda handle: ox.serialize(triples, handle, ox.RdfFormat.TURTLE, prefixes=FILE_PREFIXES))
     return len(lines)
+
+
+class LinesReader(io.RawIOBase):
+    """A binary file over N-Triples lines, encoded chunk by chunk as the parser reads.
+
+    The whole text never exists at once: at 30k fiches it is ~1.2 GB, twice (str and bytes).
+    """
+
+    def __init__(self, lines: list[str], chunk: int = 20_000) -> None:
+        self._chunks = (("\n".join(lines[i : i + chunk]) + "\n").encode("utf-8") for i in range(0, len(lines), chunk))
+        self._buffer = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, target: Any) -> int:
+        while not self._buffer:
+            next_chunk = next(self._chunks, None)
+            if next_chunk is None:
+                return 0
+            self._buffer = next_chunk
+        n = min(len(target), len(self._buffer))
+        target[:n] = self._buffer[:n]
+        self._buffer = self._buffer[n:]
+        return n
 
 
 def write_ntriples_gz(store: GraphStore, dest: Path) -> int:
