@@ -7,9 +7,11 @@ aborts before anything is written; a bad fiche or field is quarantined, reported
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
+import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -56,6 +58,9 @@ class Build:
     problems: list[Problem] = field(default_factory=list)
     written: dict[str, Path] = field(default_factory=dict)
     validation: dict[str, Any] | None = None
+    #: seconds per stage (read, map + load, validate, write); not in the manifest, which is
+    #: byte-identical from one run to the next
+    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def fiches_loaded(self) -> int:
@@ -137,20 +142,35 @@ def build(
         ``result.validation`` (the manifest's ``validation``).
     :raises StructuralError: when a source is damaged; nothing is written then.
     """
-    files = expand(paths)
-    results = [_read(f) for f in tqdm(files, desc="reading", unit="file", disable=not progress)]
-    result = Build(store=GraphStore(store_path), results=results)
+    timings: dict[str, float] = {}
+    with _stage("read", timings):
+        files = expand(paths)
+        results = [_read(f) for f in tqdm(files, desc="reading", unit="file", disable=not progress)]
+    result = Build(store=GraphStore(store_path), results=results, timings=timings)
     result.problems = [p for r in results for p in r.problems] + merge.conflicts(results)
-    _load_schemes(result.store)
-    for path, loaded in zip(files, results, strict=True):
-        result.sources.append(_load_source(result.store, path, loaded))
-    _drop_stale_sources(result.store, keep={s.graph for s in result.sources})
-    result.store.flush()
+    with _stage("map + load", timings):
+        _load_schemes(result.store)
+        for path, loaded in zip(files, results, strict=True):
+            result.sources.append(_load_source(result.store, path, loaded))
+        _drop_stale_sources(result.store, keep={s.graph for s in result.sources})
+        result.store.flush()
     if validate:
-        result.validation = validate_graph(result.store, strategy=strategy, jobs=jobs, progress=progress).as_manifest()
+        with _stage("validate", timings):
+            shacl = validate_graph(result.store, strategy=strategy, jobs=jobs, progress=progress)
+            result.validation = shacl.as_manifest()
     if out is not None:
-        write_outputs(result, out, report=report)
+        with _stage("write", timings):
+            write_outputs(result, out, report=report)
     return result
+
+
+@contextlib.contextmanager
+def _stage(name: str, timings: dict[str, float]) -> Iterator[None]:
+    """Time one stage of the build into ``timings`` (seconds) and log it."""
+    start = time.perf_counter()
+    yield
+    timings[name] = time.perf_counter() - start
+    log.info("%s: %.1f s", name, timings[name])
 
 
 def _load_schemes(store: GraphStore) -> None:

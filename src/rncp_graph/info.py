@@ -92,5 +92,7 @@ def summary_lines(result: Build) -> Iterator[str]:
     if result.validation is not None:
         v = result.validation
         yield f"validation: {'conforms' if v.get('conforms') else 'does NOT conform'} ({v.get('summary', '')})"
+    if result.timings:
+        yield "time: " + " · ".join(f"{stage} {seconds:.1f} s" for stage, seconds in result.timings.items())
     for name, path in sorted(result.written.items()):
         yield f"wrote {name}: {path}"
