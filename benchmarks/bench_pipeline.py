@@ -1,0 +1,650 @@
+"""End-to-end benchmark of the pipeline, per stage, incremental, against the naive pipeline and the ceiling.
+
+Usage::
+
+    .venv/bin/python benchmarks/bench_pipeline.py --sizes 1000 10000 30000          # everything
+    .venv/bin/python benchmarks/bench_pipeline.py --sizes 1000 --modes e2e ceiling  # the smoke test
+
+Inputs are XML exports (flux v4.1) written by ``benchmarks/generate_xml.py`` (seed 1, kept in
+``benchmarks/results/tmp/``), plus the real 2021 CSV register when ``--csv`` names it. Every
+measurement runs in a fresh subprocess (this script with ``--worker``), so its peak resident
+memory is its own: ``peak`` is ``ru_maxrss`` of the worker, ``children`` that of its validation
+pool (forked workers, max of them), and each stage of a ``staged`` run has the peak sampled from
+``/proc/self/status`` every 20 ms while it ran. Modes:
+
+- ``e2e``: ``rncp_graph.build([xml], out=tmp, jobs=J)`` (read, map, load, validate, write
+  Turtle + N-Triples + manifest); ``e2e-novalidate`` the same with ``validate=False``;
+- ``staged``: the same steps as ``build`` done one by one in one process (read, map + load,
+  canonical lines, validate, write N-Triples, write Turtle), each timed with its own peak;
+- ``incremental``: an on-disk store and a filled validation cache, then one fiche changes
+  (its title): (B) re-read the file, replace its source graph, validate with the warm cache;
+  (C) the one-fiche path the per-fiche functions allow (see :func:`incremental`);
+- ``naive``: rdflib ``Graph`` + ``g.add`` per triple, pyshacl on the whole graph, rdflib
+  ``serialize`` (Turtle up to ``--naive-ttl-max`` fiches), under ``--naive-timeout``;
+- ``ceiling``: pyoxigraph loading our ``rncp.nt`` into a ``Store`` (and dumping Turtle).
+
+Each result is one JSON line in ``<out-dir>/<name>.jsonl`` (with the load average; the file
+accumulates runs) and the Markdown table of all its rows goes to ``<out-dir>/<name>.md``
+(``--name`` defaults to ``pipeline``). Work files (exports, stores, logs) go to
+``<out-dir>/tmp/`` (git-ignored for the default out-dir).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gc
+import json
+import logging
+import os
+import platform
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import generate_xml  # noqa: E402
+
+DEFAULT_CSV = Path("/work/shared/data/rncp-2021-official-csv-layout")
+MODES = ("e2e", "e2e-novalidate", "staged", "incremental", "naive", "ceiling")
+MIB = 1024 * 1024
+
+
+# -- measuring inside a worker --------------------------------------------------------------
+def rss_now() -> int:
+    """Resident memory of this process in bytes (``VmRSS``)."""
+    return _status("VmRSS")
+
+
+def peaks() -> dict[str, int]:
+    """High-water marks (MiB) of this process and of its waited-for children."""
+    return {
+        "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+        "children_peak_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024,
+    }
+
+
+class Sampler:
+    """Times a block and keeps its peak RSS.
+
+    The kernel's high-water mark (``VmHWM``) is reset at the start of each stage (``5`` written
+    to ``/proc/self/clear_refs``) and read at its end, so the peak is exact even while a Rust
+    call holds the GIL. Where the reset is refused, a thread samples ``VmRSS`` every 20 ms.
+    """
+
+    def __init__(self, interval: float = 0.02) -> None:
+        self.interval = interval
+        self.current = 0
+        self.exact = _reset_hwm()
+        if not self.exact:
+            threading.Thread(target=self._run, daemon=True).start()
+
+    def _run(self) -> None:
+        while True:
+            self.current = max(self.current, rss_now())
+            time.sleep(self.interval)
+
+    @contextlib.contextmanager
+    def stage(self, name: str, into: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        row: dict[str, Any] = {"stage": name, "rss_before_mib": rss_now() // MIB}
+        self.current = rss_now()
+        _reset_hwm()
+        started = time.perf_counter()
+        yield row
+        row["seconds"] = round(time.perf_counter() - started, 3)
+        peak = _status("VmHWM") if self.exact else max(self.current, rss_now())
+        row["stage_peak_mib"] = peak // MIB
+        into.append(row)
+        emit("STAGE", row)
+
+
+def _status(key: str) -> int:
+    """A ``kB`` field of ``/proc/self/status``, in bytes."""
+    with Path("/proc/self/status").open(encoding="ascii") as handle:
+        for row in handle:
+            if row.startswith(key + ":"):
+                return int(row.split()[1]) * 1024
+    return 0
+
+
+def _reset_hwm() -> bool:
+    try:
+        Path("/proc/self/clear_refs").write_text("5", encoding="ascii")
+    except OSError:
+        return False
+    return True
+
+
+def emit(kind: str, row: dict[str, Any]) -> None:
+    print(kind, json.dumps(row, default=str), flush=True)
+
+
+# -- workers --------------------------------------------------------------------------------
+def worker_e2e(args: argparse.Namespace) -> dict[str, Any]:
+    from rncp_graph import build
+
+    out = args.work / f"out-e2e-{args.label}"
+    shutil.rmtree(out, ignore_errors=True)
+    logging.basicConfig(level=logging.WARNING, stream=sys.stdout, format="LOG %(name)s %(message)s")
+    logging.getLogger("rncp_graph.validate").setLevel(logging.INFO)
+    started = time.perf_counter()
+    result = build([args.source], out=out, jobs=args.jobs, validate=not args.no_validate)
+    seconds = time.perf_counter() - started
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    return {
+        "seconds": round(seconds, 2),
+        "fiches": result.fiches_loaded,
+        "quarantined": result.fiches_quarantined,
+        "quads": len(result.store),
+        "triples": manifest["triples"],
+        "validation": manifest["validation"],
+        "nt_mb": round((out / "rncp.nt").stat().st_size / 1e6, 1),
+        "ttl_mb": round((out / "rncp.ttl").stat().st_size / 1e6, 1),
+    }
+
+
+def worker_staged(args: argparse.Namespace) -> dict[str, Any]:
+    """The steps of :func:`rncp_graph.build.build`, one by one, each with its time and peak."""
+    from rncp_graph import merge
+    from rncp_graph.build import Build, _load_schemes, _load_source, _read, write_outputs
+    from rncp_graph.exports.rdf import write_ntriples, write_turtle
+    from rncp_graph.sources import expand
+    from rncp_graph.store import GraphStore
+    from rncp_graph.validate import validate
+
+    out = args.work / f"out-staged-{args.label}"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    sampler = Sampler()
+    stages: list[dict[str, Any]] = []
+    files = expand([args.source])
+    with sampler.stage("read + parse (loader)", stages) as row:
+        results = [_read(f) for f in files]
+        row["fiches"] = sum(len(r.fiches) for r in results)
+    with sampler.stage("map + load into Oxigraph (memory)", stages) as row:
+        result = Build(store=GraphStore(None), results=results)
+        result.problems = [p for r in results for p in r.problems] + merge.conflicts(results)
+        _load_schemes(result.store)
+        for path, loaded in zip(files, results, strict=True):
+            result.sources.append(_load_source(result.store, path, loaded))
+        row["quads"] = len(result.store)
+    with sampler.stage("canonical lines (dump, dedupe, sort)", stages) as row:
+        row["triples"] = len(result.store.canonical_lines())
+    if not args.no_validate:
+        with sampler.stage(f"validate (per fiche, jobs={args.jobs}, no cache)", stages) as row:
+            report = validate(result.store, jobs=args.jobs)
+            row["summary"] = report.summary()
+            result.validation = report.as_manifest()
+    with sampler.stage("write N-Triples", stages):
+        write_ntriples(result.store, out / "rncp.nt")
+    with sampler.stage("write Turtle", stages):
+        write_turtle(result.store, out / "rncp.ttl")
+    with sampler.stage("write manifest + errors (build's write_outputs, both exports again)", stages):
+        write_outputs(result, out / "all")
+    return {"stages": stages}
+
+
+def worker_ceiling(args: argparse.Namespace) -> dict[str, Any]:
+    import pyoxigraph as ox
+
+    sampler = Sampler()
+    stages: list[dict[str, Any]] = []
+    store = ox.Store()
+    with sampler.stage("pyoxigraph load rncp.nt into a Store", stages) as row:
+        store.load(path=str(args.source), format=ox.RdfFormat.N_TRIPLES)
+        row["triples"] = len(store)
+    with sampler.stage("pyoxigraph dump Turtle", stages):
+        store.dump(
+            str(args.work / f"ceiling-{args.label}.ttl"), format=ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph()
+        )
+    return {"stages": stages}
+
+
+_ESCAPE = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)")
+_SIMPLE = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f", '"': '"', "\\": "\\", "'": "'"}
+
+
+def _unescape(match: re.Match[str]) -> str:
+    code = match.group(1)
+    return chr(int(code[1:], 16)) if len(code) > 1 else _SIMPLE[code]
+
+
+def rdflib_term(text: str) -> Any:
+    """An N-Triples term of our mapper as the rdflib term a naive mapper would have built."""
+    import rdflib
+
+    if text.startswith("<"):
+        return rdflib.URIRef(text[1:-1])
+    if text.startswith("_:"):
+        return rdflib.BNode(text[2:])
+    end = text.rindex('"')
+    value = _ESCAPE.sub(_unescape, text[1:end])
+    rest = text[end + 1 :]
+    if rest.startswith("@"):
+        return rdflib.Literal(value, lang=rest[1:])
+    if rest.startswith("^^"):
+        return rdflib.Literal(value, datatype=rdflib.URIRef(rest[3:-1]))
+    return rdflib.Literal(value)
+
+
+def worker_naive(args: argparse.Namespace) -> dict[str, Any]:
+    """rdflib ``Graph`` + ``g.add``, pyshacl on the whole graph, rdflib serialisers."""
+    import pyshacl
+    import rdflib
+    from rdflib.namespace import XSD
+
+    from rncp_graph.build import _read
+    from rncp_graph.mapping import fiche_to_triples
+    from rncp_graph.resources import scheme_files
+    from rncp_graph.sources import expand
+    from rncp_graph.validate.shapes import shapes_dir
+
+    sampler = Sampler()
+    stages: list[dict[str, Any]] = []
+    files = expand([args.source])
+    with sampler.stage("read + parse (our loader, same as ours)", stages):
+        results = [_read(f) for f in files]
+    graph = rdflib.Graph()
+    with sampler.stage("map + g.add per triple (rdflib Graph)", stages) as row:
+        for path in scheme_files():
+            graph.parse(path)
+        for loaded in results:
+            for fiche in loaded.fiches:
+                for s, p, o in fiche_to_triples(fiche):
+                    graph.add((rdflib_term(s), rdflib_term(p), rdflib_term(o)))
+        row["triples"] = len(graph)
+    if "validate" not in args.naive_skip:
+        with sampler.stage("pyshacl.validate(whole graph, shapes/*.ttl)", stages) as row:
+            shapes = rdflib.Graph()
+            for path in sorted(shapes_dir().glob("*.ttl")):
+                shapes.parse(path)
+            as_of = rdflib.URIRef("https://w3id.org/rncp-graph/shapes#asOf")
+            for shape in list(shapes.subjects(as_of, None)):
+                shapes.set((shape, as_of, rdflib.Literal(date.today().isoformat(), datatype=XSD.date)))
+            conforms, _, _ = pyshacl.validate(graph, shacl_graph=shapes)
+            row["conforms"] = conforms
+    if "ttl" not in args.naive_skip:
+        with sampler.stage("g.serialize(format='turtle')", stages):
+            graph.serialize(destination=str(args.work / f"naive-{args.label}.ttl"), format="turtle")
+    with sampler.stage("g.serialize(format='nt')", stages):
+        graph.serialize(destination=str(args.work / f"naive-{args.label}.nt"), format="nt")
+    return {"stages": stages}
+
+
+def worker_incremental(args: argparse.Namespace) -> dict[str, Any]:
+    """One fiche changes in a built on-disk store with a filled validation cache.
+
+    (B) what the public API allows: re-read the (changed) source file, replace its source graph
+    (:meth:`GraphStore.replace_graph`; the old graph, named by the old file's hash, removed), and
+    :func:`rncp_graph.validate.validate` with the warm cache (only the changed units are
+    validated, but the whole graph is dumped, sorted and partitioned). (C) the one-fiche path
+    the per-fiche functions allow (no public API does this): read a one-fiche delta file, apply
+    the diff of that fiche's triples to the source graph, partition the fiche's lines (plus the
+    types of what it links to), validate its unit with ``validate_units``, and run the
+    cross-fiche SPARQL rules on the store.
+    """
+    import pyoxigraph as ox
+
+    from rncp_graph import build, iris
+    from rncp_graph.__about__ import __version__
+    from rncp_graph.build import _read, _sha256
+    from rncp_graph.mapping import fiche_to_triples, source_triples
+    from rncp_graph.store import lines_to_bytes
+    from rncp_graph.terms import line
+    from rncp_graph.validate import validate
+    from rncp_graph.validate.cross import cross_results
+    from rncp_graph.validate.per_fiche import FICHE, partition, split_line
+    from rncp_graph.validate.pool import Settings, validate_units
+    from rncp_graph.validate.shapes import load_shapes
+
+    sampler = Sampler()
+    stages: list[dict[str, Any]] = []
+    store_dir, cache = args.work / f"store-{args.label}", args.work / f"cache-{args.label}"
+    shutil.rmtree(store_dir, ignore_errors=True)
+    shutil.rmtree(cache, ignore_errors=True)
+    with sampler.stage("setup: build into an on-disk store (validate=False)", stages):
+        built = build([args.source], store_path=store_dir, validate=False)
+    store = built.store
+    old_graph = built.sources[0].graph
+    if not args.no_validate:
+        with sampler.stage(f"setup: validate, cold, filling the cache (jobs={args.jobs})", stages) as row:
+            row["summary"] = validate(store, jobs=args.jobs, cache_dir=cache).summary()
+    del built
+    # the changed export: one fiche's title edited
+    data = args.source.read_bytes()
+    at = data.index(b"<INTITULE>", len(data) // 2)
+    changed_file = args.work / f"changed-{args.source.name}"
+    changed_file.write_bytes(data[: at + 10] + b"Modifi\xc3\xa9 : " + data[at + 10 :])
+    start, end = data.rindex(b"<FICHE>", 0, at), data.index(b"</FICHE>", at) + len(b"</FICHE>")
+    delta_file = args.work / f"delta-{args.source.name}"
+    head = generate_xml.HEAD + f"    {generate_xml.text('VERSION_FLUX', generate_xml.VERSION)}\n    "
+    delta_file.write_bytes(
+        head.encode() + changed_file.read_bytes()[start : end + len("Modifié : ".encode())] + b"\n</FICHES>\n"
+    )
+    old_number = re.search(rb"<NUMERO_FICHE>(.*?)</NUMERO_FICHE>", data[start:end])
+    assert old_number is not None
+    number = old_number.group(1).decode()
+    del data
+
+    # (B)
+    with sampler.stage("(B) re-read the changed file", stages):
+        loaded = _read(changed_file)
+    with sampler.stage("(B) replace the source graph (map + load)", stages) as row:
+        sha = _sha256(changed_file)
+        graph = iris.source_graph(sha)
+        provenance = source_triples(
+            graph,
+            file=changed_file.name,
+            sha256=sha,
+            loader=loaded.loader,
+            version=__version__,
+            export=loaded.export_date,
+        )
+
+        def chunks(fiches: list[Any]) -> Iterator[bytes]:
+            yield lines_to_bytes(line(t) for t in provenance)
+            for first in range(0, len(fiches), 500):
+                batch = fiches[first : first + 500]
+                yield lines_to_bytes(line(t) for fiche in batch for t in fiche_to_triples(fiche))
+
+        store.ox.remove_graph(ox.NamedNode(old_graph))
+        store.replace_graph(graph, chunks(loaded.fiches))
+        store.flush()
+        row["quads"] = len(store)
+    if not args.no_validate:
+        with sampler.stage(f"(B) validate the whole graph with the warm cache (jobs={args.jobs})", stages) as row:
+            report = validate(store, jobs=args.jobs, cache_dir=cache)
+            row.update(summary=report.summary(), cached=report.stats["cached"], units=report.stats["units"])
+    b_total = sum(r["seconds"] for r in stages if r["stage"].startswith("(B)"))
+
+    # (C) back to the original fiche first (untimed), then the one-fiche path
+    old_fiche = next(f for f in _read(args.source).fiches if f.number == number)
+    old_lines = {line(t) for t in fiche_to_triples(old_fiche)}
+    new_fiche = next(f for f in loaded.fiches if f.number == number)
+    del loaded
+    gc.collect()
+    graph_node = ox.NamedNode(graph)
+    # the whole register stays loaded; only this fiche's own lines go back to their old state
+    changed_lines = {line(t) for t in fiche_to_triples(new_fiche)}
+    for quad in ox.parse(input=lines_to_bytes(sorted(changed_lines - old_lines)), format=ox.RdfFormat.N_TRIPLES):
+        store.ox.remove(ox.Quad(quad.subject, quad.predicate, quad.object, graph_node))
+    store.ox.load(
+        input=lines_to_bytes(sorted(old_lines - changed_lines)), format=ox.RdfFormat.N_TRIPLES, to_graph=graph_node
+    )
+    store._canonical = None
+    with sampler.stage("(C) read the one-fiche delta file", stages):
+        delta = _read(delta_file)
+    with sampler.stage("(C) apply the fiche's triple diff to the store", stages) as row:
+        new_lines = {line(t) for f in delta.fiches for t in fiche_to_triples(f)}
+        removed, added = old_lines - new_lines, new_lines - old_lines
+        for quad in ox.parse(input=lines_to_bytes(sorted(removed)), format=ox.RdfFormat.N_TRIPLES):
+            store.ox.remove(ox.Quad(quad.subject, quad.predicate, quad.object, graph_node))
+        store.ox.load(input=lines_to_bytes(sorted(added)), format=ox.RdfFormat.N_TRIPLES, to_graph=graph_node)
+        store._canonical = None
+        row.update(removed=len(removed), added=len(added), same_fiche=new_fiche.title == delta.fiches[0].title)
+        row["quads_in_store"] = len(store)
+    settings = Settings(date.today())
+    with sampler.stage("(C) validate the fiche's unit (validate_units, jobs=1)", stages) as row:
+        objects = {o for ln in new_lines for _, _, o in [split_line(ln)] if o.startswith("<")}
+        types = store.select("SELECT DISTINCT ?s ?t WHERE { VALUES ?s { " + " ".join(objects) + " } ?s a ?t }")
+        type_lines = {
+            f"<{r['s'].value}> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{r['t'].value}> ."
+            for r in types
+            if r["s"] and r["t"]
+        }
+        parts = partition(sorted(new_lines | type_lines))
+        units = [u for u in parts.units if u.kind == FICHE]
+        found = validate_units(units, settings=settings, jobs=1)
+        row.update(units=len(units), results=len(found))
+    with sampler.stage("(C) cross-fiche rules (SPARQL on the whole store)", stages) as row:
+        row["results"] = len(cross_results(store, load_shapes(settings.as_of)))
+    c_total = sum(r["seconds"] for r in stages if r["stage"].startswith("(C)"))
+    return {"stages": stages, "B_seconds": round(b_total, 2), "C_seconds": round(c_total, 2), "fiche": number}
+
+
+def worker_api_rebuild(args: argparse.Namespace) -> dict[str, Any]:
+    """``build([changed], store_path=S)`` on a store built from the original file (the only API)."""
+    from rncp_graph import build
+
+    store_dir = args.work / f"store-api-{args.label}"
+    shutil.rmtree(store_dir, ignore_errors=True)
+    first = build([args.source], store_path=store_dir, validate=False)
+    graphs_before = len(first.store.graphs())
+    del first
+    gc.collect()
+    data = args.source.read_bytes()
+    at = data.index(b"<INTITULE>", len(data) // 2)
+    changed = args.work / f"changed-api-{args.source.name}"
+    changed.write_bytes(data[: at + 10] + b"Modifi\xc3\xa9 : " + data[at + 10 :])
+    started = time.perf_counter()
+    again = build([changed], store_path=store_dir, jobs=args.jobs)
+    seconds = time.perf_counter() - started
+    return {
+        "seconds": round(seconds, 2),
+        "graphs_before": graphs_before,
+        "graphs_after": len(again.store.graphs()),
+        "quads": len(again.store),
+        "validation": again.validation,
+    }
+
+
+WORKERS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
+    "e2e": worker_e2e,
+    "staged": worker_staged,
+    "ceiling": worker_ceiling,
+    "naive": worker_naive,
+    "incremental": worker_incremental,
+    "api-rebuild": worker_api_rebuild,
+}
+
+
+def run_worker(args: argparse.Namespace) -> int:
+    result = WORKERS[args.worker](args)
+    result.update(peaks())
+    # the per-stage resets of VmHWM also reset ru_maxrss: the process peak is the largest stage peak
+    stage_peaks = [s["stage_peak_mib"] for s in result.get("stages", [])]
+    result["peak_mib"] = max([result["peak_mib"], *stage_peaks])
+    emit("RESULT", result)
+    return 0
+
+
+# -- the driver -----------------------------------------------------------------------------
+@dataclass
+class Driver:
+    out_dir: Path
+    jobs: int
+    name: str = "pipeline"
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def work(self) -> Path:
+        return self.out_dir / "tmp"
+
+    def run(self, worker: str, label: str, source: Path, *extra: str, timeout: float | None = None) -> dict[str, Any]:
+        """Run one worker in a fresh process; its result row (also appended to the JSONL file)."""
+        command = [sys.executable, str(Path(__file__).resolve()), "--worker", worker, "--label", label]
+        command += ["--source", str(source), "--work", str(self.work), "--jobs", str(self.jobs), *extra]
+        log = self.work / f"{worker}-{label}.log"
+        load_before = os.getloadavg()
+        started = time.perf_counter()
+        print(f"[{time.strftime('%H:%M:%S')}] {worker} {label} ...", file=sys.stderr, flush=True)
+        with log.open("w", encoding="utf-8") as handle:
+            process = subprocess.Popen(command, stdout=handle, stderr=subprocess.STDOUT)
+            try:
+                process.wait(timeout=timeout)
+                timed_out = False
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+                timed_out = True
+        row: dict[str, Any] = {"worker": worker, "label": label, "wall": round(time.perf_counter() - started, 2)}
+        stages: list[dict[str, Any]] = []
+        for text in log.read_text(encoding="utf-8", errors="replace").splitlines():
+            if text.startswith("RESULT "):
+                row.update(json.loads(text[7:]))
+            elif text.startswith("STAGE "):
+                stages.append(json.loads(text[6:]))
+            elif text.startswith("LOG rncp_graph.validate validation"):
+                row["validation_log"] = text[4:]
+        row.setdefault("stages", stages)
+        row.update(
+            timed_out=timed_out,
+            returncode=process.returncode,
+            load_before=[round(x, 2) for x in load_before],
+            load_after=[round(x, 2) for x in os.getloadavg()],
+            when=time.strftime("%Y-%m-%d %H:%M:%S"),
+            commit=_git("rev-parse", "--short", "HEAD"),
+            src_dirty=bool(_git("status", "--porcelain", "src")),
+        )
+        if process.returncode != 0 and not timed_out:
+            row["error"] = log.read_text(encoding="utf-8", errors="replace")[-2000:]
+        print(json.dumps({k: v for k, v in row.items() if k != "error"}, default=str), file=sys.stderr, flush=True)
+        with (self.out_dir / f"{self.name}.jsonl").open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps(row, default=str) + "\n")
+        self.rows.append(row)
+        return row
+
+
+def _git(*args: str) -> str:
+    """Output of a git command in the repository ('' when git is missing): which code was measured."""
+    try:
+        done = subprocess.run(["git", *args], cwd=HERE.parent, capture_output=True, text=True, check=False)
+    except OSError:
+        return ""
+    return done.stdout.strip()
+
+
+def xml_for(size: int, folder: Path) -> Path:
+    """The generated export of ``size`` fiches (seed 1), written once."""
+    path = folder / f"export-fiches-{size}-2026-01-01.xml"
+    if not path.exists():
+        generate_xml.write(size, path, seed=1)
+    return path
+
+
+def bench_size(driver: Driver, size: int, modes: list[str], args: argparse.Namespace) -> None:
+    label = str(size)
+    source = xml_for(size, driver.work)
+    if "e2e" in modes:
+        driver.run("e2e", label, source, timeout=args.e2e_timeout)
+    if "staged" in modes:
+        driver.run("staged", label, source, *(["--no-validate"] if size > args.staged_validate_max else []))
+    if "ceiling" in modes:
+        nt = driver.work / f"out-e2e-{label}" / "rncp.nt"
+        if not nt.exists():
+            nt = driver.work / f"out-staged-{label}" / "rncp.nt"
+        if nt.exists():
+            driver.run("ceiling", label, nt)
+    if "naive" in modes and size <= args.naive_max:
+        skip = ([] if size <= args.naive_ttl_max else ["ttl"]) + (["validate"] if args.naive_no_validate else [])
+        name = f"{label}-novalidate" if args.naive_no_validate else label
+        driver.run("naive", name, source, "--naive-skip", *skip, "none", timeout=args.naive_timeout)
+    if "incremental" in modes and size <= args.incremental_max:
+        driver.run("incremental", label, source, *(["--no-validate"] if size > args.incremental_validate_max else []))
+        if size <= 1000:
+            driver.run("api-rebuild", label, source)
+    if "e2e-novalidate" in modes:
+        driver.run("e2e", f"{label}-novalidate", source, "--no-validate")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000, 30000])
+    parser.add_argument("--modes", nargs="+", default=list(MODES), choices=MODES)
+    parser.add_argument("--jobs", type=int, default=2, help="validation processes")
+    parser.add_argument(
+        "--csv", type=Path, default=None, help=f"a CSV register to build end to end (e.g. {DEFAULT_CSV})"
+    )
+    parser.add_argument("--e2e-timeout", type=float, default=None, help="seconds before an e2e run is killed")
+    parser.add_argument("--naive-max", type=int, default=10000, help="largest size run naively")
+    parser.add_argument("--naive-ttl-max", type=int, default=1000, help="largest size serialised to Turtle by rdflib")
+    parser.add_argument("--naive-no-validate", action="store_true", help="naive run without pyshacl")
+    parser.add_argument("--naive-timeout", type=float, default=900.0, help="seconds before the naive run is killed")
+    parser.add_argument("--staged-validate-max", type=int, default=1000, help="largest size validated in 'staged'")
+    parser.add_argument("--incremental-max", type=int, default=30000, help="largest size of the incremental run")
+    parser.add_argument("--incremental-validate-max", type=int, default=1000, help="largest size with (B)'s validation")
+    parser.add_argument("--out-dir", type=Path, default=HERE / "results")
+    parser.add_argument("--name", default="pipeline", help="results go to <out-dir>/<name>.jsonl and .md")
+    # worker mode (internal)
+    parser.add_argument("--worker", choices=sorted(WORKERS), help=argparse.SUPPRESS)
+    parser.add_argument("--label", default="", help=argparse.SUPPRESS)
+    parser.add_argument("--source", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--no-validate", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--naive-skip", nargs="*", default=[], help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        return run_worker(args)
+    driver = Driver(args.out_dir, args.jobs, args.name)
+    driver.work.mkdir(parents=True, exist_ok=True)
+    for size in args.sizes:
+        bench_size(driver, size, args.modes, args)
+    if args.csv is not None:
+        if args.csv.exists():
+            driver.run("e2e", f"csv-{args.csv.name}", args.csv, timeout=args.e2e_timeout)
+        else:
+            print(f"no CSV register at {args.csv}: skipped", file=sys.stderr)
+    results = args.out_dir / f"{args.name}.jsonl"
+    rows = [json.loads(t) for t in results.read_text(encoding="utf-8").splitlines() if t] if results.exists() else []
+    report = markdown(rows, args.jobs)
+    (args.out_dir / f"{args.name}.md").write_text(report, encoding="utf-8")
+    print(report)
+    return 0
+
+
+# -- the report -----------------------------------------------------------------------------
+def markdown(rows: list[dict[str, Any]], jobs: int) -> str:
+    import pyoxigraph
+
+    lines = [
+        f"Machine: {os.cpu_count()} cores, Python {platform.python_version()}, pyoxigraph {pyoxigraph.__version__}; "
+        f"validation jobs={jobs}; {time.strftime('%Y-%m-%d')}.",
+        "",
+        "| run | what | seconds | peak MiB (pool) | load avg before→after | notes |",
+        "|---|---|---:|---:|---|---|",
+    ]
+    for row in rows:
+        load = f"{row['load_before'][0]:.1f}→{row['load_after'][0]:.1f}"
+        if row.get("commit"):
+            load += f" @{row['commit']}{'+' if row.get('src_dirty') else ''}"
+        peak = f"{row.get('peak_mib', '—')} ({row.get('children_peak_mib', '—')})"
+        if row.get("timed_out"):
+            note = f"**timed out** after {row['wall']:.0f} s"
+        elif row.get("returncode"):
+            note = "**failed** (see log)"
+        else:
+            note = _notes(row)
+        total = row.get("seconds", "")
+        lines.append(f"| {row['worker']} {row['label']} | total | {total} | {peak} | {load} | {note} |")
+        lines.extend(
+            f"| | {s['stage']} | {s['seconds']:.2f} | {s['stage_peak_mib']} | | "
+            + ", ".join(f"{k}={v}" for k, v in s.items() if k not in {"stage", "seconds", "stage_peak_mib"})
+            + " |"
+            for s in row.get("stages", [])
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _notes(row: dict[str, Any]) -> str:
+    keys = ("fiches", "quads", "triples", "nt_mb", "ttl_mb", "graphs_before", "graphs_after", "B_seconds", "C_seconds")
+    parts = [f"{k}={row[k]}" for k in keys if k in row]
+    if row.get("validation_log"):
+        parts.append(row["validation_log"])
+    if isinstance(row.get("validation"), dict):
+        parts.append(str(row["validation"].get("summary", "")))
+    return ", ".join(parts)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
