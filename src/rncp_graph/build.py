@@ -186,9 +186,8 @@ def _drop_stale_sources(store: GraphStore, keep: set[str]) -> None:
     graph behind, which would keep stale fiches in the merged view. Other graphs (code lists,
     links written by ``rncp-graph vocab`` / ``link``) are kept.
     """
-    prefix = iris.source_graph("0" * 16).rsplit("/", 1)[0] + "/"
     for graph in store.graphs():
-        if graph.startswith(prefix) and graph not in keep:
+        if graph.startswith(iris.SOURCE_GRAPH_PREFIX) and graph not in keep:
             log.info("dropping %s: its source is not part of this build", graph)
             store.drop_graph(graph)
 
@@ -224,11 +223,8 @@ def _sha256(path: Path) -> str:
     if path.is_dir():
         listing = "".join(f"{p.name} {_sha256(p)}\n" for p in sorted(path.iterdir()) if p.is_file())
         return hashlib.sha256(listing.encode("utf-8")).hexdigest()
-    digest = hashlib.sha256()
     with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def write_outputs(result: Build, out: Path, *, report: bool = False) -> None:

@@ -179,4 +179,8 @@ def source_graph(sha256: str) -> str:
     return mint("graph", "source", sha256[:16])
 
 
+#: Every source graph's IRI starts with this (:func:`source_graph`).
+SOURCE_GRAPH_PREFIX = DATA_BASE + "graph/source/"
+
+
 SCHEMES_GRAPH = DATA_BASE + "graph/schemes"

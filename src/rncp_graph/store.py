@@ -47,11 +47,11 @@ class GraphStore:
 
     # -- loading --------------------------------------------------------------------------
     def replace_graph(self, graph: str, chunks: Iterable[bytes]) -> None:
-        """Replace one named graph by the N-Triples ``chunks`` (each chunk loaded atomically)."""
+        """Replace one named graph by the N-Triples ``chunks`` (in memory each chunk is loaded
+        atomically; on disk with ``bulk_load``, which is not transactional)."""
         self._canonical = None
+        self.drop_graph(graph)
         name = ox.NamedNode(graph)
-        if self.ox.contains_named_graph(name):
-            self.ox.remove_graph(name)
         # on disk, bulk_load writes sorted files instead of one transaction per chunk: 2.5× faster
         # (229k triples: 3.9 s instead of 9.8 s); in memory, load is as fast and transactional
         load = self.ox.load if self.path is None else self.ox.bulk_load

@@ -21,16 +21,17 @@ from .atomic import write_with
 from .jsonld import write_jsonld
 
 
+def encoded_chunks(lines: list[str], chunk: int = 50_000) -> Iterator[bytes]:
+    """N-Triples lines as UTF-8 text, ``chunk`` lines at a time: the whole text never exists at
+    once (at 30k fiches it is ~1.2 GB, twice: as str and as bytes)."""
+    for start in range(0, len(lines), chunk):
+        yield ("\n".join(lines[start : start + chunk]) + "\n").encode("utf-8")
+
+
 def write_ntriples(store: GraphStore, dest: Path) -> int:
     """The merged view as canonical N-Triples; returns the number of triples written."""
     lines = store.canonical_lines()
-
-    def writer(handle: IO[bytes]) -> None:
-        for chunk_start in range(0, len(lines), 50_000):
-            chunk = lines[chunk_start : chunk_start + 50_000]
-            handle.write(("\n".join(chunk) + "\n").encode("utf-8"))
-
-    write_with(dest, writer)
+    write_with(dest, lambda handle: handle.writelines(encoded_chunks(lines)))
     return len(lines)
 
 
@@ -48,13 +49,11 @@ def write_turtle(store: GraphStore, dest: Path) -> int:
 
 
 class LinesReader(io.RawIOBase):
-    """A binary file over N-Triples lines, encoded chunk by chunk as the parser reads.
-
-    The whole text never exists at once: at 30k fiches it is ~1.2 GB, twice (str and bytes).
-    """
+    """A binary file over N-Triples lines, encoded chunk by chunk (:func:`encoded_chunks`) as
+    the parser reads."""
 
     def __init__(self, lines: list[str], chunk: int = 20_000) -> None:
-        self._chunks = (("\n".join(lines[i : i + chunk]) + "\n").encode("utf-8") for i in range(0, len(lines), chunk))
+        self._chunks = encoded_chunks(lines, chunk)
         self._buffer = b""
 
     def readable(self) -> bool:
@@ -78,8 +77,7 @@ def write_ntriples_gz(store: GraphStore, dest: Path) -> int:
 
     def writer(handle: IO[bytes]) -> None:
         with gzip.GzipFile(filename="", mode="wb", fileobj=handle, mtime=0, compresslevel=6) as gz:
-            for chunk_start in range(0, len(lines), 50_000):
-                gz.write(("\n".join(lines[chunk_start : chunk_start + 50_000]) + "\n").encode("utf-8"))
+            gz.writelines(encoded_chunks(lines))
 
     write_with(dest, writer)
     return len(lines)

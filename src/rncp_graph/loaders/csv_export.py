@@ -22,7 +22,6 @@ import io
 import logging
 import re
 import unicodedata
-import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -35,7 +34,7 @@ from tqdm import tqdm
 from ..errors import EmptyInput, StructuralError
 from ..model import LoadResult
 from .csv_tables import TABLES, Assembly, Row, Table, standard_fiche, table_named
-from .export_common import CSV_NAME, Report, member_name, zip_kind
+from .export_common import CSV_NAME, Report, check_member_size, member_name, open_zip, zip_kind
 
 log = logging.getLogger(__name__)
 
@@ -106,15 +105,10 @@ def _members(path: Path, report: Report) -> Iterator[list[Member]]:
         files = [(unicodedata.normalize("NFC", p.name), p.read_bytes) for p in sorted(path.iterdir()) if p.is_file()]
         yield _select(files, path.name, report)
         return
-    try:
-        archive = zipfile.ZipFile(path)
-    except zipfile.BadZipFile as exc:
-        raise StructuralError(f"not a readable zip file: {exc}", file=path.name) from None
-    with archive:
+    with open_zip(path) as archive:
         infos = [i for i in archive.infolist() if not i.is_dir()]
         for info in infos:
-            if info.file_size > MAX_MEMBER_SIZE:
-                raise StructuralError(f"zip member too large ({info.file_size} bytes)", file=path.name)
+            check_member_size(info, path, MAX_MEMBER_SIZE)
         files = [(member_name(i), partial(archive.read, i)) for i in infos]
         yield _select(files, path.name, report)
 

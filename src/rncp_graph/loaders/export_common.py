@@ -24,7 +24,7 @@ from typing import TypeVar
 from stdnum.fr import siret as stdnum_siret
 
 from .. import normalise
-from ..errors import InvalidValue
+from ..errors import InvalidValue, StructuralError
 from ..model import AccessRouteKind, Fiche, Organisation, Problem
 
 log = logging.getLogger(__name__)
@@ -86,6 +86,20 @@ def member_name(info: zipfile.ZipInfo) -> str:
         with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
             name = name.encode("cp437").decode("utf-8")
     return unicodedata.normalize("NFC", name.rsplit("/", 1)[-1])
+
+
+def open_zip(path: Path) -> zipfile.ZipFile:
+    """The export's zip archive; a damaged one is a :class:`StructuralError` naming the file."""
+    try:
+        return zipfile.ZipFile(path)
+    except zipfile.BadZipFile as exc:
+        raise StructuralError(f"not a readable zip file: {exc}", file=path.name) from None
+
+
+def check_member_size(info: zipfile.ZipInfo, path: Path, limit: int) -> None:
+    """Refuse a zip member larger than ``limit`` bytes (as its header says) before reading it."""
+    if info.file_size > limit:
+        raise StructuralError(f"zip member too large ({info.file_size} bytes)", file=path.name)
 
 
 def zip_kind(path: Path) -> str | None:

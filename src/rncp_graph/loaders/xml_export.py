@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 import re
-import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -29,7 +28,7 @@ from tqdm import tqdm
 
 from ..errors import EmptyInput, StructuralError
 from ..model import Fiche, LoadResult
-from .export_common import Report, export_date_from_name, member_name, zip_kind
+from .export_common import Report, check_member_size, export_date_from_name, member_name, open_zip, zip_kind
 from .xml_context import Element, line_of
 from .xml_fields import fiche_from_element
 
@@ -102,17 +101,12 @@ def _opener(path: Path) -> Iterator[tuple[Opener, str]]:
     if path.suffix.lower() != ".zip":
         yield (lambda: path.open("rb")), path.name
         return
-    try:
-        archive = zipfile.ZipFile(path)
-    except zipfile.BadZipFile as exc:
-        raise StructuralError(f"not a readable zip file: {exc}", file=path.name) from None
-    with archive:
+    with open_zip(path) as archive:
         members = [i for i in archive.infolist() if not i.is_dir() and member_name(i).lower().endswith(".xml")]
         if len(members) != 1:
             raise StructuralError(f"a zip export must hold exactly one .xml file, found {len(members)}", file=path.name)
         info = members[0]
-        if info.file_size > MAX_MEMBER_SIZE:
-            raise StructuralError(f"zip member too large ({info.file_size} bytes)", file=path.name)
+        check_member_size(info, path, MAX_MEMBER_SIZE)
         yield (lambda: archive.open(info)), f"{path.name}/{member_name(info)}"
 
 

@@ -6,12 +6,11 @@ import logging
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..info import GRAPH_FORMATS, open_graph
 from ..store import GraphStore
 
 log = logging.getLogger(__name__)
 
-#: Suffixes of a built graph (read as RDF); anything else is a source to build.
-GRAPH_SUFFIXES = (".nt", ".ttl", ".nq", ".trig")
 DEFAULT_GRAPH = Path("out/rncp.nt")
 
 
@@ -19,7 +18,7 @@ def is_graph(path: Path) -> bool:
     """A graph file (``.nt``, ``.ttl``...) or an on-disk Oxigraph store folder."""
     if path.is_dir():
         return (path / "CURRENT").is_file()  # RocksDB's marker file in every Oxigraph store
-    return path.suffix.lower() in GRAPH_SUFFIXES
+    return path.suffix.lower() in GRAPH_FORMATS  # anything else is a source to build
 
 
 def open_source(paths: Sequence[str | Path], *, progress: bool = False) -> GraphStore:
@@ -30,7 +29,6 @@ def open_source(paths: Sequence[str | Path], *, progress: bool = False) -> Graph
         else the sample fiches.
     """
     from ..build import DEFAULT_SOURCES, build
-    from ..info import open_graph
 
     if not paths:
         paths = [DEFAULT_GRAPH] if DEFAULT_GRAPH.is_file() else list(DEFAULT_SOURCES)
