@@ -62,7 +62,8 @@ def validate(
 
     :param source: a :class:`~rncp_graph.store.GraphStore`, a pyoxigraph store or an rdflib graph.
     :param as_of: the date "today" is taken to be (expired registrations); default: today.
-    :param jobs: worker processes for the per-fiche validation (1: in this process).
+    :param jobs: worker processes for the per-fiche validation (1: in this process); threads
+        running queries at once for the ``sparql`` strategy.
     :param cache_dir: a folder of cached results (``None``: no cache).
     :param severity: the lowest severity listed in the report (the totals count them all).
     :param strategy: ``"sparql"`` (default: the shapes compiled to SPARQL, run by Oxigraph on
@@ -80,7 +81,7 @@ def validate(
     shapes = load_shapes(day, folder=shapes_folder)
     cache = ResultCache(cache_dir)
     if strategy == "sparql":
-        found = sparql_results(store, shapes)
+        found = sparql_results(store, shapes, threads=jobs)
         traced = fiche_owners(store, {r.focus for r in found})
         parts = partition(store.canonical_lines()) if traced is None else Partition(owners=traced[0])
         fiches = parts.fiches if traced is None else traced[1]

@@ -15,14 +15,13 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable
 
+import pyoxigraph as ox
+
 from ..store import GraphStore
 from .per_fiche import ALL_LINKS, CERTIFICATION, FICHE_NUMBER, VOCABULARY_CLASSES
 from .sparql_engine import term_text
 
 log = logging.getLogger(__name__)
-
-#: Nodes per VALUES block of a query.
-CHUNK = 5000
 
 
 def fiche_owners(store: GraphStore, nodes: Iterable[str]) -> tuple[dict[str, tuple[str, ...]], int] | None:
@@ -54,22 +53,21 @@ def fiche_owners(store: GraphStore, nodes: Iterable[str]) -> tuple[dict[str, tup
     parents: dict[str, set[str]] = defaultdict(set)
     seen = set(wanted)
     frontier = sorted(n for n in wanted if n not in roots)
-    # FILTER IN, not a second VALUES block: Oxigraph joins two VALUES first (30 s at 10k).
-    links = ", ".join(sorted(ALL_LINKS))
+    link_nodes = {ox.NamedNode(link[1:-1]) for link in ALL_LINKS}
     while frontier:
         following: set[str] = set()
-        for start in range(0, len(frontier), CHUNK):
-            block = " ".join(frontier[start : start + CHUNK])
-            rows = store.select(
-                f"SELECT DISTINCT ?s ?o WHERE {{ VALUES ?o {{ {block} }} ?s ?p ?o FILTER (?p IN ({links})) }}"
-            )
-            for row in rows:
-                s = term_text(row["s"], cache)  # type: ignore[arg-type]
-                if s.startswith("_:"):
+        for node in frontier:
+            # an index look-up per node (Oxigraph's object-first index): 11k nodes and their 490k
+            # incoming links in 0.6 s at 10k fiches, where VALUES blocks of nodes took 5 s
+            for quad in store.ox.quads_for_pattern(None, None, ox.NamedNode(node[1:-1]), None):
+                if quad.predicate not in link_nodes:
+                    continue
+                if isinstance(quad.subject, ox.BlankNode):
                     return None
+                s = term_text(quad.subject, cache)
                 if s in vocabulary:
                     continue
-                parents[term_text(row["o"], cache)].add(s)  # type: ignore[arg-type]
+                parents[node].add(s)
                 if s not in seen and s not in roots:
                     following.add(s)
                 seen.add(s)

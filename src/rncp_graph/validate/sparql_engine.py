@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pyoxigraph as ox
 import rdflib
@@ -24,30 +25,39 @@ from .report import Result, nt
 log = logging.getLogger(__name__)
 
 
-def sparql_results(store: GraphStore, shapes: rdflib.Graph) -> list[Result]:
+def sparql_results(store: GraphStore, shapes: rdflib.Graph, *, threads: int = 1) -> list[Result]:
     """Every result of the shapes on the whole store.
 
+    :param threads: queries run at once. Oxigraph releases the GIL while it evaluates a query,
+        so two threads on two cores validate in about half the time.
     :raises ValidationFailure: when a shape is not compiled or a query fails.
     """
     subclasses = bool(store.ox.query(f"ASK {{ ?a <{RDFS.subClassOf}> ?b }}", use_default_graph_as_union=True))
     checks = compile_shapes(shapes, subclasses=subclasses)
     log.debug("%d checks compiled from the shapes", len(checks))
-    return _run_checks(store, checks)
+    return _run_checks(store, checks, threads)
 
 
-def _run_checks(store: GraphStore, checks: list[Check]) -> list[Result]:
-    focus_cache: dict[str, set[str]] = {}
+def _run_checks(store: GraphStore, checks: list[Check], threads: int) -> list[Result]:
+    """Run the batches in a pool of threads; results in the order of the batches (deterministic)."""
     terms: dict[object, str] = {}
-    results: list[Result] = []
-    with quiet_literal_warnings():
-        for batch in batches(checks):
-            started = time.perf_counter()
-            found = _run(store, batch, focus_cache, terms)
-            seconds = time.perf_counter() - started
-            names = ", ".join(c.component.rsplit("#", 1)[-1] for c in batch.checks)
-            log.debug("%s %s: %d results in %.3f s", batch.checks[0].shape, names, len(found), seconds)
-            results.extend(found)
-    return results
+    todo = batches(checks)
+
+    def focus_nodes(query: str, shape: str) -> set[str]:
+        return {term_text(r["this"], terms) for r in _rows(store, query, shape) if r["this"]}
+
+    def run(batch: Batch) -> list[Result]:
+        started = time.perf_counter()
+        found = _run(store, batch, focus_sets, terms)
+        names = ", ".join(c.component.rsplit("#", 1)[-1] for c in batch.checks)
+        seconds = time.perf_counter() - started
+        log.debug("%s %s: %d results in %.3f s", batch.checks[0].shape, names, len(found), seconds)
+        return found
+
+    focus_queries = {b.checks[0].focus: b.checks[0].shape for b in todo if b.checks[0].focus is not None}
+    with quiet_literal_warnings(), ThreadPoolExecutor(max(1, threads), thread_name_prefix="shacl") as pool:
+        focus_sets = dict(zip(focus_queries, pool.map(focus_nodes, focus_queries, focus_queries.values())))
+        return [result for found in pool.map(run, todo) for result in found]
 
 
 def _rows(
@@ -59,14 +69,9 @@ def _rows(
         raise ValidationFailure(f"sparql strategy: query failed: {exc}", value=shape) from exc
 
 
-def _run(store: GraphStore, batch: Batch, focus_cache: dict[str, set[str]], terms: dict[object, str]) -> list[Result]:
+def _run(store: GraphStore, batch: Batch, focus_sets: dict[str, set[str]], terms: dict[object, str]) -> list[Result]:
     first = batch.checks[0]
-    focus: set[str] | None = None
-    if first.focus is not None:
-        if first.focus not in focus_cache:
-            rows = _rows(store, first.focus, first.shape)
-            focus_cache[first.focus] = {term_text(r["this"], terms) for r in rows if r["this"]}
-        focus = focus_cache[first.focus]
+    focus = focus_sets[first.focus] if first.focus is not None else None
     flagged = len(batch.checks) > 1
     results = []
     for row in _rows(store, batch.query, first.shape):
