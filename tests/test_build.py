@@ -202,8 +202,8 @@ def test_a_rebuild_into_a_store_forgets_sources_no_longer_read(tmp_path: Path) -
 def test_turtle_streamed_in_small_chunks_is_the_same_graph(sample_build: object) -> None:
     from rncp_graph.exports.rdf import LinesReader
 
-    lines = sample_build.store.canonical_lines()  # type: ignore[attr-defined]
+    lines = sample_build.store.canonical_bytes()  # type: ignore[attr-defined]
     reader = io.BufferedReader(LinesReader(lines, chunk=7), 64)  # chunk and buffer borders everywhere
     parsed = {str(t) for t in ox.parse(input=reader, format=ox.RdfFormat.N_TRIPLES)}
-    assert parsed == {str(t) for t in ox.parse(input="\n".join(lines) + "\n", format=ox.RdfFormat.N_TRIPLES)}
+    assert parsed == {str(t) for t in ox.parse(input=b"\n".join(lines) + b"\n", format=ox.RdfFormat.N_TRIPLES)}
     assert len(parsed) == len(lines)

@@ -116,7 +116,7 @@ def test_any_text_round_trips_through_the_writer_and_pyld(texts: list[str], loca
     predicate = iri("https://w3id.org/rncp-graph/ontology#text")
     lines = sorted({line((subject, predicate, value)) for t in texts for value in (fr(t), string(t))})
     buffer = io.BytesIO()
-    write_document(lines, buffer)
+    write_document([x.encode("utf-8") for x in lines], buffer)
     document = json.loads(buffer.getvalue())
     document["@context"] = context_document()["@context"]  # in place of the file it names
     nquads = jsonld.to_rdf(jsonld.expand(document), {"format": "application/n-quads"})

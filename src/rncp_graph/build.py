@@ -104,7 +104,7 @@ class Build:
                 "quarantined": self.fiches_quarantined,
                 "distinct": len({f.number for r in self.results for f in r.fiches}),
             },
-            "triples": len(self.store.canonical_lines()),
+            "triples": self.store.triple_count(),
             "instances_per_class": self.store.count_by_class(),
             "problems": {"total": len(self.problems), "by_rule": dict(sorted(by_rule.items()))},
             "errors": sum(1 for p in self.problems if p.severity == "error"),
@@ -205,7 +205,7 @@ def _load_source(store: GraphStore, path: Path, loaded: LoadResult, chunk_size: 
             batch = loaded.fiches[start : start + chunk_size]
             yield lines_to_bytes(line(t) for fiche in batch for t in fiche_to_triples(fiche))
 
-    store.replace_graph(graph, chunks())
+    store.replace_graph(graph, chunks(), trusted=True)
     return SourceRecord(path.name, sha, loaded.loader, graph, len(loaded.fiches), loaded.quarantined)
 
 

@@ -69,7 +69,7 @@ def class_table(store: GraphStore) -> Iterator[str]:
 
 def describe(path: Path) -> Iterator[str]:
     store = open_graph(path)
-    yield f"{path}: {len(store.canonical_lines()):,} triples"
+    yield f"{path}: {store.triple_count():,} triples"
     yield from class_table(store)
 
 

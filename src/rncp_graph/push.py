@@ -34,7 +34,6 @@ from .iris import validate_iri
 from .queries import Endpoint
 from .queries.errors import EndpointError, EndpointHTTPError
 from .queries.remote import classify, with_deadline
-from .store import lines_to_bytes
 
 log = logging.getLogger(__name__)
 
@@ -75,8 +74,8 @@ class PushReport:
 
 def canonical_ntriples(source: Path) -> tuple[bytes, int]:
     """The graph at ``source`` (N-Triples / Turtle file or store folder) as canonical N-Triples."""
-    lines = open_graph(source).canonical_lines()
-    return lines_to_bytes(lines), len(lines)
+    lines = open_graph(source).canonical_bytes()
+    return b"".join(line + b"\n" for line in lines), len(lines)
 
 
 @dataclass

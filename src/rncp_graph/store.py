@@ -8,6 +8,7 @@ same store is available for users of the rdflib API (:meth:`GraphStore.rdflib_da
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -43,12 +44,17 @@ class GraphStore:
                 self.ox = ox.Store(str(path))
             except OSError as exc:  # not a folder, no permission, or a store another process holds
                 raise StructuralError(f"cannot open the Oxigraph store: {exc}", file=str(path)) from None
-        self._canonical: list[str] | None = None  # cache, dropped by every change made through this object
+        self._canonical: list[bytes] | None = None  # cache, dropped by every change made through this object
 
     # -- loading --------------------------------------------------------------------------
-    def replace_graph(self, graph: str, chunks: Iterable[bytes]) -> None:
+    def replace_graph(self, graph: str, chunks: Iterable[bytes], *, trusted: bool = False) -> None:
         """Replace one named graph by the N-Triples ``chunks`` (in memory each chunk is loaded
-        atomically; on disk with ``bulk_load``, which is not transactional)."""
+        atomically; on disk with ``bulk_load``, which is not transactional).
+
+        :param trusted: the chunks come from our own mapping, whose IRIs were validated when
+            minted (:mod:`rncp_graph.iris`): Oxigraph's lenient parser skips checking them again,
+            40 % faster (2.0 M triples: 4.1 s instead of 6.8 s). Never for a file a user gives.
+        """
         self._canonical = None
         self.drop_graph(graph)
         name = ox.NamedNode(graph)
@@ -56,7 +62,7 @@ class GraphStore:
         # (229k triples: 3.9 s instead of 9.8 s); in memory, load is as fast and transactional
         load = self.ox.load if self.path is None else self.ox.bulk_load
         for chunk in chunks:
-            load(input=chunk, format=ox.RdfFormat.N_TRIPLES, to_graph=name)
+            load(input=chunk, format=ox.RdfFormat.N_TRIPLES, to_graph=name, lenient=trusted)
 
     def drop_graph(self, graph: str) -> None:
         """Remove a named graph and its triples (nothing happens if it is absent)."""
@@ -107,28 +113,34 @@ class GraphStore:
         )
         return {r["c"].value: int(r["n"].value) for r in rows if r["c"] is not None and r["n"] is not None}
 
-    def canonical_lines(self) -> list[str]:
-        """The merged view as sorted, deduplicated N-Triples lines (graph names dropped).
+    def canonical_bytes(self) -> list[bytes]:
+        """The merged view as sorted, deduplicated N-Triples lines, UTF-8 bytes without ``\\n``.
 
-        Each graph is serialised by Oxigraph (Rust), then the lines are merged and sorted
-        as bytes (UTF-8 byte order is code-point order, so this is the canonical order).
-        Cached until the graph is changed through this object.
+        Each graph is serialised by Oxigraph (Rust); the lines are sorted as bytes (UTF-8 byte
+        order is code-point order, so this is the canonical order) and repeated lines (a triple
+        stated by several graphs) dropped. Kept as bytes: at 30k fiches there are 5.8 M lines,
+        and bytes take half the memory of ``str`` for accented French text and need no
+        re-encoding to be written. Cached until the graph is changed through this object.
         """
         if self._canonical is not None:
             return self._canonical
-        lines: set[bytes] = set()
+        lines: list[bytes] = []
         for graph in [ox.DefaultGraph(), *self.ox.named_graphs()]:
             data = self.ox.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
             assert data is not None  # dump() returns the bytes when no output is given
-            lines.update(data.splitlines())
+            lines.extend(data.split(b"\n"))
             del data
-        lines.discard(b"")
-        ordered: list[Any] = sorted(lines)
-        lines.clear()
-        for i, raw in enumerate(ordered):  # decoded in place: bytes and str never both held in full
-            ordered[i] = raw.decode("utf-8")
-        self._canonical = ordered
+        lines.sort()
+        self._canonical = [line for line, _ in itertools.groupby(lines) if line]
         return self._canonical
+
+    def canonical_lines(self) -> list[str]:
+        """:meth:`canonical_bytes` decoded: for small graphs and for code that needs text."""
+        return [line.decode("utf-8") for line in self.canonical_bytes()]
+
+    def triple_count(self) -> int:
+        """Distinct triples of the merged view (graph names dropped)."""
+        return len(self.canonical_bytes())
 
     def iter_quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
         name = ox.NamedNode(graph) if graph else None
@@ -152,8 +164,7 @@ class GraphStore:
         graph = rdflib.Graph()
         for prefix, iri in PREFIXES.items():
             graph.bind(prefix, iri)
-        data = "\n".join(self.canonical_lines())
-        graph.parse(data=data, format="nt")
+        graph.parse(data=b"\n".join(self.canonical_bytes()), format="nt")
         return graph
 
     def flush(self) -> None:

@@ -89,12 +89,12 @@ def _dump(node: dict[str, Any]) -> bytes:
     return json.dumps(node, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
-def write_document(lines: list[str], handle: IO[bytes], chunk: int = 50_000) -> None:
+def write_document(lines: list[bytes], handle: IO[bytes], chunk: int = 50_000) -> None:
     """Write ``{"@context": "context.jsonld", "@graph": [...]}`` from sorted N-Triples lines."""
 
     def triples() -> Iterator[ox.Triple]:
         for start in range(0, len(lines), chunk):
-            data = ("\n".join(lines[start : start + chunk]) + "\n").encode("utf-8")
+            data = b"\n".join(lines[start : start + chunk]) + b"\n"
             yield from ox.parse(input=data, format=ox.RdfFormat.N_TRIPLES)
 
     handle.write(b'{"@context":"' + CONTEXT_NAME.encode() + b'","@graph":[\n')
@@ -111,7 +111,7 @@ def write_context(dest: Path) -> None:
 
 def write_jsonld(store: GraphStore, dest: Path) -> int:
     """The merged view as JSON-LD at ``dest``, with ``context.jsonld`` beside it; returns the triple count."""
-    lines = store.canonical_lines()
+    lines = store.canonical_bytes()
     write_context(dest.parent / CONTEXT_NAME)
     write_with(dest, lambda handle: write_document(lines, handle))
     log.info("wrote %s (%d triples) and %s", dest.name, len(lines), CONTEXT_NAME)

@@ -21,16 +21,16 @@ from .atomic import write_with
 from .jsonld import write_jsonld
 
 
-def encoded_chunks(lines: list[str], chunk: int = 50_000) -> Iterator[bytes]:
-    """N-Triples lines as UTF-8 text, ``chunk`` lines at a time: the whole text never exists at
-    once (at 30k fiches it is ~1.2 GB, twice: as str and as bytes)."""
+def encoded_chunks(lines: list[bytes], chunk: int = 50_000) -> Iterator[bytes]:
+    """N-Triples lines as a document, ``chunk`` lines at a time: the whole text never exists at
+    once (at 30k fiches it is ~1.2 GB)."""
     for start in range(0, len(lines), chunk):
-        yield ("\n".join(lines[start : start + chunk]) + "\n").encode("utf-8")
+        yield b"\n".join(lines[start : start + chunk]) + b"\n"
 
 
 def write_ntriples(store: GraphStore, dest: Path) -> int:
     """The merged view as canonical N-Triples; returns the number of triples written."""
-    lines = store.canonical_lines()
+    lines = store.canonical_bytes()
     write_with(dest, lambda handle: handle.writelines(encoded_chunks(lines)))
     return len(lines)
 
@@ -42,7 +42,7 @@ def write_turtle(store: GraphStore, dest: Path) -> int:
     streaming serialiser groups them (``;`` and ``,``) without building a store (2× faster
     than loading a store and dumping it, and deterministic: subjects in canonical order).
     """
-    lines = store.canonical_lines()
+    lines = store.canonical_bytes()
     triples = ox.parse(input=io.BufferedReader(LinesReader(lines), 1 << 20), format=ox.RdfFormat.N_TRIPLES)
     write_with(dest, lambda handle: ox.serialize(triples, handle, ox.RdfFormat.TURTLE, prefixes=FILE_PREFIXES))
     return len(lines)
@@ -52,7 +52,7 @@ class LinesReader(io.RawIOBase):
     """A binary file over N-Triples lines, encoded chunk by chunk (:func:`encoded_chunks`) as
     the parser reads."""
 
-    def __init__(self, lines: list[str], chunk: int = 20_000) -> None:
+    def __init__(self, lines: list[bytes], chunk: int = 20_000) -> None:
         self._chunks = encoded_chunks(lines, chunk)
         self._buffer = b""
 
@@ -73,7 +73,7 @@ class LinesReader(io.RawIOBase):
 
 def write_ntriples_gz(store: GraphStore, dest: Path) -> int:
     """Canonical N-Triples, gzipped with ``mtime=0`` and no file name: reruns are byte-identical."""
-    lines = store.canonical_lines()
+    lines = store.canonical_bytes()
 
     def writer(handle: IO[bytes]) -> None:
         with gzip.GzipFile(filename="", mode="wb", fileobj=handle, mtime=0, compresslevel=6) as gz:
