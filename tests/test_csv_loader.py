@@ -277,7 +277,7 @@ def test_different_duplicate_rows_are_reported_with_both_lines(tmp_path: Path) -
 def test_same_fiches_from_xml_and_csv_both_load_and_conflicts_are_reported() -> None:
     results = [read_xml(XML_FIXTURE), read_csv_export(FIXTURE)]
     assert [sorted(f.number for f in r.fiches) for r in results] == [["RNCP90001", "RNCP90003", "RS90002"]] * 2
-    conflicts = merge.conflicts(results)
+    conflicts = merge.conflicts(merge.facts_of(f) for r in results for f in r.fiches)
     assert {(p.fiche, p.field) for p in conflicts} == {
         ("RNCP90001", "title"),  # "… logistique et transport" in the XML
         ("RNCP90001", "rome"),  # N1303 in the XML, N1302 in the CSV

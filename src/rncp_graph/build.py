@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import json
 import logging
+import os
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +28,10 @@ from .__about__ import __version__
 from .errors import EmptyInput
 from .exports import export
 from .exports.atomic import write_bytes
+from .loaders import xml_parallel
+from .loaders.export_common import export_date_from_name
 from .mapping import fiche_to_triples, source_triples
-from .model import LoadResult, Problem
+from .model import Fiche, LoadResult, Problem
 from .resources import scheme_files
 from .sources import expand, loader_for
 from .store import GraphStore, lines_to_bytes
@@ -54,7 +59,11 @@ class Build:
 
     store: GraphStore
     sources: list[SourceRecord] = field(default_factory=list)
+    #: one per source; a large XML export read by worker processes keeps no fiche objects
+    #: (``fiches`` is empty: memory stays flat), :attr:`facts` has what the build needs of them
     results: list[LoadResult] = field(default_factory=list)
+    #: number, source and compared fields of every fiche loaded, source by source
+    facts: list[merge.FicheFacts] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     written: dict[str, Path] = field(default_factory=dict)
     validation: dict[str, Any] | None = None
@@ -64,7 +73,7 @@ class Build:
 
     @property
     def fiches_loaded(self) -> int:
-        return sum(len(r.fiches) for r in self.results)
+        return len(self.facts)
 
     @property
     def fiches_quarantined(self) -> int:
@@ -102,7 +111,7 @@ class Build:
                 "input": self.fiches_loaded + self.fiches_quarantined,
                 "loaded": self.fiches_loaded,
                 "quarantined": self.fiches_quarantined,
-                "distinct": len({f.number for r in self.results for f in r.fiches}),
+                "distinct": len({f.number for f in self.facts}),
             },
             "triples": self.store.triple_count(),
             "instances_per_class": self.store.count_by_class(),
@@ -125,7 +134,7 @@ def build(
     progress: bool = False,
     validate: bool = True,
     strategy: str = "sparql",
-    jobs: int = 1,
+    jobs: int | None = None,
 ) -> Build:
     """Build the graph from fiche sources.
 
@@ -137,21 +146,30 @@ def build(
     :param progress: show progress bars.
     :param strategy: how to validate: ``"sparql"`` (default), ``"per-fiche"`` or ``"whole"``
         (see :func:`rncp_graph.validate.validate`; the same report).
-    :param jobs: worker processes for ``strategy="per-fiche"`` (1: in this process).
+    :param jobs: cores to use (default: all): worker processes reading and mapping a large XML
+        export (:mod:`rncp_graph.loaders.xml_parallel`; its fiche objects are then not kept in
+        ``results``, only their :attr:`Build.facts`), threads running the validation queries,
+        or processes for ``strategy="per-fiche"``. The outcome does not depend on it.
     :param validate: validate the graph with the SHACL shapes; the outcome goes to
         ``result.validation`` (the manifest's ``validation``).
-    :raises StructuralError: when a source is damaged; nothing is written then.
+    :raises StructuralError: when a source is damaged; nothing is written then (the graphs
+        this build added to an on-disk store are removed again).
     """
+    jobs = jobs or os.cpu_count() or 1
     timings: dict[str, float] = {}
-    with _stage("read", timings):
+    result = Build(store=GraphStore(store_path), timings=timings)
+    with _stage("read + map + load", timings):
         files = expand(paths)
-        results = [_read(f) for f in tqdm(files, desc="reading", unit="file", disable=not progress)]
-    result = Build(store=GraphStore(store_path), results=results, timings=timings)
-    result.problems = [p for r in results for p in r.problems] + merge.conflicts(results)
-    with _stage("map + load", timings):
-        _load_schemes(result.store)
-        for path, loaded in zip(files, results, strict=True):
-            result.sources.append(_load_source(result.store, path, loaded))
+        before = set(result.store.graphs())
+        try:
+            _load_schemes(result.store)
+            for path in tqdm(files, desc="sources", unit="file", disable=not progress or len(files) < 2):
+                _read_and_load(result, path, jobs=jobs, progress=progress)
+        except BaseException:
+            for graph in {s.graph for s in result.sources} - before:
+                result.store.drop_graph(graph)
+            raise
+        result.problems = [p for r in result.results for p in r.problems] + merge.conflicts(result.facts)
         _drop_stale_sources(result.store, keep={s.graph for s in result.sources})
         result.store.flush()
     if validate:
@@ -192,30 +210,57 @@ def _drop_stale_sources(store: GraphStore, keep: set[str]) -> None:
             store.drop_graph(graph)
 
 
-def _load_source(store: GraphStore, path: Path, loaded: LoadResult, chunk_size: int = 500) -> SourceRecord:
-    sha = _sha256(path)
-    graph = iris.source_graph(sha)
-    provenance = source_triples(
-        graph, file=path.name, sha256=sha, loader=loaded.loader, version=__version__, export=loaded.export_date
-    )
-
-    def chunks() -> Iterator[bytes]:
-        yield lines_to_bytes(line(t) for t in provenance)
-        for start in range(0, len(loaded.fiches), chunk_size):
-            batch = loaded.fiches[start : start + chunk_size]
-            yield lines_to_bytes(line(t) for fiche in batch for t in fiche_to_triples(fiche))
-
-    store.replace_graph(graph, chunks(), trusted=True)
-    return SourceRecord(path.name, sha, loaded.loader, graph, len(loaded.fiches), loaded.quarantined)
-
-
-def _read(path: Path) -> LoadResult:
+def _read_and_load(result: Build, path: Path, *, jobs: int, progress: bool) -> None:
+    """Read one source into its named graph; record what was read in ``result``."""
     loader = loader_for(path)  # strict: raises StructuralError naming the file when no loader reads it
     assert loader is not None
+    layout = xml_parallel.plan(path) if jobs > 1 and loader.name == "xml" else None
+    if layout is not None:
+        reader = xml_parallel.ParallelRead(path, layout, jobs=jobs, progress=progress)
+        try:
+            record = _load_source(result.store, path, "xml", export_date_from_name(path.name), reader.chunks())
+        except xml_parallel.Fallback as reason:
+            log.info("%s: read in one process (%s)", path.name, reason)
+        else:
+            assert reader.result is not None
+            _record(result, reader.result, record, reader.facts)
+            return
     loaded = loader.read(path)
     if not loaded.fiches and not loaded.quarantined:  # e.g. an export whose root holds no FICHE
         raise EmptyInput(f"no fiche in this {loader.name} source", file=str(path))
-    return loaded
+    record = _load_source(result.store, path, loaded.loader, loaded.export_date, _mapped(loaded.fiches))
+    _record(result, loaded, record, [merge.facts_of(f) for f in loaded.fiches])
+
+
+def _record(result: Build, loaded: LoadResult, record: SourceRecord, facts: list[merge.FicheFacts]) -> None:
+    record.fiches = len(facts)
+    record.quarantined = loaded.quarantined
+    result.results.append(loaded)
+    result.sources.append(record)
+    result.facts.extend(facts)
+
+
+def _mapped(fiches: list[Fiche], chunk_size: int = 500) -> Iterator[bytes]:
+    """The N-Triples of ``fiches``, ``chunk_size`` fiches at a time."""
+    for start in range(0, len(fiches), chunk_size):
+        yield lines_to_bytes(line(t) for fiche in fiches[start : start + chunk_size] for t in fiche_to_triples(fiche))
+
+
+def _load_source(
+    store: GraphStore, path: Path, loader: str, export_date: date | None, chunks: Iterable[bytes]
+) -> SourceRecord:
+    """Replace the source's named graph by its provenance and the ``chunks`` of mapped fiches."""
+    sha = _sha256(path)
+    graph = iris.source_graph(sha)
+    provenance = source_triples(
+        graph, file=path.name, sha256=sha, loader=loader, version=__version__, export=export_date
+    )
+    try:
+        store.replace_graph(graph, itertools.chain([lines_to_bytes(line(t) for t in provenance)], chunks), trusted=True)
+    except BaseException:  # a source read while it is loaded (xml_parallel) was found damaged
+        store.drop_graph(graph)
+        raise
+    return SourceRecord(path.name, sha, loader, graph, 0, 0)
 
 
 def _sha256(path: Path) -> str:

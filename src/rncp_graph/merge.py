@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date
 
-from .model import Fiche, LoadResult, Problem
+from .model import Fiche, Problem
 
 
 def _codes(attr: str) -> Callable[[Fiche], object]:
@@ -41,24 +42,38 @@ def _show(value: object) -> str:
     return str(value)
 
 
-def conflicts(results: Iterable[LoadResult]) -> list[Problem]:
+@dataclass(frozen=True)
+class FicheFacts:
+    """What the build keeps of a fiche once it is mapped: its number, its source and the
+    values of the :data:`COMPARED` fields (the fiche objects themselves are not kept when a
+    large export is read in worker processes)."""
+
+    number: str
+    source: str
+    values: tuple[tuple[str, object], ...]
+
+
+def facts_of(fiche: Fiche) -> FicheFacts:
+    return FicheFacts(fiche.number, fiche.source, tuple((name, read(fiche)) for name, read in COMPARED.items()))
+
+
+def conflicts(facts: Iterable[FicheFacts]) -> list[Problem]:
     """One problem per (fiche, field) on which two sources state different values."""
-    by_number: dict[str, list[Fiche]] = defaultdict(list)
-    for result in results:
-        for fiche in result.fiches:
-            by_number[fiche.number].append(fiche)
+    by_number: dict[str, list[FicheFacts]] = defaultdict(list)
+    for fact in facts:
+        by_number[fact.number].append(fact)
     problems = []
     for number in sorted(by_number):
-        fiches = by_number[number]
-        if len(fiches) > 1:
-            problems.extend(_compare(number, fiches))
+        stated = by_number[number]
+        if len(stated) > 1:
+            problems.extend(_compare(number, stated))
     return problems
 
 
-def _compare(number: str, fiches: list[Fiche]) -> list[Problem]:
+def _compare(number: str, facts: list[FicheFacts]) -> list[Problem]:
     problems = []
-    for field, read in COMPARED.items():
-        stated = [(f.source, read(f)) for f in fiches if read(f) not in (None, ())]
+    for field in COMPARED:
+        stated = [(f.source, value) for f in facts if (value := dict(f.values).get(field)) not in (None, ())]
         values = {value for _, value in stated}
         if len(values) > 1:
             described = "; ".join(f"{src}: {_show(val)}" for src, val in stated)

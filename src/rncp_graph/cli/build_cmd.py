@@ -27,7 +27,13 @@ from . import EXIT_QUARANTINED, EXIT_VIOLATIONS, main
     help="How to validate (the same report): see rncp-graph validate --help.",
 )
 @click.option(
-    "--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True, help="Processes for --strategy per-fiche."
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    show_default="all cores",
+    help="Cores to use: processes reading a large XML export, threads validating "
+    "(processes for --strategy per-fiche). The output does not depend on it.",
 )
 @click.pass_context
 def build_command(
@@ -38,7 +44,7 @@ def build_command(
     report: bool,
     validate: bool,
     strategy: str,
-    jobs: int,
+    jobs: int | None,
 ) -> None:
     """Build the graph from fiche sources and write it to OUT.
 

@@ -64,6 +64,8 @@ def fiche_owners(store: GraphStore, nodes: Iterable[str]) -> tuple[dict[str, tup
                     continue
                 if isinstance(quad.subject, ox.BlankNode):
                     return None
+                if not isinstance(quad.subject, ox.NamedNode):  # a quoted triple (RDF-star): not ours
+                    continue
                 s = term_text(quad.subject, cache)
                 if s in vocabulary:
                     continue

@@ -56,7 +56,7 @@ def _run_checks(store: GraphStore, checks: list[Check], threads: int) -> list[Re
 
     focus_queries = {b.checks[0].focus: b.checks[0].shape for b in todo if b.checks[0].focus is not None}
     with quiet_literal_warnings(), ThreadPoolExecutor(max(1, threads), thread_name_prefix="shacl") as pool:
-        focus_sets = dict(zip(focus_queries, pool.map(focus_nodes, focus_queries, focus_queries.values())))
+        focus_sets = dict(zip(focus_queries, pool.map(focus_nodes, focus_queries, focus_queries.values()), strict=True))
         return [result for found in pool.map(run, todo) for result in found]
 
 

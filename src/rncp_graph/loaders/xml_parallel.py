@@ -1,0 +1,295 @@
+"""Reading and mapping a large XML export in worker processes, range of ``FICHE`` elements by range.
+
+The national export is one ~500 MB file of 30,000 ``FICHE`` elements. Reading (lxml) and mapping
+(Python) cost about 2 ms per fiche in one process; :func:`read_ranges` cuts the file at ``<FICHE``
+tags into ranges of ~:data:`RANGE_BYTES`, and worker processes each parse one range as a small
+document of its own — the file's prolog and root start tag, newlines up to the range's first
+line (so line numbers in problems are those of the file), the range, the root end tag — with the
+same hardened parser and the same code as :func:`~rncp_graph.loaders.xml_export.read_xml`. Each
+worker returns the N-Triples of each fiche and the problems met; the parent loads the ranges in
+file order while the workers go on, so memory stays flat in the number of fiches.
+
+The outcome is the one the sequential reader gives (the tests compare both): same fiches, same
+triples, same problems in the same order. Whatever a range cannot settle alone falls back to
+the sequential reader for the whole file (:class:`Fallback`): a range that does not parse (a
+damaged file, or a ``<FICHE`` inside a comment or CDATA section), or a fiche number repeated in
+two ranges (the sequential reader keeps the first and lists the differing fields).
+"""
+
+from __future__ import annotations
+
+import logging
+import mmap
+import multiprocessing
+import re
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from io import BytesIO
+from pathlib import Path
+
+from tqdm import tqdm
+
+from ..errors import StructuralError
+from ..mapping import fiche_to_triples
+from ..merge import FicheFacts, facts_of
+from ..model import LoadResult, Problem
+from ..store import lines_to_bytes
+from ..terms import line
+from . import xml_export
+from .export_common import Report, export_date_from_name
+
+log = logging.getLogger(__name__)
+
+#: Bytes of XML per range (~500 generated fiches): small enough for flat memory and a steady
+#: flow to the parent, large enough that the per-range cost (a process round trip) is noise.
+RANGE_BYTES = 8 << 20
+#: Files smaller than this are read in the parent (worker start-up would cost more than it saves).
+MIN_BYTES = 16 << 20
+
+_FICHE_TAG = re.compile(rb"<FICHE[\s/>]")
+_ENCODING = re.compile(rb"""^<\?xml[^>]*\bencoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+#: encodings in which ``<FICHE`` is these bytes wherever it occurs (ASCII-compatible)
+_ASCII_COMPATIBLE = re.compile(r"(utf-?8|us-ascii|ascii|iso-8859-\d+|latin-?1|windows-125\d|cp125\d)", re.IGNORECASE)
+
+
+class Fallback(Exception):
+    """The ranges cannot give the sequential reader's outcome; read the file sequentially."""
+
+
+@dataclass(frozen=True)
+class Range:
+    """One range of the file and how to make it a document of its own."""
+
+    index: int
+    path: str
+    label: str
+    start: int
+    end: int
+    #: bytes put before the range: the prolog and root start tag (empty for the first range)
+    head: bytes
+    #: newlines after ``head`` so the range's first byte is on its line of the file
+    pad: int
+    #: bytes put after the range: the root end tag (empty for the last range)
+    tail: bytes
+
+
+@dataclass
+class RangeResult:
+    """What a worker returns for one range."""
+
+    index: int
+    ntriples: list[bytes] = field(default_factory=list)
+    facts: list[FicheFacts] = field(default_factory=list)
+    lines: list[int | None] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    repairs: Counter[str] = field(default_factory=Counter)
+    quarantined: int = 0
+    elements: int = 0
+    duplicates: int = 0
+    version: str | None = None
+
+
+@dataclass
+class Plan:
+    ranges: list[Range]
+    size: int
+
+
+def available() -> bool:
+    """Whether worker processes can be forked here (Linux, macOS; not Windows).
+
+    Fork, not spawn: a spawned worker imports the caller's ``__main__`` again, which runs a
+    user's unguarded script a second time. A forked worker runs nothing but :func:`read_range`,
+    which never touches the parent's Oxigraph store.
+    """
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def plan(path: Path, range_bytes: int | None = None, min_bytes: int | None = None) -> Plan | None:
+    """Cut a plain ``.xml`` export into ranges at ``<FICHE`` tags.
+
+    ``None`` when the file is better read sequentially: smaller than ``min_bytes`` (default
+    :data:`MIN_BYTES`), a ``.zip``, workers cannot be forked here, or it cannot be cut safely
+    (not an ASCII-compatible encoding, no ``FICHES`` root, no fiche) — the sequential reader
+    then reads it and says what is wrong, if anything.
+    """
+    range_bytes = range_bytes or RANGE_BYTES
+    if not available() or path.suffix.lower() != ".xml" or not path.is_file():
+        return None
+    label = path.name
+    with path.open("rb") as handle:
+        size = handle.seek(0, 2)
+        if size == 0 or size < (MIN_BYTES if min_bytes is None else min_bytes):
+            return None
+        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            head = data[: xml_export.MAX_PROLOG]
+            xml_export.check_prolog(head, label)  # refuses a DOCTYPE before any worker starts
+            if not _ascii_compatible(head):
+                return None
+            root = xml_export._ROOT_START.search(head)
+            if root is None or not head.startswith(b"<" + xml_export.ROOT.encode(), root.start()):
+                return None
+            root_end = _tag_end(head, root.start())
+            if root_end is None:
+                return None
+            root_open = head[: root_end + 1]
+            closing = b"</" + xml_export.ROOT.encode() + b">"
+            starts = _fiche_starts(data, root_end + 1, range_bytes)
+            if not starts:
+                return None
+            bounds = [0, *starts[1:], size]
+            ranges = []
+            line = 1
+            for index in range(len(bounds) - 1):
+                start, end = bounds[index], bounds[index + 1]
+                first = index == 0
+                last = index == len(bounds) - 2
+                head_bytes = b"" if first else root_open
+                pad = 0 if first else line - 1 - root_open.count(b"\n")
+                ranges.append(Range(index, str(path), label, start, end, head_bytes, pad, b"" if last else closing))
+                line += data[start:end].count(b"\n")
+    return Plan(ranges, size)
+
+
+def _ascii_compatible(head: bytes) -> bool:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00", b"<\x00")):
+        return False
+    declared = _ENCODING.match(head.removeprefix(b"\xef\xbb\xbf"))
+    return declared is None or bool(_ASCII_COMPATIBLE.fullmatch(declared.group(1).decode("ascii")))
+
+
+def _tag_end(data: bytes, start: int) -> int | None:
+    """The offset of the ``>`` closing the start tag at ``start`` (quotes respected)."""
+    quote = None
+    for offset in range(start, len(data)):
+        char = data[offset : offset + 1]
+        if quote is not None:
+            if char == quote:
+                quote = None
+        elif char in (b'"', b"'"):
+            quote = char
+        elif char == b">":
+            return offset
+    return None
+
+
+def _fiche_starts(data: mmap.mmap, offset: int, range_bytes: int) -> list[int]:
+    """Offsets of the ``<FICHE`` tags that start the ranges: the first one, then the first
+    after each ``range_bytes``."""
+    starts: list[int] = []
+    position = offset
+    while True:
+        found = _FICHE_TAG.search(data, position)
+        if found is None:
+            return starts
+        starts.append(found.start())
+        position = found.start() + range_bytes
+
+
+def read_range(task: Range) -> RangeResult:
+    """Parse and map one range (in a worker process)."""
+    with open(task.path, "rb") as handle:  # noqa: PTH123 - a worker reads its own bytes
+        handle.seek(task.start)
+        body = handle.read(task.end - task.start)
+    document = b"".join((task.head, b"\n" * task.pad, body, task.tail))
+    del body
+    report = Report(task.label)
+    try:
+        parsed = xml_export._parse(BytesIO(document), report, task.label, progress=False)
+    except StructuralError as exc:
+        raise Fallback(f"range {task.index} does not parse alone: {exc}") from None
+    result = RangeResult(task.index, version=parsed.version if task.index == 0 else None)
+    for fiche in parsed.fiches:
+        result.ntriples.append(lines_to_bytes(line(t) for t in fiche_to_triples(fiche)))
+        result.facts.append(facts_of(fiche))
+        result.lines.append(parsed.lines[fiche.number])
+    result.problems = report.problems
+    result.repairs = Counter(report.repairs)
+    result.quarantined = report.quarantined
+    result.elements = parsed.elements
+    result.duplicates = parsed.duplicates
+    return result
+
+
+class ParallelRead:
+    """Read and map an XML export in ``jobs`` worker processes (see the module docstring).
+
+    Iterate :meth:`chunks` for the N-Triples of the fiches, in file order; then :attr:`result`
+    holds the :class:`LoadResult` (with :attr:`facts` in place of fiche objects: they are not
+    kept, so memory stays flat). :meth:`chunks` raises :class:`Fallback` when the file must be
+    read sequentially.
+    """
+
+    def __init__(self, path: Path, layout: Plan, *, jobs: int, progress: bool = False) -> None:
+        self.path = path
+        self.layout = layout
+        self.jobs = jobs
+        self.progress = progress
+        self.facts: list[FicheFacts] = []
+        self.result: LoadResult | None = None
+
+    def chunks(self) -> Iterator[bytes]:
+        label = self.path.name
+        report = Report(label)
+        unknown: set[str] = set()
+        seen: set[str] = set()
+        version: str | None = None
+        elements = duplicates = 0
+        bar = tqdm(total=self.layout.size, desc=label, unit="B", unit_scale=True, disable=not self.progress)
+        context = multiprocessing.get_context("fork")
+        try:
+            with ProcessPoolExecutor(self.jobs, mp_context=context) as pool:
+                for done in _in_order(pool, self.layout.ranges, ahead=2 * self.jobs):
+                    for problem in done.problems:
+                        if problem.rule == "unknown-element":  # the sequential reader warns once per name
+                            if problem.field in unknown:
+                                continue
+                            unknown.add(problem.field or "")
+                        report.problems.append(problem)
+                    for fact in done.facts:
+                        if fact.number in seen:
+                            raise Fallback(f"fiche {fact.number} is given in two ranges")
+                        seen.add(fact.number)
+                    report.repairs.update(done.repairs)
+                    report.quarantined += done.quarantined
+                    elements += done.elements
+                    duplicates += done.duplicates
+                    version = done.version if done.index == 0 else version
+                    self.facts.extend(done.facts)
+                    bar.update(self.layout.ranges[done.index].end - self.layout.ranges[done.index].start)
+                    yield b"".join(done.ntriples)
+        finally:
+            bar.close()
+        xml_export._check_version(version, report)
+        if elements != len(self.facts) + report.quarantined + duplicates:  # pragma: no cover
+            raise StructuralError(
+                "fiche counts do not reconcile (elements ≠ loaded + quarantined + repeated)", file=label
+            )
+        report.log_summary(log, label, len(self.facts))
+        self.result = LoadResult(
+            source=str(self.path),
+            fiches=[],
+            problems=report.problems,
+            quarantined=report.quarantined,
+            repairs=dict(report.repairs),
+            export_date=export_date_from_name(label),
+            loader="xml",
+        )
+
+
+def _in_order(pool: ProcessPoolExecutor, ranges: list[Range], ahead: int) -> Iterator[RangeResult]:
+    """Results in range order, at most ``ahead`` ranges submitted and not yet consumed."""
+    pending: dict[int, Future[RangeResult]] = {}
+    submitted = 0
+    for index in range(len(ranges)):
+        while submitted < len(ranges) and submitted < index + ahead:
+            pending[submitted] = pool.submit(read_range, ranges[submitted])
+            submitted += 1
+        try:
+            yield pending.pop(index).result()
+        except BaseException:
+            for future in pending.values():
+                future.cancel()
+            raise
