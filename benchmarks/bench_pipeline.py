@@ -13,7 +13,9 @@ pool (forked workers, max of them), and each stage of a ``staged`` run has the p
 ``/proc/self/status`` every 20 ms while it ran. Modes:
 
 - ``e2e``: ``rncp_graph.build([xml], out=tmp, jobs=J)`` (read, map, load, validate, write
-  Turtle + N-Triples + manifest); ``e2e-novalidate`` the same with ``validate=False``;
+  Turtle + N-Triples + manifest), with the memory of all its processes together
+  (:class:`SystemMemory`); ``e2e-lowmem`` the same with ``overlap=False`` (``--low-memory``);
+  ``e2e-novalidate`` with ``validate=False``;
 - ``staged``: the same steps as ``build`` done one by one in one process (read, map + load,
   canonical lines, validate, write N-Triples, write Turtle), each timed with its own peak;
 - ``incremental``: an on-disk store and a filled validation cache, then one fiche changes
@@ -57,7 +59,7 @@ sys.path.insert(0, str(HERE))
 import generate_xml  # noqa: E402
 
 DEFAULT_CSV = Path("/work/shared/data/rncp-2021-official-csv-layout")
-MODES = ("e2e", "e2e-novalidate", "staged", "incremental", "naive", "ceiling")
+MODES = ("e2e", "e2e-lowmem", "e2e-novalidate", "staged", "incremental", "naive", "ceiling")
 MIB = 1024 * 1024
 
 
@@ -109,6 +111,41 @@ class Sampler:
         emit("STAGE", row)
 
 
+class SystemMemory:
+    """Peak memory in use by the whole run, its worker processes included: the largest drop of
+    ``MemAvailable`` (``/proc/meminfo``) below its value at the start, sampled every 0.1 s.
+
+    ``ru_maxrss`` is one process's peak; forked workers share pages with the parent until
+    either writes them, so adding their peaks would overcount. Read it on an otherwise idle
+    machine (another program's memory counts too)."""
+
+    def __init__(self, interval: float = 0.1) -> None:
+        self.start = self.lowest = _meminfo("MemAvailable")
+        self.running = True
+        self.thread = threading.Thread(target=self._run, args=(interval,), daemon=True)
+        self.thread.start()
+
+    def _run(self, interval: float) -> None:
+        while self.running:
+            self.lowest = min(self.lowest, _meminfo("MemAvailable"))
+            time.sleep(interval)
+
+    def stop(self) -> int:
+        """Stop sampling; the peak in MiB."""
+        self.running = False
+        self.thread.join()
+        return (self.start - self.lowest) // MIB
+
+
+def _meminfo(key: str) -> int:
+    """A ``kB`` field of ``/proc/meminfo``, in bytes (0 where there is none)."""
+    with contextlib.suppress(OSError), Path("/proc/meminfo").open(encoding="ascii") as handle:
+        for row in handle:
+            if row.startswith(key + ":"):
+                return int(row.split()[1]) * 1024
+    return 0
+
+
 def _status(key: str) -> int:
     """A ``kB`` field of ``/proc/self/status``, in bytes."""
     with Path("/proc/self/status").open(encoding="ascii") as handle:
@@ -138,12 +175,15 @@ def worker_e2e(args: argparse.Namespace) -> dict[str, Any]:
     shutil.rmtree(out, ignore_errors=True)
     logging.basicConfig(level=logging.WARNING, stream=sys.stdout, format="LOG %(name)s %(message)s")
     logging.getLogger("rncp_graph.validate").setLevel(logging.INFO)
+    system = SystemMemory()
     started = time.perf_counter()
-    result = build([args.source], out=out, jobs=args.jobs, validate=not args.no_validate)
+    result = build([args.source], out=out, jobs=args.jobs, validate=not args.no_validate, overlap=not args.low_memory)
     seconds = time.perf_counter() - started
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     return {
         "seconds": round(seconds, 2),
+        "stages_s": {k: round(v, 1) for k, v in result.timings.items()},
+        "all_processes_mib": system.stop(),
         "fiches": result.fiches_loaded,
         "quarantined": result.fiches_quarantined,
         "quads": len(result.store),
@@ -157,7 +197,7 @@ def worker_e2e(args: argparse.Namespace) -> dict[str, Any]:
 def worker_staged(args: argparse.Namespace) -> dict[str, Any]:
     """The steps of :func:`rncp_graph.build.build`, one by one, each with its time and peak."""
     from rncp_graph import merge
-    from rncp_graph.build import Build, _load_schemes, _load_source, _read, write_outputs
+    from rncp_graph.build import Build, _load_schemes, _load_source, _mapped, read_source, write_outputs
     from rncp_graph.exports.rdf import write_ntriples, write_turtle
     from rncp_graph.sources import expand
     from rncp_graph.store import GraphStore
@@ -169,20 +209,22 @@ def worker_staged(args: argparse.Namespace) -> dict[str, Any]:
     sampler = Sampler()
     stages: list[dict[str, Any]] = []
     files = expand([args.source])
-    with sampler.stage("read + parse (loader)", stages) as row:
-        results = [_read(f) for f in files]
+    with sampler.stage("read + parse (loader, one process)", stages) as row:
+        results = [read_source(f) for f in files]
         row["fiches"] = sum(len(r.fiches) for r in results)
-    with sampler.stage("map + load into Oxigraph (memory)", stages) as row:
+    with sampler.stage("map + load into Oxigraph (memory, one process)", stages) as row:
         result = Build(store=GraphStore(None), results=results)
-        result.problems = [p for r in results for p in r.problems] + merge.conflicts(results)
+        result.facts = [merge.facts_of(f) for r in results for f in r.fiches]
+        result.problems = [p for r in results for p in r.problems] + merge.conflicts(result.facts)
         _load_schemes(result.store)
         for path, loaded in zip(files, results, strict=True):
-            result.sources.append(_load_source(result.store, path, loaded))
+            chunks = _mapped(loaded.fiches)
+            result.sources.append(_load_source(result.store, path, loaded.loader, loaded.export_date, chunks))
         row["quads"] = len(result.store)
-    with sampler.stage("canonical lines (dump, dedupe, sort)", stages) as row:
-        row["triples"] = len(result.store.canonical_lines())
+    with sampler.stage("canonical lines (dump, sort, dedupe)", stages) as row:
+        row["triples"] = result.store.triple_count()
     if not args.no_validate:
-        with sampler.stage(f"validate (per fiche, jobs={args.jobs}, no cache)", stages) as row:
+        with sampler.stage(f"validate (sparql, jobs={args.jobs} threads)", stages) as row:
             report = validate(result.store, jobs=args.jobs)
             row["summary"] = report.summary()
             result.validation = report.as_manifest()
@@ -244,7 +286,7 @@ def worker_naive(args: argparse.Namespace) -> dict[str, Any]:
     import rdflib
     from rdflib.namespace import XSD
 
-    from rncp_graph.build import _read
+    from rncp_graph.build import read_source
     from rncp_graph.mapping import fiche_to_triples
     from rncp_graph.resources import scheme_files
     from rncp_graph.sources import expand
@@ -254,7 +296,7 @@ def worker_naive(args: argparse.Namespace) -> dict[str, Any]:
     stages: list[dict[str, Any]] = []
     files = expand([args.source])
     with sampler.stage("read + parse (our loader, same as ours)", stages):
-        results = [_read(f) for f in files]
+        results = [read_source(f) for f in files]
     graph = rdflib.Graph()
     with sampler.stage("map + g.add per triple (rdflib Graph)", stages) as row:
         for path in scheme_files():
@@ -298,7 +340,7 @@ def worker_incremental(args: argparse.Namespace) -> dict[str, Any]:
 
     from rncp_graph import build, iris
     from rncp_graph.__about__ import __version__
-    from rncp_graph.build import _read, _sha256
+    from rncp_graph.build import _sha256, read_source
     from rncp_graph.mapping import fiche_to_triples, source_triples
     from rncp_graph.store import lines_to_bytes
     from rncp_graph.terms import line
@@ -339,7 +381,7 @@ def worker_incremental(args: argparse.Namespace) -> dict[str, Any]:
 
     # (B)
     with sampler.stage("(B) re-read the changed file", stages):
-        loaded = _read(changed_file)
+        loaded = read_source(changed_file)
     with sampler.stage("(B) replace the source graph (map + load)", stages) as row:
         sha = _sha256(changed_file)
         graph = iris.source_graph(sha)
@@ -369,7 +411,7 @@ def worker_incremental(args: argparse.Namespace) -> dict[str, Any]:
     b_total = sum(r["seconds"] for r in stages if r["stage"].startswith("(B)"))
 
     # (C) back to the original fiche first (untimed), then the one-fiche path
-    old_fiche = next(f for f in _read(args.source).fiches if f.number == number)
+    old_fiche = next(f for f in read_source(args.source).fiches if f.number == number)
     old_lines = {line(t) for t in fiche_to_triples(old_fiche)}
     new_fiche = next(f for f in loaded.fiches if f.number == number)
     del loaded
@@ -384,7 +426,7 @@ def worker_incremental(args: argparse.Namespace) -> dict[str, Any]:
     )
     store._canonical = None
     with sampler.stage("(C) read the one-fiche delta file", stages):
-        delta = _read(delta_file)
+        delta = read_source(delta_file)
     with sampler.stage("(C) apply the fiche's triple diff to the store", stages) as row:
         new_lines = {line(t) for f in delta.fiches for t in fiche_to_triples(f)}
         removed, added = old_lines - new_lines, new_lines - old_lines
@@ -554,6 +596,8 @@ def bench_size(driver: Driver, size: int, modes: list[str], args: argparse.Names
         driver.run("incremental", label, source, *(["--no-validate"] if size > args.incremental_validate_max else []))
         if size <= 1000:
             driver.run("api-rebuild", label, source)
+    if "e2e-lowmem" in modes:
+        driver.run("e2e", f"{label}-lowmem", source, "--low-memory", timeout=args.e2e_timeout)
     if "e2e-novalidate" in modes:
         driver.run("e2e", f"{label}-novalidate", source, "--no-validate")
 
@@ -582,6 +626,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--source", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--no-validate", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--low-memory", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--naive-skip", nargs="*", default=[], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
@@ -639,6 +684,10 @@ def markdown(rows: list[dict[str, Any]], jobs: int) -> str:
 def _notes(row: dict[str, Any]) -> str:
     keys = ("fiches", "quads", "triples", "nt_mb", "ttl_mb", "graphs_before", "graphs_after", "B_seconds", "C_seconds")
     parts = [f"{k}={row[k]}" for k in keys if k in row]
+    if "all_processes_mib" in row:
+        parts.append(f"all processes {row['all_processes_mib']} MiB")
+    if row.get("stages_s"):
+        parts.append(" · ".join(f"{k} {v} s" for k, v in row["stages_s"].items()))
     if row.get("validation_log"):
         parts.append(row["validation_log"])
     if isinstance(row.get("validation"), dict):
