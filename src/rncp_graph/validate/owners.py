@@ -57,22 +57,25 @@ def fiche_owners(store: GraphStore, nodes: Iterable[str]) -> tuple[dict[str, tup
     while frontier:
         following: set[str] = set()
         for node in frontier:
+            mine = parents[node]
             # an index look-up per node (Oxigraph's object-first index): 11k nodes and their 490k
             # incoming links in 0.6 s at 10k fiches, where VALUES blocks of nodes took 5 s
             for quad in store.ox.quads_for_pattern(None, None, ox.NamedNode(node[1:-1]), None):
                 if quad.predicate not in link_nodes:
                     continue
-                if isinstance(quad.subject, ox.BlankNode):
-                    return None
-                if not isinstance(quad.subject, ox.NamedNode):  # a quoted triple (RDF-star): not ours
-                    continue
-                s = term_text(quad.subject, cache)
+                subject = quad.subject
+                if type(subject) is not ox.NamedNode:
+                    if isinstance(subject, ox.BlankNode):
+                        return None
+                    continue  # a quoted triple (RDF-star): not ours
+                s = f"<{subject.value}>"  # term_text of an IRI
                 if s in vocabulary:
                     continue
-                parents[node].add(s)
-                if s not in seen and s not in roots:
-                    following.add(s)
-                seen.add(s)
+                mine.add(s)
+                if s not in seen:
+                    seen.add(s)
+                    if s not in roots:
+                        following.add(s)
         frontier = sorted(following)
     owners = {}
     for node in wanted:
