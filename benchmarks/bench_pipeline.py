@@ -14,8 +14,7 @@ pool (forked workers, max of them), and each stage of a ``staged`` run has the p
 
 - ``e2e``: ``rncp_graph.build([xml], out=tmp, jobs=J)`` (read, map, load, validate, write
   Turtle + N-Triples + manifest), with the memory of all its processes together
-  (:class:`SystemMemory`); ``e2e-lowmem`` the same with ``overlap=False`` (``--low-memory``);
-  ``e2e-novalidate`` with ``validate=False``;
+  (:class:`SystemMemory`); ``e2e-novalidate`` the same with ``validate=False``;
 - ``staged``: the same steps as ``build`` done one by one in one process (read, map + load,
   canonical lines, validate, write N-Triples, write Turtle), each timed with its own peak;
 - ``incremental``: an on-disk store and a filled validation cache, then one fiche changes
@@ -59,7 +58,7 @@ sys.path.insert(0, str(HERE))
 import generate_xml  # noqa: E402
 
 DEFAULT_CSV = Path("/work/shared/data/rncp-2021-official-csv-layout")
-MODES = ("e2e", "e2e-lowmem", "e2e-novalidate", "staged", "incremental", "naive", "ceiling")
+MODES = ("e2e", "e2e-novalidate", "staged", "incremental", "naive", "ceiling")
 MIB = 1024 * 1024
 
 
@@ -177,7 +176,7 @@ def worker_e2e(args: argparse.Namespace) -> dict[str, Any]:
     logging.getLogger("rncp_graph.validate").setLevel(logging.INFO)
     system = SystemMemory()
     started = time.perf_counter()
-    result = build([args.source], out=out, jobs=args.jobs, validate=not args.no_validate, overlap=not args.low_memory)
+    result = build([args.source], out=out, jobs=args.jobs, validate=not args.no_validate)
     seconds = time.perf_counter() - started
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     return {
@@ -596,8 +595,6 @@ def bench_size(driver: Driver, size: int, modes: list[str], args: argparse.Names
         driver.run("incremental", label, source, *(["--no-validate"] if size > args.incremental_validate_max else []))
         if size <= 1000:
             driver.run("api-rebuild", label, source)
-    if "e2e-lowmem" in modes:
-        driver.run("e2e", f"{label}-lowmem", source, "--low-memory", timeout=args.e2e_timeout)
     if "e2e-novalidate" in modes:
         driver.run("e2e", f"{label}-novalidate", source, "--no-validate")
 
@@ -626,7 +623,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--source", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--no-validate", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--low-memory", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--naive-skip", nargs="*", default=[], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:

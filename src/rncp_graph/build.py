@@ -26,7 +26,7 @@ from tqdm import tqdm
 from . import iris, merge
 from .__about__ import __version__
 from .errors import EmptyInput
-from .exports import background, export
+from .exports import export
 from .exports.atomic import write_bytes
 from .loaders import xml_parallel
 from .loaders.export_common import export_date_from_name
@@ -67,8 +67,6 @@ class Build:
     problems: list[Problem] = field(default_factory=list)
     written: dict[str, Path] = field(default_factory=dict)
     validation: dict[str, Any] | None = None
-    #: distinct triples of the merged view, when the exports counted them (else the store is asked)
-    triples: int | None = None
     #: seconds per stage (read + map + load, validate, write); not in the manifest, which is
     #: byte-identical from one run to the next
     timings: dict[str, float] = field(default_factory=dict)
@@ -115,7 +113,7 @@ class Build:
                 "quarantined": self.fiches_quarantined,
                 "distinct": len({f.number for f in self.facts}),
             },
-            "triples": self.triples if self.triples is not None else self.store.triple_count(),
+            "triples": self.store.triple_count(),
             "instances_per_class": self.store.count_by_class(),
             "problems": {"total": len(self.problems), "by_rule": dict(sorted(by_rule.items()))},
             "errors": sum(1 for p in self.problems if p.severity == "error"),
@@ -137,7 +135,6 @@ def build(
     validate: bool = True,
     strategy: str = "sparql",
     jobs: int | None = None,
-    overlap: bool = True,
 ) -> Build:
     """Build the graph from fiche sources.
 
@@ -155,9 +152,6 @@ def build(
         or processes for ``strategy="per-fiche"``. The outcome does not depend on it.
     :param validate: validate the graph with the SHACL shapes; the outcome goes to
         ``result.validation`` (the manifest's ``validation``).
-    :param overlap: a large in-memory graph is written by a forked process while this one
-        validates (:mod:`rncp_graph.exports.background`); ``False`` writes after validation, in
-        this process: slower, and the memory of the sorted lines is not needed twice.
     :raises StructuralError: when a source is damaged; nothing is written then (the graphs
         this build added to an on-disk store are removed again).
     """
@@ -178,21 +172,13 @@ def build(
         result.problems = [p for r in result.results for p in r.problems] + merge.conflicts(result.facts)
         _drop_stale_sources(result.store, keep={s.graph for s in result.sources})
         result.store.flush()
-    # with validation to wait for, a large in-memory graph is written meanwhile by a forked process
-    overlapped = out is not None and overlap and validate and background.suits(result.store)
-    writer = background.ExportProcess(result.store, out) if out is not None and overlapped else None
-    try:
-        if validate:
-            with _stage("validate", timings):
-                shacl = validate_graph(result.store, strategy=strategy, jobs=jobs, progress=progress)
-                result.validation = shacl.as_manifest()
-    except BaseException:
-        if writer is not None:
-            writer.cancel()
-        raise
+    if validate:
+        with _stage("validate", timings):
+            shacl = validate_graph(result.store, strategy=strategy, jobs=jobs, progress=progress)
+            result.validation = shacl.as_manifest()
     if out is not None:
         with _stage("write", timings):
-            write_outputs(result, out, report=report, writer=writer)
+            write_outputs(result, out, report=report)
     return result
 
 
@@ -298,15 +284,9 @@ def _sha256(path: Path) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
-def write_outputs(
-    result: Build, out: Path, *, report: bool = False, writer: background.ExportProcess | None = None
-) -> None:
-    """Write the exports (or take them from ``writer``), ``errors.jsonl``, the optional coverage
-    report and the manifest (last)."""
-    if writer is None:
-        result.written = export(result.store, out)
-    else:
-        result.written, result.triples = writer.finish()
+def write_outputs(result: Build, out: Path, *, report: bool = False) -> None:
+    """Write the exports, ``errors.jsonl``, the optional coverage report and the manifest (last)."""
+    result.written = export(result.store, out)
     write_bytes(out / "errors.jsonl", _jsonl(p.as_dict() for p in result.problems))
     result.written["errors"] = out / "errors.jsonl"
     if report:
