@@ -50,3 +50,14 @@ def test_validate_iri_never_lets_oxigraph_fail(text: str) -> None:
     except InvalidIRI:
         return
     ox.NamedNode(value)
+
+
+@given(st.lists(st.text(max_size=30), min_size=1, max_size=4))
+def test_minted_iris_are_valid_or_refused(segments: list[str]) -> None:
+    """Whatever the segments, ``mint`` gives an IRI Oxigraph accepts, or refuses with InvalidIRI."""
+    try:
+        value = iris.mint(*segments)
+    except InvalidIRI:
+        return
+    assert iris.validate_iri(value) == value
+    ox.NamedNode(value)
