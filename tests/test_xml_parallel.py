@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import gc
 import re
+import tempfile
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -174,3 +176,18 @@ def test_small_files_and_zips_are_read_in_one_process(tmp_path: Path) -> None:
     path = _export(tmp_path, n=5)
     assert xml_parallel.plan(path) is None  # under MIN_BYTES
     assert xml_parallel.plan(path.with_suffix(".zip"), min_bytes=0) is None
+
+
+@pytest.mark.usefixtures("tiny_ranges")
+def test_a_zip_export_is_read_in_workers_with_the_sequential_outcome(tmp_path: Path) -> None:
+    xml = _export(tmp_path, _with_faults)
+    archive = tmp_path / "export-2026-01-01.zip"
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as handle:
+        handle.write(xml, xml.name)
+    parallel = build([archive], jobs=2)
+    sequential = build([archive], jobs=1)
+    assert parallel.results[0].fiches == [] and len(sequential.results[0].fiches) == 60
+    assert _outcome(parallel) == _outcome(sequential)
+    assert {p.file for p in parallel.problems} == {f"{archive.name}/{xml.name}"}
+    assert parallel.results[0].source == str(archive)
+    assert not list(Path(tempfile.gettempdir()).glob("rncp-graph-*/member.xml"))  # the extracted copy is gone

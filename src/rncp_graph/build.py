@@ -29,7 +29,6 @@ from .errors import EmptyInput
 from .exports import export
 from .exports.atomic import write_bytes
 from .loaders import xml_parallel
-from .loaders.export_common import export_date_from_name
 from .mapping import fiche_to_triples, source_triples
 from .model import Fiche, LoadResult, Problem
 from .resources import scheme_files
@@ -214,20 +213,29 @@ def _read_and_load(result: Build, path: Path, *, jobs: int, progress: bool) -> N
     """Read one source into its named graph; record what was read in ``result``."""
     loader = loader_for(path)  # strict: raises StructuralError naming the file when no loader reads it
     assert loader is not None
-    layout = xml_parallel.plan(path) if jobs > 1 and loader.name == "xml" else None
-    if layout is not None:
-        reader = xml_parallel.ParallelRead(path, layout, jobs=jobs, progress=progress)
-        try:
-            record = _load_source(result.store, path, "xml", export_date_from_name(path.name), reader.chunks())
-        except xml_parallel.Fallback as reason:
-            log.info("%s: read in one process (%s)", path.name, reason)
-        else:
-            assert reader.result is not None
-            _record(result, reader.result, record, reader.facts)
-            return
+    if jobs > 1 and loader.name == "xml" and _read_in_workers(result, path, jobs=jobs, progress=progress):
+        return
     loaded = read_source(path)
     record = _load_source(result.store, path, loaded.loader, loaded.export_date, _mapped(loaded.fiches))
     _record(result, loaded, record, [merge.facts_of(f) for f in loaded.fiches])
+
+
+def _read_in_workers(result: Build, path: Path, *, jobs: int, progress: bool) -> bool:
+    """Read a large XML export with :mod:`~rncp_graph.loaders.xml_parallel`; False when it is
+    to be read in this process instead (small, not cut safely, or a range could not settle alone)."""
+    with xml_parallel.plain_xml(path) as plain:
+        layout = xml_parallel.plan(plain[0], label=plain[1]) if plain is not None else None
+        if plain is None or layout is None:
+            return False
+        reader = xml_parallel.ParallelRead(plain[0], layout, jobs=jobs, progress=progress, source=path)
+        try:
+            record = _load_source(result.store, path, "xml", reader.export_date, reader.chunks())
+        except xml_parallel.Fallback as reason:
+            log.info("%s: read in one process (%s)", path.name, reason)
+            return False
+    assert reader.result is not None
+    _record(result, reader.result, record, reader.facts)
+    return True
 
 
 def read_source(path: Path) -> LoadResult:

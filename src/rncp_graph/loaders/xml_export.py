@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import re
+import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -101,13 +102,23 @@ def _opener(path: Path) -> Iterator[tuple[Opener, str]]:
     if path.suffix.lower() != ".zip":
         yield (lambda: path.open("rb")), path.name
         return
+    with member_of(path) as (_, open_member, label):
+        yield open_member, label
+
+
+@contextmanager
+def member_of(path: Path) -> Iterator[tuple[zipfile.ZipInfo, Opener, str]]:
+    """The one XML member of a ``.zip`` export: its entry, a way to open it, the name to report.
+
+    :raises StructuralError: not exactly one ``.xml`` member, or a member over the size limit.
+    """
     with open_zip(path) as archive:
         members = [i for i in archive.infolist() if not i.is_dir() and member_name(i).lower().endswith(".xml")]
         if len(members) != 1:
             raise StructuralError(f"a zip export must hold exactly one .xml file, found {len(members)}", file=path.name)
         info = members[0]
         check_member_size(info, path, MAX_MEMBER_SIZE)
-        yield (lambda: archive.open(info)), f"{path.name}/{member_name(info)}"
+        yield info, (lambda: archive.open(info)), f"{path.name}/{member_name(info)}"
 
 
 def check_prolog(head: bytes, label: str) -> None:

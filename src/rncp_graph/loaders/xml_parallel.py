@@ -22,9 +22,12 @@ import logging
 import mmap
 import multiprocessing
 import re
+import shutil
+import tempfile
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
@@ -95,6 +98,7 @@ class RangeResult:
 class Plan:
     ranges: list[Range]
     size: int
+    label: str
 
 
 def available() -> bool:
@@ -107,18 +111,23 @@ def available() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def plan(path: Path, range_bytes: int | None = None, min_bytes: int | None = None) -> Plan | None:
+def plan(
+    path: Path, range_bytes: int | None = None, min_bytes: int | None = None, *, label: str | None = None
+) -> Plan | None:
     """Cut a plain ``.xml`` export into ranges at ``<FICHE`` tags.
 
     ``None`` when the file is better read sequentially: smaller than ``min_bytes`` (default
-    :data:`MIN_BYTES`), a ``.zip``, workers cannot be forked here, or it cannot be cut safely
-    (not an ASCII-compatible encoding, no ``FICHES`` root, no fiche) — the sequential reader
-    then reads it and says what is wrong, if anything.
+    :data:`MIN_BYTES`), not a ``.xml`` file (a ``.zip`` goes through :func:`plain_xml` first),
+    workers cannot be forked here, or it cannot be cut safely (not an ASCII-compatible
+    encoding, no ``FICHES`` root, no fiche) — the sequential reader then reads it and says
+    what is wrong, if anything.
+
+    :param label: the name problems are reported under (default: the file name).
     """
     range_bytes = range_bytes or RANGE_BYTES
     if not available() or path.suffix.lower() != ".xml" or not path.is_file():
         return None
-    label = path.name
+    label = label or path.name
     with path.open("rb") as handle:
         size = handle.seek(0, 2)
         if size == 0 or size < (MIN_BYTES if min_bytes is None else min_bytes):
@@ -150,7 +159,7 @@ def plan(path: Path, range_bytes: int | None = None, min_bytes: int | None = Non
                 pad = 0 if first else line - 1 - root_open.count(b"\n")
                 ranges.append(Range(index, str(path), label, start, end, head_bytes, pad, b"" if last else closing))
                 line += data[start:end].count(b"\n")
-    return Plan(ranges, size)
+    return Plan(ranges, size, label)
 
 
 def _ascii_compatible(head: bytes) -> bool:
@@ -222,8 +231,14 @@ class ParallelRead:
     read sequentially.
     """
 
-    def __init__(self, path: Path, layout: Plan, *, jobs: int, progress: bool = False) -> None:
+    def __init__(
+        self, path: Path, layout: Plan, *, jobs: int, progress: bool = False, source: Path | None = None
+    ) -> None:
         self.path = path
+        #: the file the user gave (a ``.zip`` whose member was extracted to ``path``)
+        self.source = source or path
+        #: the export date the file name (or the zip member's) tells, as the sequential reader reads it
+        self.export_date = export_date_from_name(layout.label) or export_date_from_name(self.source.name)
         self.layout = layout
         self.jobs = jobs
         self.progress = progress
@@ -231,7 +246,7 @@ class ParallelRead:
         self.result: LoadResult | None = None
 
     def chunks(self) -> Iterator[bytes]:
-        label = self.path.name
+        label = self.layout.label
         report = Report(label)
         unknown: set[str] = set()
         seen: set[str] = set()
@@ -269,14 +284,37 @@ class ParallelRead:
             )
         report.log_summary(log, label, len(self.facts))
         self.result = LoadResult(
-            source=str(self.path),
+            source=str(self.source),
             fiches=[],
             problems=report.problems,
             quarantined=report.quarantined,
             repairs=dict(report.repairs),
-            export_date=export_date_from_name(label),
+            export_date=self.export_date,
             loader="xml",
         )
+
+
+@contextmanager
+def plain_xml(path: Path, min_bytes: int | None = None) -> Iterator[tuple[Path, str] | None]:
+    """A plain XML file for ``path`` and the name problems are reported under, or ``None``
+    (then read ``path`` sequentially).
+
+    A ``.xml`` file is itself. The XML member of a ``.zip`` export (checked as the sequential
+    reader checks it: exactly one member, its size limit) is decompressed, streamed, into a
+    temporary folder removed afterwards — when it is large enough to be worth it.
+    """
+    if path.suffix.lower() != ".zip":
+        yield (path, path.name)
+        return
+    with xml_export.member_of(path) as (info, open_member, label):
+        if info.file_size < (MIN_BYTES if min_bytes is None else min_bytes):
+            yield None
+            return
+        with tempfile.TemporaryDirectory(prefix="rncp-graph-") as folder:
+            plain = Path(folder) / "member.xml"
+            with open_member() as member, plain.open("wb") as handle:
+                shutil.copyfileobj(member, handle, 1 << 20)
+            yield (plain, label)
 
 
 def _in_order(pool: ProcessPoolExecutor, ranges: list[Range], ahead: int) -> Iterator[RangeResult]:
