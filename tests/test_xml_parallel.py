@@ -7,16 +7,18 @@ Ranges are made tiny here (a few fiches each) so that every fault lands in its o
 from __future__ import annotations
 
 import gc
+import multiprocessing
 import re
 import tempfile
 import zipfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
 
 from rncp_graph import build
 from rncp_graph.build import Build
-from rncp_graph.errors import StructuralError
+from rncp_graph.errors import EmptyInput, StructuralError
 from rncp_graph.loaders import xml_parallel
 from rncp_graph.store import GraphStore
 
@@ -175,7 +177,106 @@ def test_a_doctype_is_refused_before_any_worker_starts(tmp_path: Path) -> None:
 def test_small_files_and_zips_are_read_in_one_process(tmp_path: Path) -> None:
     path = _export(tmp_path, n=5)
     assert xml_parallel.plan(path) is None  # under MIN_BYTES
-    assert xml_parallel.plan(path.with_suffix(".zip"), min_bytes=0) is None
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w") as handle:
+        handle.write(path, path.name)
+    assert xml_parallel.plan(archive, min_bytes=0) is None  # a zip goes through plain_xml first
+    with xml_parallel.plain_xml(archive) as plain:
+        assert plain is None  # its member is under MIN_BYTES: not extracted
+
+
+def _compare(path: Path) -> Build:
+    """Build ``path`` both ways; assert the same outcome; the parallel build."""
+    parallel = build([path], jobs=2)
+    assert _outcome(parallel) == _outcome(build([path], jobs=1))
+    return parallel
+
+
+@pytest.mark.usefixtures("tiny_ranges")
+@pytest.mark.parametrize("where", ["end", "twice"])
+def test_version_flux_anywhere_at_the_top_level_counts_as_in_one_process(tmp_path: Path, where: str) -> None:
+    def move(text: str) -> str:
+        if where == "end":  # the version after the last fiche: no warning either way
+            text = text.replace("<VERSION_FLUX>4.1</VERSION_FLUX>", "", 1)
+            return text.replace("</FICHES>", "<VERSION_FLUX>4.1</VERSION_FLUX>\n</FICHES>")
+        return text.replace("</FICHES>", "<VERSION_FLUX>4.0</VERSION_FLUX>\n</FICHES>")  # the last one wins
+
+    parallel = _compare(_export(tmp_path, move))
+    assert parallel.results[0].fiches == []
+    warned = [p for p in parallel.problems if p.rule == "unexpected-version"]
+    assert [p.value for p in warned] == ([] if where == "end" else ["4.0"])
+
+
+@pytest.mark.usefixtures("tiny_ranges")
+def test_ten_million_lines_before_a_range_do_not_stop_the_workers(tmp_path: Path) -> None:
+    """The padding newlines go to the prolog: libxml2 refuses a text node over 10 MB."""
+
+    def long_lines(text: str) -> str:  # 200,000 empty lines in each fiche: 12 M lines in all
+        text = text.replace("</FICHE>", "\n" * 200_000 + "</FICHE>")
+        a, b = _fiche_spans(text)[55]
+        fiche = text[a:b].replace("</INTITULE>", "</INTITULE><NOUVEAU_CHAMP>x</NOUVEAU_CHAMP>", 1)
+        return text[:a] + fiche + text[b:]
+
+    parallel = _compare(_export(tmp_path, long_lines))
+    assert parallel.results[0].fiches == []  # no fallback
+    unknown = next(p for p in parallel.problems if p.rule == "unknown-element")
+    assert unknown.line is not None and unknown.line > 11_000_000
+
+
+@pytest.mark.usefixtures("tiny_ranges")
+def test_an_export_without_fiches_is_refused_as_in_one_process(tmp_path: Path) -> None:
+    path = tmp_path / "export-empty.xml"
+    path.write_text("<FICHES><VERSION_FLUX>4.1</VERSION_FLUX><!-- <FICHE> --></FICHES>\n", encoding="utf-8")
+    with pytest.raises(EmptyInput):
+        build([path], jobs=2)
+
+
+@pytest.mark.usefixtures("tiny_ranges")
+def test_a_fiche_tag_in_a_comment_falls_back_to_the_sequential_reader(tmp_path: Path) -> None:
+    def comment(text: str) -> str:
+        _, b = _fiche_spans(text)[10]
+        filler = "y" * (2 * SMALL_RANGE)
+        return text[:b] + f"\n    <!-- {filler} <FICHE> -->" + text[b:]
+
+    parallel = _compare(_export(tmp_path, comment))
+    assert len(parallel.results[0].fiches) == 60
+
+
+@pytest.mark.usefixtures("tiny_ranges")
+@pytest.mark.parametrize("form", ["bom-crlf", "latin-1"])
+def test_other_byte_forms_give_the_sequential_outcome(tmp_path: Path, form: str) -> None:
+    path = _export(tmp_path, _with_faults)
+    text = path.read_text(encoding="utf-8")
+    if form == "bom-crlf":
+        path.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"))
+    else:
+        latin = text.replace('encoding="UTF-8"', 'encoding="ISO-8859-1"', 1)
+        path.write_bytes(latin.encode("latin-1", errors="replace"))
+    parallel = _compare(path)
+    assert parallel.results[0].fiches == []
+
+
+@pytest.mark.usefixtures("tiny_ranges")
+def test_no_worker_is_left_when_the_load_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _export(tmp_path)
+    calls = 0
+    original = GraphStore.replace_graph
+
+    def failing(self: GraphStore, graph: str, chunks: Iterable[bytes], *, trusted: bool = False) -> None:
+        def counted() -> Iterator[bytes]:
+            nonlocal calls
+            for chunk in chunks:
+                calls += 1
+                if calls == 3:
+                    raise KeyboardInterrupt
+                yield chunk
+
+        original(self, graph, counted(), trusted=trusted)
+
+    monkeypatch.setattr(GraphStore, "replace_graph", failing)
+    with pytest.raises(KeyboardInterrupt):
+        build([path], jobs=2, validate=False)
+    assert multiprocessing.active_children() == []
 
 
 @pytest.mark.usefixtures("tiny_ranges")

@@ -148,13 +148,14 @@ def build(
     :param jobs: cores to use (default: all): worker processes reading and mapping a large XML
         export (:mod:`rncp_graph.loaders.xml_parallel`; its fiche objects are then not kept in
         ``results``, only their :attr:`Build.facts`), threads running the validation queries,
-        or processes for ``strategy="per-fiche"``. The outcome does not depend on it.
+        or processes for ``strategy="per-fiche"``. The graph, the problems and the report do
+        not depend on it.
     :param validate: validate the graph with the SHACL shapes; the outcome goes to
         ``result.validation`` (the manifest's ``validation``).
     :raises StructuralError: when a source is damaged; nothing is written then (the graphs
         this build added to an on-disk store are removed again).
     """
-    jobs = jobs or os.cpu_count() or 1
+    jobs = jobs or available_cores()
     timings: dict[str, float] = {}
     result = Build(store=GraphStore(store_path), timings=timings)
     with _stage("read + map + load", timings):
@@ -179,6 +180,13 @@ def build(
         with _stage("write", timings):
             write_outputs(result, out, report=report)
     return result
+
+
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity: a container's limit, not the host's count)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
 
 
 @contextlib.contextmanager
@@ -229,9 +237,11 @@ def _read_in_workers(result: Build, path: Path, *, jobs: int, progress: bool) ->
             return False
         reader = xml_parallel.ParallelRead(plain[0], layout, jobs=jobs, progress=progress, source=path)
         try:
-            record = _load_source(result.store, path, "xml", reader.export_date, reader.chunks())
+            # closing: when the load fails, the workers are stopped at once
+            with contextlib.closing(reader.chunks()) as chunks:
+                record = _load_source(result.store, path, "xml", reader.export_date, chunks)
         except xml_parallel.Fallback as reason:
-            log.info("%s: read in one process (%s)", path.name, reason)
+            log.warning("%s: read again in one process (%s)", path.name, str(reason))  # str: no traceback kept
             return False
     assert reader.result is not None
     _record(result, reader.result, record, reader.facts)

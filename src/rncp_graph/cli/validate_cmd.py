@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -10,6 +9,7 @@ from typing import Any
 
 import click
 
+from ..build import available_cores
 from ..validate import STRATEGIES, validate
 from ..validate.inputs import open_source
 from ..validate.report import FORMATS, Severity
@@ -34,7 +34,7 @@ from . import EXIT_OK, EXIT_VIOLATIONS, main
     help="Lowest severity listed (totals count all).",
 )
 @click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), help="Date taken as today (default: today).")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="all cores")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=available_cores(), show_default="all cores")
 @click.option(
     "--cache",
     "cache_dir",

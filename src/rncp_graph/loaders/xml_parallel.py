@@ -23,9 +23,11 @@ import mmap
 import multiprocessing
 import re
 import shutil
+import signal
+import sys
 import tempfile
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -72,7 +74,11 @@ class Range:
     end: int
     #: bytes put before the range: the prolog and root start tag (empty for the first range)
     head: bytes
-    #: newlines after ``head`` so the range's first byte is on its line of the file
+    #: where the root start tag begins in ``head``
+    root_at: int
+    #: newlines put before the root start tag so the range's first byte is on its line of the
+    #: file (in the prolog, where whitespace is no text node: libxml2 refuses a text node over
+    #: 10 MB, and an export of 10 M lines would need as many newlines)
     pad: int
     #: bytes put after the range: the root end tag (empty for the last range)
     tail: bytes
@@ -85,7 +91,6 @@ class RangeResult:
     index: int
     ntriples: list[bytes] = field(default_factory=list)
     facts: list[FicheFacts] = field(default_factory=list)
-    lines: list[int | None] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     repairs: Counter[str] = field(default_factory=Counter)
     quarantined: int = 0
@@ -102,13 +107,14 @@ class Plan:
 
 
 def available() -> bool:
-    """Whether worker processes can be forked here (Linux, macOS; not Windows).
+    """Whether worker processes can be forked here: Linux only (on macOS, fork is unsafe with
+    the system libraries; Windows has no fork).
 
     Fork, not spawn: a spawned worker imports the caller's ``__main__`` again, which runs a
     user's unguarded script a second time. A forked worker runs nothing but :func:`read_range`,
     which never touches the parent's Oxigraph store.
     """
-    return "fork" in multiprocessing.get_all_start_methods()
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
 
 
 def plan(
@@ -157,7 +163,8 @@ def plan(
                 last = index == len(bounds) - 2
                 head_bytes = b"" if first else root_open
                 pad = 0 if first else line - 1 - root_open.count(b"\n")
-                ranges.append(Range(index, str(path), label, start, end, head_bytes, pad, b"" if last else closing))
+                tail = b"" if last else closing
+                ranges.append(Range(index, str(path), label, start, end, head_bytes, root.start(), pad, tail))
                 line += data[start:end].count(b"\n")
     return Plan(ranges, size, label)
 
@@ -202,18 +209,18 @@ def read_range(task: Range) -> RangeResult:
     with open(task.path, "rb") as handle:  # noqa: PTH123 - a worker reads its own bytes
         handle.seek(task.start)
         body = handle.read(task.end - task.start)
-    document = b"".join((task.head, b"\n" * task.pad, body, task.tail))
+    prolog, root_tag = task.head[: task.root_at], task.head[task.root_at :]
+    document = b"".join((prolog, b"\n" * task.pad, root_tag, body, task.tail))
     del body
     report = Report(task.label)
     try:
         parsed = xml_export._parse(BytesIO(document), report, task.label, progress=False)
     except StructuralError as exc:
         raise Fallback(f"range {task.index} does not parse alone: {exc}") from None
-    result = RangeResult(task.index, version=parsed.version if task.index == 0 else None)
+    result = RangeResult(task.index, version=parsed.version)
     for fiche in parsed.fiches:
         result.ntriples.append(lines_to_bytes(line(t) for t in fiche_to_triples(fiche)))
         result.facts.append(facts_of(fiche))
-        result.lines.append(parsed.lines[fiche.number])
     result.problems = report.problems
     result.repairs = Counter(report.repairs)
     result.quarantined = report.quarantined
@@ -245,7 +252,7 @@ class ParallelRead:
         self.facts: list[FicheFacts] = []
         self.result: LoadResult | None = None
 
-    def chunks(self) -> Iterator[bytes]:
+    def chunks(self) -> Generator[bytes, None, None]:
         label = self.layout.label
         report = Report(label)
         unknown: set[str] = set()
@@ -254,29 +261,34 @@ class ParallelRead:
         elements = duplicates = 0
         bar = tqdm(total=self.layout.size, desc=label, unit="B", unit_scale=True, disable=not self.progress)
         context = multiprocessing.get_context("fork")
+        # Ctrl-C reaches the workers too: they ignore it, this process stops them
+        pool = ProcessPoolExecutor(self.jobs, mp_context=context, initializer=_ignore_interrupts)
         try:
-            with ProcessPoolExecutor(self.jobs, mp_context=context) as pool:
-                for done in _in_order(pool, self.layout.ranges, ahead=2 * self.jobs):
-                    for problem in done.problems:
-                        if problem.rule == "unknown-element":  # the sequential reader warns once per name
-                            if problem.field in unknown:
-                                continue
-                            unknown.add(problem.field or "")
-                        report.problems.append(problem)
-                    for fact in done.facts:
-                        if fact.number in seen:
-                            raise Fallback(f"fiche {fact.number} is given in two ranges")
-                        seen.add(fact.number)
-                    report.repairs.update(done.repairs)
-                    report.quarantined += done.quarantined
-                    elements += done.elements
-                    duplicates += done.duplicates
-                    version = done.version if done.index == 0 else version
-                    self.facts.extend(done.facts)
-                    bar.update(self.layout.ranges[done.index].end - self.layout.ranges[done.index].start)
-                    yield b"".join(done.ntriples)
+            for done in _in_order(pool, self.layout.ranges, ahead=2 * self.jobs):
+                for problem in done.problems:
+                    if problem.rule == "unknown-element":  # the sequential reader warns once per name
+                        if problem.field in unknown:
+                            continue
+                        unknown.add(problem.field or "")
+                    report.problems.append(problem)
+                for fact in done.facts:
+                    if fact.number in seen:
+                        raise Fallback(f"fiche {fact.number} is given in two ranges")
+                    seen.add(fact.number)
+                report.repairs.update(done.repairs)
+                report.quarantined += done.quarantined
+                elements += done.elements
+                duplicates += done.duplicates
+                version = done.version if done.version is not None else version  # the last one, as in one process
+                self.facts.extend(done.facts)
+                bar.update(self.layout.ranges[done.index].end - self.layout.ranges[done.index].start)
+                yield b"".join(done.ntriples)
         finally:
+            # also when this generator is closed early (the load failed): nothing left running
+            pool.shutdown(wait=True, cancel_futures=True)
             bar.close()
+        if not self.facts and not report.quarantined:  # the sequential reader raises EmptyInput
+            raise Fallback("no fiche in the file")
         xml_export._check_version(version, report)
         if elements != len(self.facts) + report.quarantined + duplicates:  # pragma: no cover
             raise StructuralError(
@@ -315,6 +327,10 @@ def plain_xml(path: Path, min_bytes: int | None = None) -> Iterator[tuple[Path, 
             with open_member() as member, plain.open("wb") as handle:
                 shutil.copyfileobj(member, handle, 1 << 20)
             yield (plain, label)
+
+
+def _ignore_interrupts() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _in_order(pool: ProcessPoolExecutor, ranges: list[Range], ahead: int) -> Iterator[RangeResult]:
