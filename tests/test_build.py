@@ -207,3 +207,16 @@ def test_turtle_streamed_in_small_chunks_is_the_same_graph(sample_build: object)
     parsed = {str(t) for t in ox.parse(input=reader, format=ox.RdfFormat.N_TRIPLES)}
     assert parsed == {str(t) for t in ox.parse(input=b"\n".join(lines) + b"\n", format=ox.RdfFormat.N_TRIPLES)}
     assert len(parsed) == len(lines)
+
+
+def test_canonical_lines_survive_any_cut_of_the_dump() -> None:
+    """Oxigraph writes the dump in pieces of its choosing: a line may span many writes."""
+    from rncp_graph.store import _LineCollector
+
+    text = b'<urn:a> <urn:p> "' + b"x" * 50_000 + b'" .\n<urn:b> <urn:p> "y" .\n<urn:c> <urn:p> "z" .'
+    for size in (1, 7, 4096, len(text)):
+        collector = _LineCollector()
+        for start in range(0, len(text), size):
+            collector.write(text[start : start + size])
+        collector.close()
+        assert collector == text.split(b"\n")

@@ -176,12 +176,17 @@ class _LineCollector(list[bytes]):
 
     def __init__(self) -> None:
         super().__init__()
-        self._rest = b""
+        self._pending: list[bytes] = []  # the start of a line not ended yet (a long literal: many writes)
 
     def write(self, data: bytes) -> int:
-        lines = (self._rest + data).split(b"\n")
-        self._rest = lines.pop()
-        self.extend(lines)
+        data = bytes(data)
+        cut = data.rfind(b"\n")
+        if cut < 0:
+            self._pending.append(data)
+            return len(data)
+        ended = b"".join([*self._pending, data[:cut]]) if self._pending else data[:cut]
+        self._pending = [data[cut + 1 :]] if cut + 1 < len(data) else []
+        self.extend(ended.split(b"\n"))
         return len(data)
 
     def flush(self) -> None:
@@ -189,9 +194,9 @@ class _LineCollector(list[bytes]):
 
     def close(self) -> None:
         """The end of one dump: a last line without ``\\n`` (never written by Oxigraph) is kept."""
-        if self._rest:
-            self.append(self._rest)
-            self._rest = b""
+        if self._pending:
+            self.append(b"".join(self._pending))
+            self._pending = []
 
 
 def bindings_from(values: Mapping[str, str | ox.NamedNode | ox.Literal]) -> dict[str, Term]:
