@@ -54,6 +54,8 @@ PARSER_OPTIONS = {
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 _ROOT_START = re.compile(rb"<[A-Za-z_:]")
 _DECLARATION = re.compile(rb"<!(?!--)")
+_COMMENT_OR_PI = re.compile(rb"<!--.*?-->|<\?.*?\?>", re.DOTALL)
+_NOT_NEWLINE = re.compile(rb"[^\n]")
 
 Opener = Callable[[], IO[bytes]]
 
@@ -136,6 +138,9 @@ def check_prolog(head: bytes, label: str) -> None:
         raise EmptyInput("empty XML file (nothing but a BOM or whitespace)", file=label)
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         body = head.decode("utf-16", errors="replace").encode("ascii", errors="replace")
+    # comments and processing instructions blanked (newlines kept): a "<FICHES>" inside a
+    # comment is not the root, and a DOCTYPE after it is still found
+    body = _COMMENT_OR_PI.sub(lambda m: _NOT_NEWLINE.sub(b" ", m.group()), body)
     start = _ROOT_START.search(body)
     prolog = body[: start.start()] if start else body
     declaration = _DECLARATION.search(prolog)
