@@ -168,10 +168,17 @@ def test_a_truncated_export_aborts_with_the_sequential_error_and_leaves_the_stor
     assert reopened.graphs() == graphs  # the good export's graph, as before; nothing of the truncated one
 
 
-def test_a_doctype_is_refused_before_any_worker_starts(tmp_path: Path) -> None:
-    path = _export(tmp_path, lambda t: t.replace("<FICHES>", '<!DOCTYPE FICHES SYSTEM "http://x/">\n<FICHES>', 1))
+@pytest.mark.parametrize(
+    "prolog",
+    ['<!DOCTYPE FICHES SYSTEM "http://x/">\n', '<!-- <FICHES> -->\n<!DOCTYPE FICHES [<!ENTITY e "x">]>\n'],
+    ids=["doctype", "doctype-after-a-comment-naming-the-root"],
+)
+def test_a_doctype_is_refused_before_any_worker_starts(tmp_path: Path, prolog: str) -> None:
+    path = _export(tmp_path, lambda t: t.replace("<FICHES>", prolog + "<FICHES>", 1))
     with pytest.raises(StructuralError, match="DOCTYPE"):
         xml_parallel.plan(path, min_bytes=0)
+    with pytest.raises(StructuralError, match="DOCTYPE"):
+        build([path], jobs=1)
 
 
 def test_small_files_and_zips_are_read_in_one_process(tmp_path: Path) -> None:
