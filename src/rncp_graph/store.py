@@ -179,14 +179,18 @@ class _LineCollector(list[bytes]):
         self._pending: list[bytes] = []  # the start of a line not ended yet (a long literal: many writes)
 
     def write(self, data: bytes) -> int:
-        data = bytes(data)
         cut = data.rfind(b"\n")
         if cut < 0:
-            self._pending.append(data)
+            self._pending.append(bytes(data))
             return len(data)
-        ended = b"".join([*self._pending, data[:cut]]) if self._pending else data[:cut]
-        self._pending = [data[cut + 1 :]] if cut + 1 < len(data) else []
-        self.extend(ended.split(b"\n"))
+        if self._pending:
+            self._pending.append(data[:cut])
+            self.extend(b"".join(self._pending).split(b"\n"))
+            self._pending = []
+        else:
+            self.extend(data[:cut].split(b"\n"))
+        if cut + 1 < len(data):
+            self._pending.append(data[cut + 1 :])
         return len(data)
 
     def flush(self) -> None:
