@@ -52,6 +52,9 @@ log = logging.getLogger(__name__)
 RANGE_BYTES = 8 << 20
 #: Files smaller than this are read in the parent (worker start-up would cost more than it saves).
 MIN_BYTES = 16 << 20
+#: At most this many workers: beyond, this process's Oxigraph load is the bottleneck (at 30k
+#: fiches the workers need ~63 s of CPU and the load ~20 s), and each more worker holds ranges.
+MAX_WORKERS = 4
 
 _FICHE_TAG = re.compile(rb"<FICHE[\s/>]")
 _ENCODING = re.compile(rb"""^<\?xml[^>]*\bencoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
@@ -247,7 +250,7 @@ class ParallelRead:
         #: the export date the file name (or the zip member's) tells, as the sequential reader reads it
         self.export_date = export_date_from_name(layout.label) or export_date_from_name(self.source.name)
         self.layout = layout
-        self.jobs = jobs
+        self.jobs = max(1, min(jobs, MAX_WORKERS))
         self.progress = progress
         self.facts: list[FicheFacts] = []
         self.result: LoadResult | None = None
@@ -313,7 +316,9 @@ def plain_xml(path: Path, min_bytes: int | None = None) -> Iterator[tuple[Path, 
 
     A ``.xml`` file is itself. The XML member of a ``.zip`` export (checked as the sequential
     reader checks it: exactly one member, its size limit) is decompressed, streamed, into a
-    temporary folder removed afterwards — when it is large enough to be worth it.
+    temporary folder removed afterwards — when it is large enough to be worth it. The folder is
+    made where ``TMPDIR`` says (:func:`tempfile.gettempdir`): point it at a disk, not a RAM
+    file system, for a national export (~500 MB).
     """
     if path.suffix.lower() != ".zip":
         yield (path, path.name)

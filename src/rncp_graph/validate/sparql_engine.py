@@ -24,6 +24,9 @@ from .report import Result, nt
 
 log = logging.getLogger(__name__)
 
+#: At most this many queries at once (213 queries; more threads only add contention).
+MAX_THREADS = 8
+
 
 def sparql_results(store: GraphStore, shapes: rdflib.Graph, *, threads: int = 1) -> list[Result]:
     """Every result of the shapes on the whole store.
@@ -55,7 +58,8 @@ def _run_checks(store: GraphStore, checks: list[Check], threads: int) -> list[Re
         return found
 
     focus_queries = {b.checks[0].focus: b.checks[0].shape for b in todo if b.checks[0].focus is not None}
-    with quiet_literal_warnings(), ThreadPoolExecutor(max(1, threads), thread_name_prefix="shacl") as pool:
+    workers = max(1, min(threads, MAX_THREADS))
+    with quiet_literal_warnings(), ThreadPoolExecutor(workers, thread_name_prefix="shacl") as pool:
         focus_sets = dict(zip(focus_queries, pool.map(focus_nodes, focus_queries, focus_queries.values()), strict=True))
         return [result for found in pool.map(run, todo) for result in found]
 
