@@ -114,21 +114,32 @@ def test_the_serve_command_starts_and_stops(sample_build: Build, tmp_path: Path)
     command = [sys.executable, "-m", "rncp_graph", "serve", "--graph", str(graph), "--port", str(port)]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     lines: list[str] = []
-    reader = threading.Thread(target=lambda: lines.extend(process.stdout or []), daemon=True)
-    reader.start()
+    errors: list[str] = []  # drained as it comes: a full stderr pipe would block the server process
+    readers = [
+        threading.Thread(target=lambda: lines.extend(process.stdout or []), daemon=True),
+        threading.Thread(target=lambda: errors.extend(process.stderr or []), daemon=True),
+    ]
+    for reader in readers:
+        reader.start()
     try:
         deadline = time.monotonic() + 30
         while not any("SPARQL endpoint" in line for line in lines):
-            assert process.poll() is None, process.stderr.read() if process.stderr else ""
+            assert process.poll() is None, "".join(errors)
             assert time.monotonic() < deadline, "rncp-graph serve did not come up"
             time.sleep(0.1)
         endpoint = Endpoint(f"http://127.0.0.1:{port}/query", timeout=2, deadline=5, retries=0)
         assert len(queries.run("level-counts", target=endpoint)) == 3
     finally:
         process.send_signal(signal.SIGINT)
-        process.wait(timeout=20)
-        reader.join(timeout=5)
-    assert process.returncode == 0
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+            pytest.fail(f"rncp-graph serve did not stop within 30 s of Ctrl-C; its stderr: {''.join(errors)[-2000:]}")
+        for reader in readers:
+            reader.join(timeout=5)
+    assert process.returncode == 0, "".join(errors)
     assert f"http://127.0.0.1:{port}/query" in "".join(lines)
     with pytest.raises(EndpointUnreachableError):
         queries.run("level-counts", target=Endpoint(f"http://127.0.0.1:{port}/query", timeout=1, deadline=2, retries=0))
