@@ -1,19 +1,22 @@
 """Reading and mapping a large XML export in worker processes, range of ``FICHE`` elements by range.
 
 The national export is one ~500 MB file of 30,000 ``FICHE`` elements. Reading (lxml) and mapping
-(Python) cost about 2 ms per fiche in one process; :func:`read_ranges` cuts the file at ``<FICHE``
-tags into ranges of ~:data:`RANGE_BYTES`, and worker processes each parse one range as a small
-document of its own — the file's prolog and root start tag, newlines up to the range's first
-line (so line numbers in problems are those of the file), the range, the root end tag — with the
-same hardened parser and the same code as :func:`~rncp_graph.loaders.xml_export.read_xml`. Each
-worker returns the N-Triples of each fiche and the problems met; the parent loads the ranges in
-file order while the workers go on, so memory stays flat in the number of fiches.
+(Python) cost about 2 ms per fiche in one process; :func:`plan` cuts the file at ``<FICHE``
+tags into ranges of ~:data:`RANGE_BYTES`, and forked worker processes each parse one range as
+a small document of its own — the file's prolog, newlines up to the range's first line (so line
+numbers in problems are those of the file), the root start tag, the range, the root end tag —
+with the same hardened parser and the same code as
+:func:`~rncp_graph.loaders.xml_export.read_xml`. Each worker returns the N-Triples of each fiche
+and the problems met; the parent loads the ranges in file order while the workers go on, so
+memory stays flat in the number of fiches. A ``.zip`` export's XML member is first streamed
+into a temporary file (:func:`plain_xml`).
 
 The outcome is the one the sequential reader gives (the tests compare both): same fiches, same
 triples, same problems in the same order. Whatever a range cannot settle alone falls back to
 the sequential reader for the whole file (:class:`Fallback`): a range that does not parse (a
-damaged file, or a ``<FICHE`` inside a comment or CDATA section), or a fiche number repeated in
-two ranges (the sequential reader keeps the first and lists the differing fields).
+damaged file, or a ``<FICHE`` inside a comment or CDATA section), a fiche number repeated in
+two ranges (the sequential reader keeps the first and lists the differing fields), or no
+fiche at all (it raises :class:`~rncp_graph.errors.EmptyInput`).
 """
 
 from __future__ import annotations
