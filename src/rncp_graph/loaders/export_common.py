@@ -15,7 +15,7 @@ import logging
 import re
 import unicodedata
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -160,6 +160,33 @@ class Report:
         where = problem.file if line is None else f"{problem.file}, line {line}"
         log.debug("[%s] %s: %s (%s)", fiche or "-", rule, message, where)
 
+    def repaired(
+        self,
+        rule: str,
+        message: str,
+        *,
+        counted_as: str | None = None,
+        fiche: str | None,
+        field: str,
+        value: str,
+        line: int | None,
+    ) -> None:
+        """Count a repair (under ``counted_as``, default ``rule``) and warn of it."""
+        self.repairs[counted_as or rule] += 1
+        self.add(rule, message, fiche=fiche, field=field, value=value, line=line, severity="warning", action="repaired")
+
+    def absorb(self, problems: list[Problem], repairs: Mapping[str, int], quarantined: int) -> None:
+        """Take over what another report of the same file found (a range read by a worker),
+        unknown elements still warned once per name."""
+        for problem in problems:
+            if problem.rule == "unknown-element":
+                if problem.field in self._unknown:
+                    continue
+                self._unknown.add(problem.field or "")
+            self.problems.append(problem)
+        self.repairs.update(repairs)
+        self.quarantined += quarantined
+
     def log_summary(self, logger: logging.Logger, source: str, loaded: int) -> None:
         """One log line per source: WARNING when problems were met (one line each at DEBUG)."""
         errors = sum(1 for p in self.problems if p.severity == "error")
@@ -225,16 +252,14 @@ class Report:
             action="quarantined-fiche",
         )
         if number is not None and number != raw.strip():
-            self.repairs["fiche-number"] += 1
-            self.add(
+            self.repaired(
                 "fiche-number-normalised",
                 f"fiche number {raw.strip()!r} read as {number}",
+                counted_as="fiche-number",
                 fiche=number,
                 field=field,
                 value=raw,
                 line=line,
-                severity="warning",
-                action="repaired",
             )
         return number
 
@@ -245,16 +270,13 @@ class Report:
         short = _SHORT_BLOCK.match(normalise.code(raw).upper())
         if short and short.group(1) == fiche:
             padded = f"{short.group(1)}BC0{short.group(2)}"
-            self.repairs["block-code-padded"] += 1
-            self.add(
+            self.repaired(
                 "block-code-padded",
                 f"block code {raw!r} read as {padded}",
                 fiche=fiche,
                 field=field,
                 value=raw,
                 line=line,
-                severity="warning",
-                action="repaired",
             )
             return padded
         call = lambda: normalise.block_code(raw, fiche=fiche, field=field)  # noqa: E731
@@ -306,16 +328,13 @@ class Report:
         except InvalidValue:
             return given
         if address.scheme_added:
-            self.repairs["url-scheme-added"] += 1
-            self.add(
+            self.repaired(
                 "url-scheme-added",
                 f"web address without a scheme; read as {address.url}",
                 fiche=fiche,
                 field=field,
                 value=given,
                 line=line,
-                severity="warning",
-                action="repaired",
             )
         return address.url
 

@@ -21,6 +21,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import IO
 
@@ -83,19 +84,40 @@ def read_xml(path: Path, *, progress: bool = False) -> LoadResult:
         report = Report(label)
         with open_stream() as stream:
             parsed = _parse(stream, report, label, progress)
-    _check_version(parsed.version, report)
-    if parsed.elements != len(parsed.fiches) + report.quarantined + parsed.duplicates:  # pragma: no cover
-        raise StructuralError("fiche counts do not reconcile (elements ≠ loaded + quarantined + repeated)", file=label)
-    report.log_summary(log, label, len(parsed.fiches))
+    counts = (len(parsed.fiches), parsed.elements, parsed.duplicates)
+    return finish(report, path, parsed.fiches, counts=counts, version=parsed.version)
+
+
+def finish(
+    report: Report, source: Path, fiches: list[Fiche], *, counts: tuple[int, int, int], version: str | None
+) -> LoadResult:
+    """The end of reading an export, in one process or range by range (:mod:`.xml_parallel`):
+    the version checked, the counts reconciled, the summary logged.
+
+    :param fiches: the fiche objects kept (none when read by workers).
+    :param counts: fiches loaded, ``FICHE`` elements met, fiches given twice.
+    """
+    loaded, elements, duplicates = counts
+    _check_version(version, report)
+    if elements != loaded + report.quarantined + duplicates:  # pragma: no cover
+        raise StructuralError(
+            "fiche counts do not reconcile (elements ≠ loaded + quarantined + repeated)", file=report.file
+        )
+    report.log_summary(log, report.file, loaded)
     return LoadResult(
-        source=str(path),
-        fiches=parsed.fiches,
+        source=str(source),
+        fiches=fiches,
         problems=report.problems,
         quarantined=report.quarantined,
         repairs=dict(report.repairs),
-        export_date=export_date_from_name(label) or export_date_from_name(path.name),
+        export_date=export_date(report.file, source),
         loader="xml",
     )
+
+
+def export_date(label: str, source: Path) -> date | None:
+    """The export date the member's name (``label``) or else the file's name tells."""
+    return export_date_from_name(label) or export_date_from_name(source.name)
 
 
 @contextmanager

@@ -46,7 +46,7 @@ from ..model import LoadResult, Problem
 from ..store import lines_to_bytes
 from ..terms import line
 from . import xml_export
-from .export_common import Report, export_date_from_name
+from .export_common import Report
 
 log = logging.getLogger(__name__)
 
@@ -251,7 +251,7 @@ class ParallelRead:
         #: the file the user gave (a ``.zip`` whose member was extracted to ``path``)
         self.source = source or path
         #: the export date the file name (or the zip member's) tells, as the sequential reader reads it
-        self.export_date = export_date_from_name(layout.label) or export_date_from_name(self.source.name)
+        self.export_date = xml_export.export_date(layout.label, self.source)
         self.layout = layout
         self.jobs = max(1, min(jobs, MAX_WORKERS))
         self.progress = progress
@@ -259,30 +259,21 @@ class ParallelRead:
         self.result: LoadResult | None = None
 
     def chunks(self) -> Generator[bytes, None, None]:
-        label = self.layout.label
-        report = Report(label)
-        unknown: set[str] = set()
+        report = Report(self.layout.label)
         seen: set[str] = set()
         version: str | None = None
         elements = duplicates = 0
-        bar = tqdm(total=self.layout.size, desc=label, unit="B", unit_scale=True, disable=not self.progress)
+        bar = tqdm(total=self.layout.size, desc=report.file, unit="B", unit_scale=True, disable=not self.progress)
         context = multiprocessing.get_context("fork")
         # Ctrl-C reaches the workers too: they ignore it, this process stops them
         pool = ProcessPoolExecutor(self.jobs, mp_context=context, initializer=_ignore_interrupts)
         try:
             for done in _in_order(pool, self.layout.ranges, ahead=2 * self.jobs):
-                for problem in done.problems:
-                    if problem.rule == "unknown-element":  # the sequential reader warns once per name
-                        if problem.field in unknown:
-                            continue
-                        unknown.add(problem.field or "")
-                    report.problems.append(problem)
+                report.absorb(done.problems, done.repairs, done.quarantined)
                 for fact in done.facts:
                     if fact.number in seen:
                         raise Fallback(f"fiche {fact.number} is given in two ranges")
                     seen.add(fact.number)
-                report.repairs.update(done.repairs)
-                report.quarantined += done.quarantined
                 elements += done.elements
                 duplicates += done.duplicates
                 version = done.version if done.version is not None else version  # the last one, as in one process
@@ -295,21 +286,8 @@ class ParallelRead:
             bar.close()
         if not self.facts and not report.quarantined:  # the sequential reader raises EmptyInput
             raise Fallback("no fiche in the file")
-        xml_export._check_version(version, report)
-        if elements != len(self.facts) + report.quarantined + duplicates:  # pragma: no cover
-            raise StructuralError(
-                "fiche counts do not reconcile (elements ≠ loaded + quarantined + repeated)", file=label
-            )
-        report.log_summary(log, label, len(self.facts))
-        self.result = LoadResult(
-            source=str(self.source),
-            fiches=[],
-            problems=report.problems,
-            quarantined=report.quarantined,
-            repairs=dict(report.repairs),
-            export_date=self.export_date,
-            loader="xml",
-        )
+        counts = (len(self.facts), elements, duplicates)
+        self.result = xml_export.finish(report, self.source, [], counts=counts, version=version)
 
 
 @contextmanager
