@@ -50,11 +50,11 @@ class FicheFacts:
 
     number: str
     source: str
-    values: tuple[tuple[str, object], ...]
+    values: dict[str, object]
 
 
 def facts_of(fiche: Fiche) -> FicheFacts:
-    return FicheFacts(fiche.number, fiche.source, tuple((name, read(fiche)) for name, read in COMPARED.items()))
+    return FicheFacts(fiche.number, fiche.source, {name: read(fiche) for name, read in COMPARED.items()})
 
 
 def conflicts(facts: Iterable[FicheFacts]) -> list[Problem]:
@@ -73,7 +73,7 @@ def conflicts(facts: Iterable[FicheFacts]) -> list[Problem]:
 def _compare(number: str, facts: list[FicheFacts]) -> list[Problem]:
     problems = []
     for field in COMPARED:
-        stated = [(f.source, value) for f in facts if (value := dict(f.values).get(field)) not in (None, ())]
+        stated = [(f.source, value) for f in facts if (value := f.values[field]) not in (None, ())]
         values = {value for _, value in stated}
         if len(values) > 1:
             described = "; ".join(f"{src}: {_show(val)}" for src, val in stated)

@@ -75,7 +75,7 @@ class PushReport:
 def canonical_ntriples(source: Path) -> tuple[bytes, int]:
     """The graph at ``source`` (N-Triples / Turtle file or store folder) as canonical N-Triples."""
     lines = open_graph(source).canonical_bytes()
-    return b"".join(line + b"\n" for line in lines), len(lines)
+    return b"\n".join([*lines, b""]), len(lines)
 
 
 @dataclass

@@ -29,7 +29,7 @@ def atomic_output(dest: Path) -> Iterator[IO[bytes]]:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    fsync_dir(dest.parent)
+    _fsync_dir(dest.parent)
 
 
 def write_bytes(dest: Path, data: bytes) -> None:
@@ -49,7 +49,7 @@ def _umask() -> int:
     return mask
 
 
-def fsync_dir(folder: Path) -> None:
+def _fsync_dir(folder: Path) -> None:
     if os.name != "posix":
         return
     dfd = os.open(folder, os.O_RDONLY)
