@@ -5,10 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import rdflib
 
 from rncp_graph import Build, build
+from rncp_graph.exports.publish import publish
 
 from .constants import FICHES_DIR, SHARED_DATA
+from .test_publish_support import META
 
 
 @pytest.fixture(scope="session")
@@ -23,3 +26,17 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"real third-party data not available at {SHARED_DATA}")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def canonical(sample_build: Build) -> rdflib.Graph:
+    """The sample graph parsed by rdflib from the store's canonical lines (the reference)."""
+    return sample_build.store.to_rdflib_graph()
+
+
+@pytest.fixture(scope="session")
+def release(tmp_path_factory: pytest.TempPathFactory, sample_build: Build) -> Path:
+    """The release of the sample fiches, published once per session (pyLODE runs twice: worth sharing)."""
+    out = tmp_path_factory.mktemp("release")
+    publish(sample_build.store, out, metadata=META, build_manifest=sample_build.manifest())
+    return out

@@ -27,20 +27,9 @@ from rncp_graph.namespaces import RNCP
 from rncp_graph.resources import project_dir
 
 from .constants import FICHES_DIR, ROOT
-from .test_publish_support import META, read_sums, release_files, sha256, shared_release
+from .test_publish_support import META, read_sums, release_files, sha256
 
 GRAPH_FILES = {"rncp.ttl", "rncp.nt.gz", "rncp.jsonld", "context.jsonld", "rncp.trig"}
-
-
-@pytest.fixture(scope="module")
-def release(tmp_path_factory: pytest.TempPathFactory, sample_build: Build) -> Path:
-    return shared_release(tmp_path_factory, sample_build)
-
-
-@pytest.fixture(scope="module")
-def canonical(sample_build: Build) -> rdflib.Graph:
-    """The built graph, parsed by rdflib from the store's canonical lines (the reference)."""
-    return rdflib.Graph().parse(data="\n".join(sample_build.store.canonical_lines()), format="nt")
 
 
 def test_release_holds_every_file(release: Path) -> None:

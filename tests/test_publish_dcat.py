@@ -22,7 +22,7 @@ from rncp_graph.exports.void import GraphStats, graph_stats
 from rncp_graph.namespaces import EQF, RNCP
 
 from .constants import RESOURCES
-from .test_publish_support import deny_remote_urls, sha256, shared_release
+from .test_publish_support import deny_remote_urls, sha256
 
 # plain Namespaces (rdflib's DefinedNamespaces warn when pytest probes module attributes)
 DCAT, DCTERMS, FOAF, PROV, RDF, SKOS, VOID, XSD = (
@@ -31,11 +31,6 @@ DCAT, DCTERMS, FOAF, PROV, RDF, SKOS, VOID, XSD = (
 SHAPES_FILE = RESOURCES / "dcat-ap" / "dcat-ap-SHACL.extract.ttl"
 DS = rdflib.URIRef(DATASET_IRI)
 PORTAL = "https://portal.example/rncp/"
-
-
-@pytest.fixture(scope="module")
-def release(tmp_path_factory: pytest.TempPathFactory, sample_build: Build) -> Path:
-    return shared_release(tmp_path_factory, sample_build)
 
 
 @pytest.fixture(scope="module")

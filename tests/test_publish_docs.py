@@ -14,21 +14,13 @@ from pathlib import Path
 import pytest
 import rdflib
 
-from rncp_graph import Build
 from rncp_graph.exports.docs import LANGUAGES, documented_terms, single_language, stable_html
 from rncp_graph.namespaces import RNCP
 from rncp_graph.resources import ontology_file
 
-from .test_publish_support import shared_release
-
 CHROMIUM = Path("/usr/bin/chromium")
 NAMESPACE = str(RNCP._NS)
 WIDTH, HEIGHT = 1280, 1600
-
-
-@pytest.fixture(scope="module")
-def release(tmp_path_factory: pytest.TempPathFactory, sample_build: Build) -> Path:
-    return shared_release(tmp_path_factory, sample_build)
 
 
 @pytest.fixture(scope="module")

@@ -20,22 +20,11 @@ from hypothesis import strategies as st
 from pyld import jsonld
 from rdflib.compare import isomorphic
 
-from rncp_graph import Build
 from rncp_graph.exports.jsonld import CONTEXT_NAME, compact, context_document, write_document
 from rncp_graph.namespaces import PREFIXES
 from rncp_graph.terms import fr, iri, line, string
 
-from .test_publish_support import deny_remote_urls, shared_release
-
-
-@pytest.fixture(scope="module")
-def release(tmp_path_factory: pytest.TempPathFactory, sample_build: Build) -> Path:
-    return shared_release(tmp_path_factory, sample_build)
-
-
-@pytest.fixture(scope="module")
-def canonical(sample_build: Build) -> rdflib.Graph:
-    return rdflib.Graph().parse(data="\n".join(sample_build.store.canonical_lines()), format="nt")
+from .test_publish_support import deny_remote_urls
 
 
 def local_loader(folder: Path) -> Any:

@@ -1,7 +1,7 @@
 """Helpers shared by the ``test_publish*`` modules (no tests here).
 
-One release of the sample fiches is published per test session (publishing runs pyLODE twice,
-so it is worth sharing), and :func:`deny_remote_urls` makes "no network" a hard assertion for
+The release of the sample fiches is the session fixture ``release`` (``conftest.py``);
+:func:`deny_remote_urls` makes "no network" a hard assertion for
 code that goes through ``urllib`` (rdflib's JSON-LD context loading, pyshacl).
 """
 
@@ -16,24 +16,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from rncp_graph import Build
 from rncp_graph.exports.dcat import ReleaseMetadata
-from rncp_graph.exports.publish import publish
 
 #: the metadata the shared release is published with
 META = ReleaseMetadata(publisher_name="Équipe rncp-graph (tests)", modified=date(2026, 11, 1))
-_RELEASES: dict[str, Path] = {}
-
-
-def shared_release(tmp_path_factory: pytest.TempPathFactory, build: Build) -> Path:
-    """The release of the sample fiches, published once per session into a temporary folder."""
-    if "sample" not in _RELEASES:
-        out = tmp_path_factory.mktemp("release")
-        publish(build.store, out, metadata=META, build_manifest=build.manifest())
-        _RELEASES["sample"] = out
-    return _RELEASES["sample"]
 
 
 def sha256(path: Path) -> str:

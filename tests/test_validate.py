@@ -291,7 +291,7 @@ def test_as_of_date(tmp_path: Path) -> None:
 
 
 def test_rdflib_and_pyoxigraph_inputs(sample_build: Build, sample_report: Report) -> None:
-    graph = rdflib.Graph().parse(data="\n".join(sample_build.store.canonical_lines()), format="nt")
+    graph = sample_build.store.to_rdflib_graph()
     assert validate(graph, as_of=AS_OF).results == sample_report.results
     assert validate(sample_build.store.ox, as_of=AS_OF).results == sample_report.results
     with pytest.raises(TypeError):

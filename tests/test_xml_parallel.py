@@ -74,6 +74,13 @@ def _outcome(result: Build) -> tuple[object, ...]:
     )
 
 
+def _compare(path: Path) -> Build:
+    """Build ``path`` both ways; assert the same outcome; the parallel build."""
+    parallel = build([path], jobs=2)
+    assert _outcome(parallel) == _outcome(build([path], jobs=1))
+    return parallel
+
+
 def test_ranges_cover_the_file_and_start_at_fiches(tmp_path: Path) -> None:
     path = _export(tmp_path)
     layout = xml_parallel.plan(path, range_bytes=SMALL_RANGE, min_bytes=0)
@@ -110,9 +117,8 @@ def test_a_fiche_given_twice_within_one_range_is_merged_as_in_one_process(
         return text[:b] + "\n    " + text[a:b] + text[b:]
 
     path = _export(tmp_path, twice)
-    parallel = build([path], jobs=2)
+    parallel = _compare(path)
     assert parallel.results[0].fiches == []
-    assert _outcome(parallel) == _outcome(build([path], jobs=1))
     assert parallel.manifest()["repairs"].get("duplicate-fiche") == 1
 
 
@@ -124,9 +130,8 @@ def test_a_fiche_repeated_in_two_ranges_falls_back_to_the_sequential_reader(tmp_
         return text[: spans[50][1]] + "\n    " + first + text[spans[50][1] :]
 
     path = _export(tmp_path, repeat_far)
-    parallel = build([path], jobs=2)
+    parallel = _compare(path)
     assert len(parallel.results[0].fiches) == 60  # read again in one process
-    assert _outcome(parallel) == _outcome(build([path], jobs=1))
     duplicate = next(p for p in parallel.problems if p.rule == "duplicate-fiche")
     assert duplicate.field == "title" and duplicate.action == "dropped-fiche"
 
@@ -141,9 +146,8 @@ def test_a_fiche_tag_inside_cdata_falls_back_to_the_sequential_reader(tmp_path: 
         return text[: spans[10][0]] + edited + text[spans[10][1] :]
 
     path = _export(tmp_path, cdata)
-    parallel = build([path], jobs=2)
+    parallel = _compare(path)
     assert len(parallel.results[0].fiches) == 60
-    assert _outcome(parallel) == _outcome(build([path], jobs=1))
 
 
 @pytest.mark.usefixtures("tiny_ranges")
@@ -190,13 +194,6 @@ def test_small_files_and_zips_are_read_in_one_process(tmp_path: Path) -> None:
     assert xml_parallel.plan(archive, min_bytes=0) is None  # a zip goes through plain_xml first
     with xml_parallel.plain_xml(archive) as plain:
         assert plain is None  # its member is under MIN_BYTES: not extracted
-
-
-def _compare(path: Path) -> Build:
-    """Build ``path`` both ways; assert the same outcome; the parallel build."""
-    parallel = build([path], jobs=2)
-    assert _outcome(parallel) == _outcome(build([path], jobs=1))
-    return parallel
 
 
 @pytest.mark.usefixtures("tiny_ranges")
