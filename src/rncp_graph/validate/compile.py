@@ -34,6 +34,8 @@ from .report import Severity
 SUB_CLASS = f"<{RDF.type}>/<{RDFS.subClassOf}>*"
 #: The same when the data has no ``rdfs:subClassOf`` triple (a zero-length path: the type itself).
 TYPE = f"<{RDF.type}>"
+#: The same SPARQL constraint written for one focus node at a time (see :attr:`Check.one_focus`).
+SELECT_ONE_FOCUS = rdflib.URIRef("https://w3id.org/rncp-graph/shapes#selectOneFocus")
 TARGETS = (SH.targetClass, SH.targetNode, SH.targetObjectsOf, SH.targetSubjectsOf)
 #: Predicates of a shape that are not constraints (documentation, targets, structure).
 NON_CONSTRAINTS = {
@@ -80,6 +82,11 @@ class Check:
         ``query`` for other nodes are dropped (SPARQL-based constraints run with ``$this`` free).
     :param recheck: pyshacl's rule on a candidate row (rdflib terms): True when it is a result.
     :param node_value: a SPARQL constraint on a node shape: the value is the focus node.
+    :param target: the SPARQL group binding ``?this`` to the shape's focus nodes (the same
+        text for every check of a shape): :mod:`.focused` asks it whether a node is a focus.
+    :param one_focus: the query to run when ``?this`` is substituted by one node, when it is
+        not ``query``: Oxigraph plans a query before the substitution, so a query written to
+        scan the whole store fast (``rncpsh:selectOneFocus`` in the shapes) may be slow for one node.
     """
 
     shape: str
@@ -93,6 +100,8 @@ class Check:
     recheck: Recheck | None = field(default=None, compare=False)
     node_value: bool = False
     condition: str | None = None
+    target: str = ""
+    one_focus: str | None = None
 
 
 @dataclass(frozen=True)
@@ -105,6 +114,11 @@ class Batch:
 
     query: str
     checks: tuple[Check, ...]
+
+    @property
+    def one_focus(self) -> str:
+        """The query to run with ``?this`` substituted by one node."""
+        return self.checks[0].one_focus or self.query
 
 
 def batches(checks: list[Check]) -> list[Batch]:
@@ -216,6 +230,7 @@ def _check(shape: _Shape, component: str, query: str, messages: dict[str | None,
         query=query,
         message_fr=messages.get("fr", default),
         message_en=messages.get("en", default),
+        target=shape.focus,
         **kwargs,  # type: ignore[arg-type]
     )
 
@@ -529,13 +544,15 @@ def _qualified(shapes: rdflib.Graph, shape: _Shape, value: rdflib.term.Node) -> 
 def _sparql(shapes: rdflib.Graph, shape: _Shape, constraint: rdflib.term.Node) -> list[Check]:
     if _deactivated(shapes, constraint):
         return []
-    extra = set(shapes.predicates(constraint, None)) - {RDF.type, SH.select, SH.prefixes, SH.message, SH.deactivated}
+    known = {RDF.type, SH.select, SH.prefixes, SH.message, SH.deactivated, SELECT_ONE_FOCUS}
+    extra = set(shapes.predicates(constraint, None)) - known
     if extra:
         raise ValidationFailure(f"sparql strategy: sh:sparql with {sorted(map(str, extra))}", value=shape.iri)
     select = shapes.value(constraint, SH.select)
     if select is None:
         raise ValidationFailure("sparql strategy: sh:sparql without sh:select", value=shape.iri)
     query = _prepare(shapes, shape, constraint, str(select), {})
+    one_focus = shapes.value(constraint, SELECT_ONE_FOCUS)
     messages = {**shape.messages, **_messages(shapes, constraint)}
     if _messages(shapes, constraint) and any(shape.messages.get(k, v) != v for k, v in messages.items()):
         raise ValidationFailure("sparql strategy: the constraint's messages differ from the shape's", value=shape.iri)
@@ -547,6 +564,7 @@ def _sparql(shapes: rdflib.Graph, shape: _Shape, constraint: rdflib.term.Node) -
             messages,
             focus=_select(shape, "", "?this"),
             node_value=False,
+            one_focus=_prepare(shapes, shape, constraint, str(one_focus), {}) if one_focus is not None else None,
         )
     ]
 

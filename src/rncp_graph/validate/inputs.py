@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..info import GRAPH_FORMATS, open_graph
-from ..store import GraphStore
+from ..store import GraphStore, is_store
 
 log = logging.getLogger(__name__)
 
@@ -17,7 +17,7 @@ DEFAULT_GRAPH = Path("out/rncp.nt")
 def is_graph(path: Path) -> bool:
     """A graph file (``.nt``, ``.ttl``...) or an on-disk Oxigraph store folder."""
     if path.is_dir():
-        return (path / "CURRENT").is_file()  # RocksDB's marker file in every Oxigraph store
+        return is_store(path)
     return path.suffix.lower() in GRAPH_FORMATS  # anything else is a source to build
 
 

@@ -47,11 +47,13 @@ def _run_checks(store: GraphStore, checks: list[Check], threads: int) -> list[Re
     todo = batches(checks)
 
     def focus_nodes(query: str, shape: str) -> set[str]:
-        return {term_text(r["this"], terms) for r in _rows(store, query, shape) if r["this"]}
+        return {term_text(r["this"], terms) for r in select_rows(store, query, shape) if r["this"]}
 
     def run(batch: Batch) -> list[Result]:
         started = time.perf_counter()
-        found = _run(store, batch, focus_sets, terms)
+        first = batch.checks[0]
+        focus = focus_sets[first.focus] if first.focus is not None else None
+        found = run_batch(store, batch, terms, focus=focus)
         names = ", ".join(c.component.rsplit("#", 1)[-1] for c in batch.checks)
         seconds = time.perf_counter() - started
         log.debug("%s %s: %d results in %.3f s", batch.checks[0].shape, names, len(found), seconds)
@@ -64,25 +66,39 @@ def _run_checks(store: GraphStore, checks: list[Check], threads: int) -> list[Re
         return [result for found in pool.map(run, todo) for result in found]
 
 
-def _rows(
-    store: GraphStore, query: str, shape: str
+def select_rows(
+    store: GraphStore, query: str, shape: str, bindings: dict[str, ox.NamedNode] | None = None
 ) -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal | None]]:
     try:
-        return store.select(query)
+        return store.select(query, bindings)
     except (QueryError, SyntaxError, ValueError, OSError) as exc:
         raise ValidationFailure(f"sparql strategy: query failed: {exc}", value=shape) from exc
 
 
-def _run(store: GraphStore, batch: Batch, focus_sets: dict[str, set[str]], terms: dict[object, str]) -> list[Result]:
+def run_batch(
+    store: GraphStore,
+    batch: Batch,
+    terms: dict[object, str],
+    *,
+    focus: set[str] | None = None,
+    this: ox.NamedNode | None = None,
+) -> list[Result]:
+    """The results of one batch of checks.
+
+    :param focus: keep only rows whose ``?this`` is in it (SPARQL-based constraints run with
+        ``$this`` free give rows for nodes that are not focus nodes of the shape).
+    :param this: run for this one node only (``?this`` substituted; the caller knows it is a
+        focus node of the shape), with the batch's :attr:`~.compile.Batch.one_focus` query.
+    """
     first = batch.checks[0]
-    focus = focus_sets[first.focus] if first.focus is not None else None
     flagged = len(batch.checks) > 1
     results = []
-    for row in _rows(store, batch.query, first.shape):
-        this = row.get("this")
-        if this is None:
+    query, bindings = (batch.query, None) if this is None else (batch.one_focus, {"this": this})
+    for row in select_rows(store, query, first.shape, bindings):
+        node = row.get("this")
+        if node is None:
             continue
-        focus_text = term_text(this, terms)
+        focus_text = term_text(node, terms)
         if focus is not None and focus_text not in focus:
             continue
         value = row.get("value")
@@ -92,7 +108,7 @@ def _run(store: GraphStore, batch: Batch, focus_sets: dict[str, set[str]], terms
             if check.recheck is not None:
                 other = row.get("other")
                 if not check.recheck(
-                    _convert(this), _convert(value) if value is not None else None, _convert(other) if other else None
+                    _convert(node), _convert(value) if value is not None else None, _convert(other) if other else None
                 ):
                     continue
             path = row.get("path")

@@ -29,7 +29,9 @@ def render(report: Report) -> str:
 def _lines(report: Report) -> Iterator[str]:
     stats = report.stats
     yield f"SHACL validation as of {report.as_of.isoformat()}: {report.summary()}"
-    if stats:
+    if "nodes" in stats:  # validate_nodes: the results on chosen nodes only
+        yield f"(the results on {stats['nodes']} nodes only, {stats.get('seconds', 0.0):.1f} s)"
+    elif stats:
         yield (
             f"({stats.get('fiches', 0)} fiches in {stats.get('units', 0)} units, "
             f"{stats.get('cached', 0)} from the cache, strategy {stats.get('strategy', '?')}, "
