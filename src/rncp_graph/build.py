@@ -35,6 +35,7 @@ from .resources import scheme_files
 from .sources import expand, loader_for
 from .store import GraphStore, lines_to_bytes
 from .terms import line
+from .validate import Severity
 from .validate import validate as validate_graph
 
 log = logging.getLogger(__name__)
@@ -174,7 +175,10 @@ def build(
         result.store.flush()
     if validate:
         with _stage("validate", timings):
-            shacl = validate_graph(result.store, strategy=strategy, jobs=jobs, progress=progress)
+            # the manifest keeps the totals: only violations are listed (and traced to their fiches)
+            shacl = validate_graph(
+                result.store, strategy=strategy, jobs=jobs, progress=progress, severity=Severity.VIOLATION
+            )
             result.validation = shacl.as_manifest()
     if out is not None:
         with _stage("write", timings):
@@ -280,7 +284,7 @@ def _load_source(
     store: GraphStore, path: Path, loader: str, export_date: date | None, chunks: Iterable[bytes]
 ) -> SourceRecord:
     """Replace the source's named graph by its provenance and the ``chunks`` of mapped fiches."""
-    sha = _sha256(path)
+    sha = source_sha256(path)
     graph = iris.source_graph(sha)
     provenance = source_triples(
         graph, file=path.name, sha256=sha, loader=loader, version=__version__, export=export_date
@@ -293,10 +297,10 @@ def _load_source(
     return SourceRecord(path.name, sha, loader, graph, 0, 0)
 
 
-def _sha256(path: Path) -> str:
+def source_sha256(path: Path) -> str:
     """SHA-256 of a file; of a folder source (a CSV export), of its sorted ``name sha256`` lines."""
     if path.is_dir():
-        listing = "".join(f"{p.name} {_sha256(p)}\n" for p in sorted(path.iterdir()) if p.is_file())
+        listing = "".join(f"{p.name} {source_sha256(p)}\n" for p in sorted(path.iterdir()) if p.is_file())
         return hashlib.sha256(listing.encode("utf-8")).hexdigest()
     with path.open("rb") as handle:
         return hashlib.file_digest(handle, "sha256").hexdigest()
