@@ -127,6 +127,7 @@ class RNCP(DefinedNamespace):
     loader: URIRef
     loaderVersion: URIRef
     exportDate: URIRef
+    supersedes: URIRef
 
 
 ELM = Namespace("http://data.europa.eu/snb/model/elm/")

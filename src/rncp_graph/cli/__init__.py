@@ -79,6 +79,7 @@ from . import (  # noqa: E402
     link_cmd,  # noqa: F401
     publish_cmd,  # noqa: F401
     query_cmd,  # noqa: F401
+    update_cmd,  # noqa: F401
     validate_cmd,  # noqa: F401
 )
 

@@ -1,0 +1,126 @@
+"""``rncp-graph update``: changed fiches into a built on-disk store, and their revalidation."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from ..store import GraphStore, is_store
+from ..update import Update, update
+from ..validate.report import FORMATS, Severity
+from . import EXIT_QUARANTINED, EXIT_VIOLATIONS, main
+
+
+@main.command("update")
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option(
+    "--store",
+    "store_path",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    required=True,
+    help="The on-disk store a build kept (rncp-graph build --store).",
+)
+@click.option("--validate/--no-validate", default=True, show_default=True, help="Revalidate what the change reaches.")
+@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), help="Date taken as today (default: today).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(list(FORMATS)),
+    default="text",
+    show_default=True,
+    help="How the revalidation report is printed: text, ttl (sh:ValidationReport) or json.",
+)
+@click.option(
+    "--severity",
+    type=click.Choice([s.name.lower() for s in sorted(Severity, reverse=True)]),
+    default="warning",
+    show_default=True,
+    help="Lowest severity listed (totals count all).",
+)
+@click.pass_context
+def update_command(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    store_path: Path,
+    validate: bool,
+    as_of: datetime | None,
+    fmt: str,
+    severity: str,
+) -> None:
+    """Put the fiches of PATH into a built store in place of those of the same number, then
+    revalidate the nodes the change can reach, without reading the other sources again.
+
+    PATH is a fiche page, an XML or a CSV export (a file, folder or glob) holding the changed
+    fiches. Each fiche is taken out of the source graphs that hold it (its certification and
+    the nodes only it owns) and the file is loaded into its own source graph, which says what it
+    supersedes; a fiche new to the store is added. Everything is read before the store is
+    changed: a damaged file changes nothing (exit 2). The report lists the results of the
+    shapes on the revalidated nodes: they are those a whole validation gives on them
+    (rncp-graph validate STORE gives the whole report). Exports are not rewritten: run
+    rncp-graph build again to publish.
+
+    \b
+    Examples:
+      rncp-graph build export.zip --store store/ --out out/
+      rncp-graph update --store store/ pages/RNCP35340.html
+      rncp-graph update --store store/ fiches-du-jour.xml --format json > report.json
+
+    Exit 0: done, the revalidated nodes conform; 1: violations on them; 2: bad input, store
+    unchanged; 4: done, but some fiches or fields were quarantined.
+    """
+    if not is_store(store_path):
+        raise click.BadParameter(
+            f"{store_path} is not an Oxigraph store: build one with rncp-graph build SOURCES --store {store_path}",
+            param_hint="--store",
+        )
+    result = update(
+        GraphStore(store_path),
+        paths,
+        validate=validate,
+        as_of=as_of.date() if as_of else None,
+        severity=severity,
+    )
+    quiet = ctx.obj.get("quiet")
+    report = result.report
+    if fmt == "text":
+        if not quiet:
+            for text in summary_lines(result):
+                click.echo(text)
+        if report is not None and report.results:
+            click.echo(report.render(fmt), nl=False)
+    else:
+        if not quiet:
+            for text in summary_lines(result):
+                click.echo(text, err=True)
+        if report is not None:
+            click.echo(report.render(fmt), nl=False)
+    if report is not None and not report.conforms:
+        sys.exit(EXIT_VIOLATIONS)
+    if not result.complete:
+        sys.exit(EXIT_QUARANTINED)
+
+
+def summary_lines(result: Update) -> Iterator[str]:
+    """What the update did, one line per source and per fiche, then the revalidation and the times."""
+    for record in result.sources:
+        yield f"{record.file}: {record.fiches} fiche(s) into {record.graph}"
+    for name in result.skipped:
+        yield f"{name}: already in the store (same content); nothing to do"
+    for change in result.changes:
+        where = f"out of {len(change.graphs)} graph(s), " if change.graphs else ""
+        yield f"  {change.number} {change.kind}: {where}{change.removed} quads out, {change.added} triples in"
+    for graph in result.dropped_graphs:
+        yield f"dropped {graph}: no certification left in it"
+    if result.problems:
+        errors = sum(1 for p in result.problems if p.severity == "error")
+        yield f"problems: {len(result.problems)} ({errors} errors)"
+        for problem in result.problems:
+            yield "  " + " · ".join(f"{k}: {v}" for k, v in problem.as_dict().items())
+    if result.report is not None:
+        yield f"revalidated {len(result.affected)} nodes: {result.report.summary()}"
+    if result.timings:
+        yield "time: " + " · ".join(f"{stage} {seconds:.2f} s" for stage, seconds in result.timings.items())

@@ -1,0 +1,271 @@
+"""``rncp_graph.update`` and ``rncp-graph update``: changed fiches into a built store, and their revalidation.
+
+Every kind of change is checked three ways against what a build gives: the merged view equals
+the build of the export with the changed fiche; the whole store's results before and after
+differ only on the nodes the update revalidated; and the update's report is the whole store's
+report on those nodes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+
+from rncp_graph import iris
+from rncp_graph.build import build
+from rncp_graph.cli import main
+from rncp_graph.errors import StructuralError
+from rncp_graph.store import GraphStore
+from rncp_graph.update import Update, update
+from rncp_graph.validate import validate, validate_nodes
+
+from .test_generator import generate_xml
+
+FICHE = re.compile(r"    <FICHE>\n.*?\n    </FICHE>\n", re.S)
+PROVENANCE = f"<{iris.SOURCE_GRAPH_PREFIX}"
+
+
+class Export:
+    """A generated export cut into its fiches, to write variants of it."""
+
+    def __init__(self, text: str) -> None:
+        self.fiches = FICHE.findall(text)
+        self.head = text[: text.index(self.fiches[0])]
+        self.tail = text[text.rindex(self.fiches[-1]) + len(self.fiches[-1]) :]
+
+    def write(self, path: Path, fiches: list[str]) -> Path:
+        path.write_text(self.head + "".join(fiches) + self.tail, encoding="utf-8")
+        return path
+
+    def number(self, i: int) -> str:
+        found = re.search(r"<NUMERO_FICHE>(.*?)</NUMERO_FICHE>", self.fiches[i])
+        assert found is not None
+        return found.group(1)
+
+
+@pytest.fixture(scope="module")
+def export(tmp_path_factory: pytest.TempPathFactory) -> Export:
+    path = tmp_path_factory.mktemp("export") / "export-fiches-2026-01-01.xml"
+    generate_xml.write(40, path, seed=5)
+    return Export(path.read_text(encoding="utf-8"))
+
+
+def _sub(pattern: str, replacement: str, count: int = 1) -> Callable[[Export, int], str]:
+    def edit(export: Export, i: int) -> str:
+        changed, n = re.subn(pattern, replacement, export.fiches[i], count=count, flags=re.S)
+        assert n, f"{pattern!r} not in fiche {i}"
+        return changed
+
+    return edit
+
+
+def _shared_competency(export: Export, i: int) -> str:
+    """A competency of another fiche added to the first block: a shared competency appears."""
+    other = re.search(r"<LISTE_COMPETENCES>(.*?)      ", export.fiches[i + 7])
+    assert other is not None
+    return export.fiches[i].replace("<LISTE_COMPETENCES>", f"<LISTE_COMPETENCES>{other.group(1)}      ", 1)
+
+
+def _certifier_of_another(export: Export, i: int) -> str:
+    """The certifiers replaced by those of another fiche (same SIRETs and names)."""
+    theirs = re.search(r"<CERTIFICATEURS>.*?</CERTIFICATEURS>", export.fiches[i + 1], re.S)
+    assert theirs is not None
+    return re.sub(r"<CERTIFICATEURS>.*?</CERTIFICATEURS>", lambda _: theirs.group(0), export.fiches[i], flags=re.S)
+
+
+def _wrong_siret_key(export: Export, i: int) -> str:
+    """The first certifier's SIRET with a wrong check digit: a new organisation, a violation."""
+    return re.sub(
+        r"(<SIRET_CERTIFICATEUR>\d{13})(\d)",
+        lambda m: m.group(1) + str((int(m.group(2)) + 1) % 10),
+        export.fiches[i],
+        count=1,
+    )
+
+
+#: a code other fiches cite with another label
+ROME_D1904_RELABELLED = "<CODES_ROME><ROME><CODE>D1904</CODE><LIBELLE>Autre libellé</LIBELLE></ROME></CODES_ROME>"
+#: change → (fiche index, how its XML is edited); fiche 4 is replaced by 5 (both say so),
+#: fiche 6 has a correspondence to a block of fiche 9 (see benchmarks/generate_xml.py)
+CHANGES: dict[str, tuple[int, Callable[[Export, int], str]]] = {
+    "title": (10, _sub(r"<INTITULE>", "<INTITULE>Modifié : ")),
+    "block removed": (6, _sub(r"<BLOC_COMPETENCES>(?:(?!<BLOC_COMPETENCES>).)*?</BLOC_COMPETENCES></BLOCS", "</BLOCS")),
+    "rome codes": (11, _sub(r"<CODES_ROME>.*?</CODES_ROME>", ROME_D1904_RELABELLED)),
+    "lineage dropped": (5, _sub(r"<ANCIENNES_CERTIFICATIONS>.*?</ANCIENNES_CERTIFICATIONS>", "")),
+    "inactive": (19, _sub(r"<ACTIF>Oui</ACTIF>(\s*<DATE_DE_PUBLICATION>)", r"<ACTIF>Non</ACTIF>\1")),
+    "no blocks": (13, _sub(r"<BLOCS_COMPETENCES>.*?</BLOCS_COMPETENCES>", "")),
+    "shared competency": (14, _shared_competency),
+    "certifiers": (15, _certifier_of_another),
+    "wrong siret key": (16, _wrong_siret_key),
+    "correspondence target gone": (9, _sub(r"<BLOCS_COMPETENCES>.*?</BLOCS_COMPETENCES>", "")),
+}
+
+
+#: changes of the graph that change no result (a new title; certifiers another fiche names, valid)
+QUIET = {"title", "certifiers"}
+
+
+def _view(store: GraphStore) -> list[str]:
+    """The merged view without the source graphs' provenance."""
+    return [line for line in store.canonical_lines() if not line.startswith(PROVENANCE)]
+
+
+def _identities(results: list) -> set[tuple[object, ...]]:  # type: ignore[type-arg]
+    return {(*r.identity(), r.fiches) for r in results}
+
+
+@pytest.mark.parametrize("change", sorted(CHANGES))
+def test_an_update_gives_the_graph_and_the_results_of_a_build(export: Export, tmp_path: Path, change: str) -> None:
+    i, edit = CHANGES[change]
+    fiche = edit(export, i)
+    expected = [*export.fiches[:i], fiche, *export.fiches[i + 1 :]]
+    result, changed = _check_update(export, tmp_path, export.fiches, [fiche], expected)
+    assert [(c.number, c.kind) for c in result.changes] == [(export.number(i), "replaced")]
+    assert changed or change in QUIET, f"the change {change!r} changes no result: the test shows nothing"
+
+
+def test_a_new_fiche_is_added_and_what_pointed_to_it_is_revalidated(export: Export, tmp_path: Path) -> None:
+    """Fiche 9 is the target of a correspondence of fiche 6: once it is loaded, that
+    correspondence no longer points outside the graph (a result gone from a node the new fiche
+    does not state anything about)."""
+    base = [f for n, f in enumerate(export.fiches) if n != 9]
+    result, changed = _check_update(export, tmp_path, base, [export.fiches[9]], export.fiches)
+    correspondences = {focus for focus, *_ in changed if "/correspondence/" in str(focus)}
+    assert correspondences and not any(export.number(9) in str(c).split("/correspondence/")[0] for c in correspondences)
+    assert [(c.number, c.kind, c.graphs) for c in result.changes] == [(export.number(9), "added", ())]
+    graph = ox.NamedNode(result.sources[0].graph)
+    supersedes = ox.NamedNode("https://w3id.org/rncp-graph/ontology#supersedes")
+    assert not list(result.store.ox.quads_for_pattern(graph, supersedes, None, None))
+
+
+def _check_update(
+    export: Export, tmp_path: Path, base: list[str], delta: list[str], expected: list[str]
+) -> tuple[Update, set[tuple[object, ...]]]:
+    """Update a store built from ``base`` with ``delta``; check it against a build of ``expected``.
+
+    Also returned: the results that differ between the whole validations before and after.
+    """
+    store = build([export.write(tmp_path / "export.xml", base)], validate=False).store
+    before = validate(store)
+    result = update(store, [export.write(tmp_path / "delta.xml", delta)])
+    rebuilt = build([export.write(tmp_path / "rebuilt.xml", expected)], validate=False)
+    assert _view(store) == _view(rebuilt.store)
+    after = validate(store)
+    affected = {f"<{node}>" for node in result.affected}
+    changed = _identities(before.results) ^ _identities(after.results)
+    assert {focus for focus, *_ in changed} <= affected
+    assert result.report is not None
+    assert _identities(result.report.results) == {x for x in _identities(after.results) if x[0] in affected}
+    return result, changed
+
+
+def test_a_second_update_of_a_fiche_takes_it_out_of_the_first_update_whose_graph_goes(
+    export: Export, tmp_path: Path
+) -> None:
+    first_graph_of = build([export.write(tmp_path / "export.xml", export.fiches)], validate=False)
+    store = first_graph_of.store
+    export_graph = first_graph_of.sources[0].graph
+    first = update(store, [export.write(tmp_path / "one.xml", [CHANGES["title"][1](export, 10)])], validate=False)
+    second = update(store, [export.write(tmp_path / "two.xml", [export.fiches[10]])], validate=False)
+    assert first.changes[0].graphs == (export_graph,)
+    assert second.changes[0].graphs == (first.sources[0].graph,)
+    assert second.dropped_graphs == [first.sources[0].graph]
+    assert first.sources[0].graph not in store.graphs()
+    assert _view(store) == _view(build([tmp_path / "export.xml"], validate=False).store)  # back to the original
+    supersedes = ox.NamedNode("https://w3id.org/rncp-graph/ontology#supersedes")
+    named = {
+        q.object.value
+        for q in store.ox.quads_for_pattern(ox.NamedNode(second.sources[0].graph), supersedes, None, None)
+    }
+    assert named == {first.sources[0].graph}
+
+
+def test_the_same_file_twice_changes_nothing(export: Export, tmp_path: Path) -> None:
+    store = build([export.write(tmp_path / "export.xml", export.fiches)], validate=False).store
+    delta = export.write(tmp_path / "delta.xml", [CHANGES["title"][1](export, 10)])
+    update(store, [delta], validate=False)
+    lines = store.canonical_lines()
+    again = update(store, [delta])
+    assert again.skipped == ["delta.xml"] and not again.changes and not again.affected
+    assert store.canonical_lines() == lines
+
+
+def test_a_damaged_file_changes_nothing(export: Export, tmp_path: Path) -> None:
+    store = build([export.write(tmp_path / "export.xml", export.fiches)], validate=False).store
+    lines = store.canonical_lines()
+    good = export.write(tmp_path / "a.xml", [CHANGES["title"][1](export, 10)])
+    damaged = tmp_path / "b.xml"
+    damaged.write_text(export.head + export.fiches[11][:-40], encoding="utf-8")  # truncated in the middle
+    with pytest.raises(StructuralError) as caught:
+        update(store, [good, damaged])
+    assert "b.xml" in str(caught.value.file)
+    assert store.canonical_lines() == lines
+
+
+def test_the_known_difference_a_name_only_the_old_version_gave_stays_until_the_next_build(
+    export: Export, tmp_path: Path
+) -> None:
+    """An organisation another fiche of the graph still links to keeps the legal name only the
+    old version of the changed fiche gave it (documented in rncp_graph.update)."""
+    first = re.search(r"<SIRET_CERTIFICATEUR>(\d+)</SIRET_CERTIFICATEUR><NOM_CERTIFICATEUR>(.*?)<", export.fiches[20])
+    assert first is not None
+    siret, name = first.groups()
+    # fiche 19 names fiche 20's certifiers, one of them under another name
+    other = _certifier_of_another(export, 19).replace(f">{name}<", ">AUTRE NOM<")
+    fiches = [*export.fiches[:19], other, *export.fiches[20:]]
+    store = build([export.write(tmp_path / "export.xml", fiches)], validate=False).store
+    renamed = fiches[20].replace(f">{name}<", ">NOUVEAU NOM<")  # then fiche 20 renames it
+    update(store, [export.write(tmp_path / "delta.xml", [renamed])], validate=False)
+    rebuilt = build([export.write(tmp_path / "rebuilt.xml", [*fiches[:20], renamed, *fiches[21:]])], validate=False)
+    legal_name = "<https://w3id.org/rncp-graph/ontology#legalName>"
+    assert set(_view(store)) - set(_view(rebuilt.store)) == {
+        f'<{iris.organisation(siret, name)}> {legal_name} "{name}" .'
+    }
+    assert set(_view(rebuilt.store)) <= set(_view(store))
+
+
+def test_validate_nodes_gives_the_whole_store_results_on_every_node(export: Export, tmp_path: Path) -> None:
+    """Every node of a generated store (40 fiches with lineage, correspondences, shared
+    competencies, organisations, codes): the one-node queries give the whole-store results."""
+    store = build([export.write(tmp_path / "export.xml", export.fiches)], validate=False).store
+    whole = validate(store)
+    nodes = {
+        q.subject for q in store.ox.quads_for_pattern(None, None, None, None) if isinstance(q.subject, ox.NamedNode)
+    }
+    nodes |= {
+        q.object for q in store.ox.quads_for_pattern(None, None, None, None) if isinstance(q.object, ox.NamedNode)
+    }
+    focused = validate_nodes(store, nodes)
+    assert len(whole.results) > 100
+    assert _identities(focused.results) == _identities(whole.results)
+    assert focused.totals == whole.totals
+
+
+def test_the_cli_updates_an_on_disk_store_and_prints_the_report(export: Export, tmp_path: Path) -> None:
+    original = export.write(tmp_path / "export.xml", export.fiches)
+    runner = CliRunner()
+    built = runner.invoke(
+        main,
+        ["build", str(original), "--store", str(tmp_path / "store"), "--out", str(tmp_path / "out"), "--no-validate"],
+    )
+    assert built.exit_code == 0, built.output
+    delta = export.write(tmp_path / "delta.xml", [CHANGES["lineage dropped"][1](export, 5)])
+    done = runner.invoke(main, ["update", "--store", str(tmp_path / "store"), str(delta), "--as-of", "2026-01-01"])
+    assert done.exit_code == 0, done.output
+    assert f"{export.number(5)} replaced: out of 1 graph(s)" in done.output
+    assert "revalidated" in done.output and "conforms" in done.output
+    # the predecessor now names a successor that does not name it back: a warning listed
+    assert export.number(4) in done.output
+    again = runner.invoke(main, ["update", "--store", str(tmp_path / "store"), str(delta)])
+    assert again.exit_code == 0 and "already in the store" in again.output
+    missing = runner.invoke(main, ["update", "--store", str(tmp_path / "nowhere"), str(delta)])
+    assert missing.exit_code == 2
+    damaged = tmp_path / "damaged.xml"
+    damaged.write_text(export.head + export.fiches[3][:-30], encoding="utf-8")
+    bad = runner.invoke(main, ["update", "--store", str(tmp_path / "store"), str(damaged)])
+    assert bad.exit_code == 2 and "damaged.xml" in bad.output
