@@ -42,7 +42,7 @@ from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from . import iris
 from .__about__ import __version__
-from .build import SourceRecord, read_source, source_sha256
+from .build import SourceRecord, available_cores, read_source, source_sha256
 from .mapping import fiche_to_triples, source_triples
 from .model import LoadResult, Problem
 from .namespaces import RNCP
@@ -135,6 +135,7 @@ def update(
     validate: bool = True,
     as_of: date | None = None,
     severity: Severity | str = Severity.INFO,
+    jobs: int | None = None,
 ) -> Update:
     """Put the fiches of ``paths`` into ``store`` in place of those of the same number.
 
@@ -143,6 +144,7 @@ def update(
     :param validate: revalidate the nodes the change can reach (``result.report``).
     :param as_of: the date "today" is taken to be by the shapes (default: today).
     :param severity: the lowest severity the report lists (its totals count them all).
+    :param jobs: threads revalidating nodes at once (default: all cores).
     :raises StructuralError: a source is damaged or unreadable; the store is not touched.
     :raises EmptyInput: a source holds no fiche; the store is not touched.
     """
@@ -158,7 +160,7 @@ def update(
         with _stage("validate", result.timings):
             nodes = affected_nodes(store, result.changed)
             result.affected = sorted(n.value for n in nodes)
-            result.report = validate_nodes(store, nodes, as_of=as_of, severity=severity)
+            result.report = validate_nodes(store, nodes, as_of=as_of, severity=severity, jobs=jobs or available_cores())
     return result
 
 

@@ -41,6 +41,9 @@ from . import EXIT_QUARANTINED, EXIT_VIOLATIONS, main
     show_default=True,
     help="Lowest severity listed (totals count all).",
 )
+@click.option(
+    "--jobs", "-j", type=click.IntRange(min=1), default=None, show_default="all cores", help="Threads revalidating."
+)
 @click.pass_context
 def update_command(
     ctx: click.Context,
@@ -50,6 +53,7 @@ def update_command(
     as_of: datetime | None,
     fmt: str,
     severity: str,
+    jobs: int | None,
 ) -> None:
     """Put the fiches of PATH into a built store in place of those of the same number, then
     revalidate the nodes the change can reach, without reading the other sources again.
@@ -83,6 +87,7 @@ def update_command(
         validate=validate,
         as_of=as_of.date() if as_of else None,
         severity=severity,
+        jobs=jobs,
     )
     quiet = ctx.obj.get("quiet")
     report = result.report

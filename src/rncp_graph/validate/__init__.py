@@ -115,8 +115,10 @@ def validate_nodes(
     as_of: date | None = None,
     severity: Severity | str = Severity.INFO,
     shapes_folder: Path | None = None,
+    jobs: int = 1,
 ) -> Report:
-    """The results of the shapes whose focus node is one of ``nodes`` (:mod:`.focused`).
+    """The results of the shapes whose focus node is one of ``nodes`` (:mod:`.focused`; ``jobs``
+    threads validate nodes at once).
 
     They are the whole store's results (:func:`validate`) on those nodes, at a cost that grows
     with the number of nodes, not with the store: :func:`rncp_graph.update.update` revalidates
@@ -127,7 +129,7 @@ def validate_nodes(
     shapes = load_shapes(day, folder=shapes_folder)
     wanted = sorted(set(nodes), key=lambda n: n.value)
     threshold = Severity.parse(severity) if isinstance(severity, str) else severity
-    found = focused_results(store, shapes, wanted)
+    found = focused_results(store, shapes, wanted, threads=jobs)
     traced = fiche_owners(store, {r.focus for r in found if r.severity >= threshold})
     # a blank node on the way (never in our data): attribute the results from the partition
     parts = partition(store.canonical_lines()) if traced is None else Partition(owners=traced[0])

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 
 import pyoxigraph as ox
 import rdflib
@@ -29,9 +30,13 @@ from .sparql_engine import run_batch, select_rows
 log = logging.getLogger(__name__)
 
 
-def focused_results(store: GraphStore, shapes: rdflib.Graph, nodes: Iterable[ox.NamedNode]) -> list[Result]:
-    """Every result of the shapes whose focus node is one of ``nodes``.
+def focused_results(
+    store: GraphStore, shapes: rdflib.Graph, nodes: Iterable[ox.NamedNode], *, threads: int = 1
+) -> list[Result]:
+    """Every result of the shapes whose focus node is one of ``nodes``, in the order of the nodes.
 
+    :param threads: nodes validated at once (Oxigraph releases the GIL while it evaluates a
+        query; a competency shared by hundreds of blocks takes ~20 ms at 30,000 fiches).
     :raises ValidationFailure: when a shape is not compiled or a query fails.
     """
     subclasses = bool(store.ox.query(f"ASK {{ ?a <{RDFS.subClassOf}> ?b }}", use_default_graph_as_union=True))
@@ -39,15 +44,18 @@ def focused_results(store: GraphStore, shapes: rdflib.Graph, nodes: Iterable[ox.
     for batch in batches(compile_shapes(shapes, subclasses=subclasses)):
         by_target[batch.checks[0].target].append(batch)
     is_focus = {target: f"SELECT ?this WHERE {{ {target} }} LIMIT 1" for target in by_target}
-    terms: dict[object, str] = {}
-    found: list[Result] = []
-    with quiet_literal_warnings():
-        for node in sorted(set(nodes), key=lambda n: n.value):
-            bound = {"this": node}
-            for target, group in by_target.items():
-                if not select_rows(store, is_focus[target], group[0].checks[0].shape, bound):
-                    continue
+    terms: dict[object, str] = {}  # shared by the threads: a race only computes a text twice
+
+    def results_on(node: ox.NamedNode) -> list[Result]:
+        found: list[Result] = []
+        for target, group in by_target.items():
+            if select_rows(store, is_focus[target], group[0].checks[0].shape, {"this": node}):
                 for batch in group:
                     found.extend(run_batch(store, batch, terms, this=node))
-    log.debug("%d results on %d nodes", len(found), len(set(nodes)))
+        return found
+
+    ordered = sorted(set(nodes), key=lambda n: n.value)
+    with quiet_literal_warnings(), ThreadPoolExecutor(max(1, threads), thread_name_prefix="focused") as pool:
+        found = [result for per_node in pool.map(results_on, ordered) for result in per_node]
+    log.debug("%d results on %d nodes", len(found), len(ordered))
     return found
