@@ -17,9 +17,8 @@ pool (forked workers, max of them), and each stage of a ``staged`` run has the p
   (:class:`SystemMemory`); ``e2e-novalidate`` the same with ``validate=False``;
 - ``staged``: the same steps as ``build`` done one by one in one process (read, map + load,
   canonical lines, validate, write N-Triples, write Turtle), each timed with its own peak;
-- ``incremental``: an on-disk store and a filled validation cache, then one fiche changes
-  (its title): (B) re-read the file, replace its source graph, validate with the warm cache;
-  (C) the one-fiche path the per-fiche functions allow (see :func:`incremental`);
+- ``incremental``: an on-disk store, then one fiche changes: ``rncp_graph.update`` in this
+  process, ``rncp-graph update`` in a new one (see :func:`worker_incremental`);
 - ``naive``: rdflib ``Graph`` + ``g.add`` per triple, pyshacl on the whole graph, rdflib
   ``serialize`` (Turtle up to ``--naive-ttl-max`` fiches), under ``--naive-timeout``;
 - ``ceiling``: pyoxigraph loading our ``rncp.nt`` into a ``Store`` (and dumping Turtle).
@@ -324,134 +323,64 @@ def worker_naive(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def worker_incremental(args: argparse.Namespace) -> dict[str, Any]:
-    """One fiche changes in a built on-disk store with a filled validation cache.
+    """One fiche changes in a built on-disk store: :func:`rncp_graph.update.update` and ``rncp-graph update``.
 
-    (B) what the public API allows: re-read the (changed) source file, replace its source graph
-    (:meth:`GraphStore.replace_graph`; the old graph, named by the old file's hash, removed), and
-    :func:`rncp_graph.validate.validate` with the warm cache (only the changed units are
-    validated, but the whole graph is dumped, sorted and partitioned). (C) the one-fiche path
-    the per-fiche functions allow (no public API does this): read a one-fiche delta file, apply
-    the diff of that fiche's triples to the source graph, partition the fiche's lines (plus the
-    types of what it links to), validate its unit with ``validate_units``, and run the
-    cross-fiche SPARQL rules on the store.
+    Setup (timed, not part of the target): the export built into an on-disk store
+    (``validate=False``), then closed. Then three updates of one fiche (the first with blocks
+    after the middle of the export),
+    each timed from opening the store: (1) its title edited, through the API in this process
+    (stage times, nodes revalidated, report); (2) its blocks removed, and (3) back to its
+    original text, each with the command ``rncp-graph update --store S FILE`` in a new process
+    (wall time, interpreter start and imports included: the time a user waits).
     """
-    import pyoxigraph as ox
-
-    from rncp_graph import build, iris
-    from rncp_graph.__about__ import __version__
-    from rncp_graph.build import _sha256, read_source
-    from rncp_graph.mapping import fiche_to_triples, source_triples
-    from rncp_graph.store import lines_to_bytes
-    from rncp_graph.terms import line
-    from rncp_graph.validate import validate
-    from rncp_graph.validate.cross import cross_results
-    from rncp_graph.validate.per_fiche import FICHE, partition, split_line
-    from rncp_graph.validate.pool import Settings, validate_units
-    from rncp_graph.validate.shapes import load_shapes
+    from rncp_graph import build
+    from rncp_graph.store import GraphStore
+    from rncp_graph.update import update
 
     sampler = Sampler()
     stages: list[dict[str, Any]] = []
-    store_dir, cache = args.work / f"store-{args.label}", args.work / f"cache-{args.label}"
+    store_dir = args.work / f"store-{args.label}"
     shutil.rmtree(store_dir, ignore_errors=True)
-    shutil.rmtree(cache, ignore_errors=True)
-    with sampler.stage("setup: build into an on-disk store (validate=False)", stages):
-        built = build([args.source], store_path=store_dir, validate=False)
-    store = built.store
-    old_graph = built.sources[0].graph
-    if not args.no_validate:
-        with sampler.stage(f"setup: validate, cold, filling the cache (jobs={args.jobs})", stages) as row:
-            row["summary"] = validate(store, jobs=args.jobs, cache_dir=cache).summary()
+    with sampler.stage("setup: build into an on-disk store (validate=False)", stages) as row:
+        built = build([args.source], store_path=store_dir, validate=False, jobs=args.jobs)
+        row["quads"] = len(built.store)
     del built
-    # the changed export: one fiche's title edited
+    gc.collect()  # closes the store: the commands below open it
     data = args.source.read_bytes()
-    at = data.index(b"<INTITULE>", len(data) // 2)
-    changed_file = args.work / f"changed-{args.source.name}"
-    changed_file.write_bytes(data[: at + 10] + b"Modifi\xc3\xa9 : " + data[at + 10 :])
+    at = data.index(b"<BLOCS_COMPETENCES>", len(data) // 2)  # the first fiche with blocks after the middle
     start, end = data.rindex(b"<FICHE>", 0, at), data.index(b"</FICHE>", at) + len(b"</FICHE>")
-    delta_file = args.work / f"delta-{args.source.name}"
-    head = generate_xml.HEAD + f"    {generate_xml.text('VERSION_FLUX', generate_xml.VERSION)}\n    "
-    delta_file.write_bytes(
-        head.encode() + changed_file.read_bytes()[start : end + len("Modifié : ".encode())] + b"\n</FICHES>\n"
-    )
-    old_number = re.search(rb"<NUMERO_FICHE>(.*?)</NUMERO_FICHE>", data[start:end])
-    assert old_number is not None
-    number = old_number.group(1).decode()
+    fiche = data[start:end]
     del data
-
-    # (B)
-    with sampler.stage("(B) re-read the changed file", stages):
-        loaded = read_source(changed_file)
-    with sampler.stage("(B) replace the source graph (map + load)", stages) as row:
-        sha = _sha256(changed_file)
-        graph = iris.source_graph(sha)
-        provenance = source_triples(
-            graph,
-            file=changed_file.name,
-            sha256=sha,
-            loader=loaded.loader,
-            version=__version__,
-            export=loaded.export_date,
+    head = (generate_xml.HEAD + f"    {generate_xml.text('VERSION_FLUX', generate_xml.VERSION)}\n    ").encode()
+    variants = {
+        "title": fiche.replace(b"<INTITULE>", "<INTITULE>Modifié : ".encode(), 1),
+        "blocks removed": re.sub(rb"<BLOCS_COMPETENCES>.*?</BLOCS_COMPETENCES>", b"", fiche, flags=re.S),
+        "original": fiche,
+    }
+    files = {}
+    for name, text in variants.items():
+        files[name] = args.work / f"delta-{name.replace(' ', '-')}-{args.label}.xml"
+        files[name].write_bytes(head + text + b"\n</FICHES>\n")
+    with sampler.stage("(1) API: GraphStore(S) + update([title edited], severity=warning)", stages) as row:
+        done = update(GraphStore(store_dir), [files["title"]], severity="warning")  # as the command lists
+        assert done.report is not None
+        row.update(
+            timings={k: round(v, 3) for k, v in done.timings.items()},
+            changes=[c.__dict__ for c in done.changes],
+            nodes=len(done.affected),
+            report=done.report.summary(),
         )
-
-        def chunks(fiches: list[Any]) -> Iterator[bytes]:
-            yield lines_to_bytes(line(t) for t in provenance)
-            for first in range(0, len(fiches), 500):
-                batch = fiches[first : first + 500]
-                yield lines_to_bytes(line(t) for fiche in batch for t in fiche_to_triples(fiche))
-
-        store.ox.remove_graph(ox.NamedNode(old_graph))
-        store.replace_graph(graph, chunks(loaded.fiches))
-        store.flush()
-        row["quads"] = len(store)
-    if not args.no_validate:
-        with sampler.stage(f"(B) validate the whole graph with the warm cache (jobs={args.jobs})", stages) as row:
-            report = validate(store, jobs=args.jobs, cache_dir=cache)
-            row.update(summary=report.summary(), cached=report.stats["cached"], units=report.stats["units"])
-    b_total = sum(r["seconds"] for r in stages if r["stage"].startswith("(B)"))
-
-    # (C) back to the original fiche first (untimed), then the one-fiche path
-    old_fiche = next(f for f in read_source(args.source).fiches if f.number == number)
-    old_lines = {line(t) for t in fiche_to_triples(old_fiche)}
-    new_fiche = next(f for f in loaded.fiches if f.number == number)
-    del loaded
+    del done
     gc.collect()
-    graph_node = ox.NamedNode(graph)
-    # the whole register stays loaded; only this fiche's own lines go back to their old state
-    changed_lines = {line(t) for t in fiche_to_triples(new_fiche)}
-    for quad in ox.parse(input=lines_to_bytes(sorted(changed_lines - old_lines)), format=ox.RdfFormat.N_TRIPLES):
-        store.ox.remove(ox.Quad(quad.subject, quad.predicate, quad.object, graph_node))
-    store.ox.load(
-        input=lines_to_bytes(sorted(old_lines - changed_lines)), format=ox.RdfFormat.N_TRIPLES, to_graph=graph_node
-    )
-    store._canonical = None
-    with sampler.stage("(C) read the one-fiche delta file", stages):
-        delta = read_source(delta_file)
-    with sampler.stage("(C) apply the fiche's triple diff to the store", stages) as row:
-        new_lines = {line(t) for f in delta.fiches for t in fiche_to_triples(f)}
-        removed, added = old_lines - new_lines, new_lines - old_lines
-        for quad in ox.parse(input=lines_to_bytes(sorted(removed)), format=ox.RdfFormat.N_TRIPLES):
-            store.ox.remove(ox.Quad(quad.subject, quad.predicate, quad.object, graph_node))
-        store.ox.load(input=lines_to_bytes(sorted(added)), format=ox.RdfFormat.N_TRIPLES, to_graph=graph_node)
-        store._canonical = None
-        row.update(removed=len(removed), added=len(added), same_fiche=new_fiche.title == delta.fiches[0].title)
-        row["quads_in_store"] = len(store)
-    settings = Settings(date.today())
-    with sampler.stage("(C) validate the fiche's unit (validate_units, jobs=1)", stages) as row:
-        objects = {o for ln in new_lines for _, _, o in [split_line(ln)] if o.startswith("<")}
-        types = store.select("SELECT DISTINCT ?s ?t WHERE { VALUES ?s { " + " ".join(objects) + " } ?s a ?t }")
-        type_lines = {
-            f"<{r['s'].value}> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{r['t'].value}> ."
-            for r in types
-            if r["s"] and r["t"]
-        }
-        parts = partition(sorted(new_lines | type_lines))
-        units = [u for u in parts.units if u.kind == FICHE]
-        found = validate_units(units, settings=settings, jobs=1)
-        row.update(units=len(units), results=len(found))
-    with sampler.stage("(C) cross-fiche rules (SPARQL on the whole store)", stages) as row:
-        row["results"] = len(cross_results(store, load_shapes(settings.as_of)))
-    c_total = sum(r["seconds"] for r in stages if r["stage"].startswith("(C)"))
-    return {"stages": stages, "B_seconds": round(b_total, 2), "C_seconds": round(c_total, 2), "fiche": number}
+    for step, name in ((2, "blocks removed"), (3, "original")):
+        command = [sys.executable, "-m", "rncp_graph", "update", "--store", str(store_dir), str(files[name])]
+        with sampler.stage(f"({step}) CLI: rncp-graph update ({name})", stages) as row:
+            ran = subprocess.run(command, capture_output=True, text=True, check=False)
+            row.update(exit_code=ran.returncode, output=ran.stdout.splitlines()[:8])
+    command = [sys.executable, "-c", "import rncp_graph.cli, rncp_graph.update"]
+    with sampler.stage("(for comparison) a new process importing the CLI", stages):
+        subprocess.run(command, check=True)
+    return {"stages": stages}
 
 
 def worker_api_rebuild(args: argparse.Namespace) -> dict[str, Any]:
@@ -592,7 +521,7 @@ def bench_size(driver: Driver, size: int, modes: list[str], args: argparse.Names
         name = f"{label}-novalidate" if args.naive_no_validate else label
         driver.run("naive", name, source, "--naive-skip", *skip, "none", timeout=args.naive_timeout)
     if "incremental" in modes and size <= args.incremental_max:
-        driver.run("incremental", label, source, *(["--no-validate"] if size > args.incremental_validate_max else []))
+        driver.run("incremental", label, source)
         if size <= 1000:
             driver.run("api-rebuild", label, source)
     if "e2e-novalidate" in modes:
@@ -614,7 +543,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--naive-timeout", type=float, default=900.0, help="seconds before the naive run is killed")
     parser.add_argument("--staged-validate-max", type=int, default=1000, help="largest size validated in 'staged'")
     parser.add_argument("--incremental-max", type=int, default=30000, help="largest size of the incremental run")
-    parser.add_argument("--incremental-validate-max", type=int, default=1000, help="largest size with (B)'s validation")
     parser.add_argument("--out-dir", type=Path, default=HERE / "results")
     parser.add_argument("--name", default="pipeline", help="results go to <out-dir>/<name>.jsonl and .md")
     # worker mode (internal)
