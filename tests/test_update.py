@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from rncp_graph import iris
-from rncp_graph.build import build
+from rncp_graph.build import build, source_sha256
 from rncp_graph.cli import main
 from rncp_graph.errors import StructuralError
 from rncp_graph.store import GraphStore
@@ -191,7 +191,8 @@ def test_the_same_file_twice_changes_nothing(export: Export, tmp_path: Path) -> 
     update(store, [delta], validate=False)
     lines = store.canonical_lines()
     again = update(store, [delta])
-    assert again.skipped == ["delta.xml"] and not again.changes and not again.affected
+    assert again.skipped == {"delta.xml": "already in the store, same content"}
+    assert not again.changes and not again.affected
     assert store.canonical_lines() == lines
 
 
@@ -269,3 +270,77 @@ def test_the_cli_updates_an_on_disk_store_and_prints_the_report(export: Export, 
     damaged.write_text(export.head + export.fiches[3][:-30], encoding="utf-8")
     bad = runner.invoke(main, ["update", "--store", str(tmp_path / "store"), str(damaged)])
     assert bad.exit_code == 2 and "damaged.xml" in bad.output
+
+
+def test_a_file_applied_again_after_a_later_update_takes_its_fiches_back(export: Export, tmp_path: Path) -> None:
+    store = build([export.write(tmp_path / "export.xml", export.fiches)], validate=False).store
+    retitled = CHANGES["title"][1](export, 10)
+    first = export.write(tmp_path / "a.xml", [retitled, export.fiches[11]])
+    update(store, [first], validate=False)
+    update(store, [export.write(tmp_path / "b.xml", [export.fiches[10]])], validate=False)  # fiche 10 back
+    again = update(store, [first], validate=False)
+    assert not again.skipped
+    assert [(c.number, c.graphs) for c in again.changes] == [
+        (export.number(10), (iris.source_graph(source_sha256(tmp_path / "b.xml")),)),
+        (export.number(11), ()),
+    ]
+    expected = [*export.fiches[:10], retitled, *export.fiches[11:]]
+    assert _view(store) == _view(build([export.write(tmp_path / "expected.xml", expected)], validate=False).store)
+
+
+def test_one_fiche_in_two_files_of_one_update_is_refused_and_nothing_changes(export: Export, tmp_path: Path) -> None:
+    store = build([export.write(tmp_path / "export.xml", export.fiches)], validate=False).store
+    lines = store.canonical_lines()
+    a = export.write(tmp_path / "a.xml", [CHANGES["title"][1](export, 10)])
+    b = export.write(tmp_path / "b.xml", [export.fiches[12], export.fiches[10]])
+    with pytest.raises(StructuralError, match=f"fiche {export.number(10)} is in two files"):
+        update(store, [a, b])
+    assert store.canonical_lines() == lines
+
+
+@pytest.mark.parametrize("stop_after", [0, 1, 40, 150, 250])
+def test_an_interrupted_update_is_completed_by_running_it_again(
+    export: Export, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stop_after: int
+) -> None:
+    """Quads are removed one at a time: stopped after any of them, the same update completes."""
+    store = build([export.write(tmp_path / "export.xml", export.fiches)], validate=False).store
+    fiche = CHANGES["block removed"][1](export, 6)
+    delta = export.write(tmp_path / "delta.xml", [fiche])
+    removed = 0
+    remove = GraphStore.remove_quads
+
+    def interrupted(self: GraphStore, quads: list[ox.Quad]) -> None:
+        nonlocal removed
+        for quad in quads:
+            if removed == stop_after:
+                raise KeyboardInterrupt
+            remove(self, [quad])
+            removed += 1
+
+    monkeypatch.setattr(GraphStore, "remove_quads", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        update(store, [delta], validate=False)
+    monkeypatch.setattr(GraphStore, "remove_quads", remove)
+    update(store, [delta], validate=False)
+    expected = [*export.fiches[:6], fiche, *export.fiches[7:]]
+    assert _view(store) == _view(build([export.write(tmp_path / "expected.xml", expected)], validate=False).store)
+
+
+def test_the_fiches_of_a_result_on_a_broader_concept_follow_a_changed_link_below_it(
+    export: Export, tmp_path: Path
+) -> None:
+    """NSF 273 has two labels (a warning on it); fiches 2 and 3 cite 273p, narrower than 273.
+    When fiche 2 no longer cites 273p, the warning on 273 belongs to one fiche fewer."""
+
+    def nsf(i: int, codes: list[tuple[str, str]]) -> str:
+        cited = "".join(f"<NSF><CODE>{c}</CODE><LIBELLE>{label}</LIBELLE></NSF>" for c, label in codes)
+        return re.sub(r"<CODES_NSF>.*?</CODES_NSF>", f"<CODES_NSF>{cited}</CODES_NSF>", export.fiches[i], flags=re.S)
+
+    fiches = list(export.fiches)
+    fiches[1] = nsf(1, [("273", "Autre libellé")])
+    fiches[2] = nsf(2, [("273p", "Libellé 273p")])
+    fiches[3] = nsf(3, [("273p", "Libellé 273p")])
+    _, changed = _check_update(
+        export, tmp_path, fiches, [export.fiches[2]], [*fiches[:2], export.fiches[2], *fiches[3:]]
+    )
+    assert f"<{iris.nsf('273')}>" in {focus for focus, *_ in changed}

@@ -23,8 +23,14 @@ The merged view is then the one a build of the sources with the changed fiches g
 (``tests/test_update.py`` compares them), with one known difference: what only the old version
 of a fiche said of a node other fiches of the same graph still link to stays until the next
 build — an organisation's former legal name under the same SIRET, a code's former label, a
-former lineage title. Everything is read and mapped before the store is touched: a damaged
-file changes nothing.
+former lineage title.
+
+Everything is read and mapped before the store is touched: a damaged file changes nothing, nor
+does one fiche in two files of the same update (which one should win? the user says). The
+store is then changed quad by quad (not in one transaction), in an order that keeps every fiche
+findable: an interrupted update is completed by running the same update again (tested).
+A file applied again after later updates took some of its fiches takes them back; a file whose
+fiches all hold only in its own graph already changes nothing.
 """
 
 from __future__ import annotations
@@ -43,6 +49,7 @@ from rdflib.namespace import DCTERMS, RDF, SKOS
 from . import iris
 from .__about__ import __version__
 from .build import SourceRecord, available_cores, read_source, source_sha256
+from .errors import StructuralError
 from .mapping import fiche_to_triples, source_triples
 from .model import LoadResult, Problem
 from .namespaces import RNCP
@@ -104,8 +111,8 @@ class Update:
     sources: list[SourceRecord] = field(default_factory=list)
     results: list[LoadResult] = field(default_factory=list)
     changes: list[FicheChange] = field(default_factory=list)
-    #: files whose source graph was already in the store (same content): nothing done
-    skipped: list[str] = field(default_factory=list)
+    #: files that changed nothing → why (already in the store with the same content, or no fiche to load)
+    skipped: dict[str, str] = field(default_factory=dict)
     #: source graphs dropped because no certification was left in them
     dropped_graphs: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
@@ -149,12 +156,16 @@ def update(
     :raises EmptyInput: a source holds no fiche; the store is not touched.
     """
     result = Update(store=store)
-    with _stage("read + map", result.timings):
-        read = [(path, read_source(path)) for path in expand(paths)]  # all of it before any change
-        mapped = [(path, loaded, _mapped(loaded)) for path, loaded in read]
+    with _stage("read + map", result.timings):  # all of it before any change
+        read = [
+            _Read(path, source_sha256(path), loaded, _mapped(loaded))
+            for path in expand(paths)
+            for loaded in [read_source(path)]
+        ]
+        _refuse_twice(read)
     with _stage("apply", result.timings):
-        for path, loaded, lines in mapped:
-            _apply(result, path, loaded, lines)
+        for source in read:
+            _apply(result, source)
         store.flush()
     if validate:
         with _stage("validate", result.timings):
@@ -179,44 +190,78 @@ def _mapped(loaded: LoadResult) -> list[tuple[str, list[str]]]:
     return [(fiche.number, [line(t) for t in fiche_to_triples(fiche)]) for fiche in loaded.fiches]
 
 
-def _apply(result: Update, path: Path, loaded: LoadResult, fiches: list[tuple[str, list[str]]]) -> None:
+@dataclass(frozen=True)
+class _Read:
+    """One source read and mapped, before the store is touched."""
+
+    path: Path
+    sha256: str
+    loaded: LoadResult
+    #: fiche number → its N-Triples lines
+    fiches: list[tuple[str, list[str]]]
+
+
+def _refuse_twice(read: list[_Read]) -> None:
+    """Two files of one update with the same fiche: which should win? The user says (exit 2)."""
+    seen: dict[str, Path] = {}
+    for source in read:
+        for number in sorted({number for number, _ in source.fiches}):
+            if number in seen:
+                raise StructuralError(
+                    f"fiche {number} is in two files of this update ({seen[number].name} and "
+                    f"{source.path.name}): update with one of them; nothing was changed",
+                    file=str(source.path),
+                    fiche=number,
+                )
+            seen[number] = source.path
+
+
+def _apply(result: Update, source: _Read) -> None:
     """Take the fiches of one source out of the store's graphs, then load the source into its own."""
-    store = result.store
-    sha = source_sha256(path)
-    graph = iris.source_graph(sha)
+    store, loaded, path = result.store, source.loaded, source.path
+    graph = iris.source_graph(source.sha256)
     result.results.append(loaded)
     result.problems.extend(loaded.problems)
-    if store.ox.contains_named_graph(ox.NamedNode(graph)):
-        log.info("%s: already in the store (graph %s); nothing to do", path.name, graph)
-        result.skipped.append(path.name)
+    certifications = {number: ox.NamedNode(iris.certification(number)) for number, _ in source.fiches}
+    holders = {number: fiche_graphs(store, node) for number, node in certifications.items()}
+    if not certifications or all(graphs == [graph] for graphs in holders.values()):
+        why = "no fiche to load" if not certifications else "already in the store, same content"
+        log.info("%s: %s; nothing to do", path.name, why)
+        result.skipped[path.name] = why
         return
-    lines = lines_to_bytes(text for _, mapped in fiches for text in mapped)
-    new = {quad.triple for quad in ox.parse(lines, format=ox.RdfFormat.N_TRIPLES)}
-    stated = {number: len(set(mapped)) for number, mapped in fiches}
+    lines = lines_to_bytes(text for _, mapped in source.fiches for text in mapped)
+    provenance = source_triples(
+        graph,
+        file=path.name,
+        sha256=source.sha256,
+        loader=loaded.loader,
+        version=__version__,
+        export=loaded.export_date,
+    )
+    superseded = sorted({name for graphs in holders.values() for name in graphs} - {graph})
+    provenance += [(f"<{graph}>", SUPERSEDES, f"<{name}>") for name in superseded]
+    head = lines_to_bytes(line(t) for t in provenance)
+    new = {quad.triple for data in (head, lines) for quad in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)}
     came = {t for t in new if not _present(store, t)}  # before any change: what the merged view gains
     removed: set[ox.Triple] = set()
-    superseded: set[str] = set()
+    stated = {number: len(set(mapped)) for number, mapped in source.fiches}
     for number in sorted(stated):
-        certification = ox.NamedNode(iris.certification(number))
-        graphs = fiche_graphs(store, certification)
         taken: list[ox.Quad] = []
-        for name in graphs:
-            taken += take_out(store, certification, ox.NamedNode(name))
-        superseded.update(graphs)
+        for name in holders[number]:
+            taken += take_out(store, certifications[number], ox.NamedNode(name))
         removed.update(quad.triple for quad in taken)
-        result.changes.append(FicheChange(number, path.name, tuple(graphs), len(taken), stated[number]))
-    provenance = source_triples(
-        graph, file=path.name, sha256=sha, loader=loaded.loader, version=__version__, export=loaded.export_date
-    )
-    provenance += [(f"<{graph}>", SUPERSEDES, f"<{name}>") for name in sorted(superseded)]
-    store.replace_graph(graph, [lines_to_bytes(line(t) for t in provenance), lines], trusted=True, bulk=False)
-    for name in sorted(superseded):
+        others = tuple(g for g in holders[number] if g != graph)
+        result.changes.append(FicheChange(number, path.name, others, len(taken), stated[number]))
+    removed.update(q.triple for q in store.iter_quads(graph))  # what is left of an earlier load of the file
+    store.replace_graph(graph, [head, lines], trusted=True, bulk=False)
+    for name in superseded:
         if not any(store.ox.quads_for_pattern(None, TYPE, CERTIFICATION, ox.NamedNode(name))):
             log.info("dropping %s: no certification is left in it", name)
+            removed.update(q.triple for q in store.iter_quads(name))
             store.drop_graph(name)
             result.dropped_graphs.append(name)
     result.changed |= came | {t for t in removed if not _present(store, t)}
-    result.sources.append(SourceRecord(path.name, sha, loaded.loader, graph, len(loaded.fiches), loaded.quarantined))
+    result.sources.append(SourceRecord(path.name, source.sha256, loaded.loader, graph, len(stated), loaded.quarantined))
 
 
 def _present(store: GraphStore, triple: ox.Triple) -> bool:
@@ -235,39 +280,44 @@ def fiche_graphs(store: GraphStore, certification: ox.NamedNode) -> list[str]:
 
 
 class _GraphView:
-    """Index look-ups in one named graph of the store."""
+    """Index look-ups in one named graph of the store, blind to the quads planned for removal."""
 
     def __init__(self, store: GraphStore, graph: ox.NamedNode) -> None:
         self.store, self.graph = store, graph
+        self.pending: set[ox.Quad] = set()
 
     def out(self, node: ox.NamedNode) -> list[ox.Quad]:
-        return list(self.store.ox.quads_for_pattern(node, None, None, self.graph))
+        return [q for q in self.store.ox.quads_for_pattern(node, None, None, self.graph) if q not in self.pending]
 
-    def into(self, node: ox.NamedNode) -> list[ox.Quad]:
-        return list(self.store.ox.quads_for_pattern(None, None, node, self.graph))
+    def into(self, node: ox.NamedNode) -> Iterator[ox.Quad]:
+        return (q for q in self.store.ox.quads_for_pattern(None, None, node, self.graph) if q not in self.pending)
 
     def is_certification(self, node: ox.NamedNode) -> bool:
         return any(self.store.ox.quads_for_pattern(node, TYPE, CERTIFICATION, self.graph))
 
-    def remove(self, quads: list[ox.Quad]) -> list[ox.Quad]:
-        self.store.remove_quads(quads)
-        return quads
-
 
 def take_out(store: GraphStore, certification: ox.NamedNode, graph: ox.NamedNode) -> list[ox.Quad]:
-    """Remove one fiche from one graph; the quads removed (see the module's docstring)."""
+    """Remove one fiche from one graph; the quads removed, in the order removed (see the module's docstring).
+
+    What goes is planned first, then removed one quad at a time (Oxigraph has no transaction
+    for many removals but a SPARQL update, which would have to carry the data as text): the
+    swept shared nodes first (a broader concept before the narrower one), then the fiche's
+    nodes from the deepest up, its certification's ``rdf:type`` last. Interrupted at any
+    point, the fiche is still found from its certification and the same update completes it.
+    """
     view = _GraphView(store, graph)
-    owned = {certification}
+    depth = {certification: 0}
     todo = [certification]
     while todo:  # what the certification reaches through the links to what it owns
-        for quad in view.out(todo.pop()):
+        parent = todo.pop(0)
+        for quad in view.out(parent):
             node = quad.object
-            if quad.predicate not in OWN or type(node) is not ox.NamedNode or node in owned:
+            if quad.predicate not in OWN or type(node) is not ox.NamedNode or node in depth:
                 continue
             if not view.is_certification(node):
-                owned.add(node)
+                depth[node] = depth[parent] + 1
                 todo.append(node)
-    mine = set(owned)
+    mine = set(depth)
     changed = True
     while changed:  # ... less what a node outside the fiche links to the same way (a shared competency)
         changed = False
@@ -275,30 +325,39 @@ def take_out(store: GraphStore, certification: ox.NamedNode, graph: ox.NamedNode
             if any(q.predicate in OWN and q.subject not in mine for q in view.into(node)):
                 mine.discard(node)
                 changed = True
-    # the lineage titles of this certification are stated by the fiches that name it: see _sweep
-    removed = view.remove(
-        [q for node in mine for q in view.out(node) if node != certification or q.predicate != TITLE_AS_REFERENCED]
-    )
-    return removed + _sweep(view, removed, certification)
+    own: list[ox.Quad] = []
+    for node in sorted(mine, key=lambda n: (-depth[n], n.value)):
+        # the lineage titles of this certification are stated by the fiches that name it: see _sweep
+        own += [q for q in view.out(node) if not (node == certification and q.predicate == TITLE_AS_REFERENCED)]
+    typed = ox.Quad(certification, TYPE, CERTIFICATION, graph)
+    own.sort(key=lambda q: q == typed)  # stable: only moves the type to the end
+    view.pending.update(own)
+    planned = _sweep(view, own, certification) + own
+    store.remove_quads(planned)
+    return planned
 
 
 def _sweep(view: _GraphView, removed: list[ox.Quad], certification: ox.NamedNode) -> list[ox.Quad]:
-    """After a fiche left a graph: the shared nodes nothing in the graph links to any more, and
-    the lineage titles of certifications no lineage link of the graph names any more."""
-    swept: list[ox.Quad] = []
+    """What else goes once ``removed`` is gone (planned, not removed): the shared nodes nothing
+    in the graph links to any more, and the lineage titles of certifications no lineage link of
+    the graph names any more. A broader concept comes before its narrower one."""
+    swept: list[list[ox.Quad]] = []
     todo = sorted({q.object for q in removed if q.predicate in SHARED and type(q.object) is ox.NamedNode}, key=_iri)
-    while todo:  # a concept's broader concept is swept after it
+    while todo:
         node = todo.pop()
-        if view.into(node):
+        if next(view.into(node), None) is not None:
             continue
-        gone = view.remove(view.out(node))
-        swept += gone
+        gone = view.out(node)
+        view.pending.update(gone)
+        swept.append(gone)
         todo += [q.object for q in gone if q.predicate in SHARED and type(q.object) is ox.NamedNode]
+    titles: list[ox.Quad] = []
     named = {q.object for q in removed if q.predicate in LINEAGE and type(q.object) is ox.NamedNode}
     for node in sorted(named | {certification}, key=_iri):
         if not any(q.predicate in LINEAGE for q in view.into(node)):
-            swept += view.remove([q for q in view.out(node) if q.predicate == TITLE_AS_REFERENCED])
-    return swept
+            titles += [q for q in view.out(node) if q.predicate == TITLE_AS_REFERENCED]
+    view.pending.update(titles)
+    return titles + [q for gone in reversed(swept) for q in gone]
 
 
 def affected_nodes(store: GraphStore, changed: Iterable[ox.Triple]) -> set[ox.NamedNode]:
@@ -311,8 +370,11 @@ def affected_nodes(store: GraphStore, changed: Iterable[ox.Triple]) -> set[ox.Na
     or on a neighbour, in either direction, of an end of a changed link, type or fiche number —
     except the neighbours of shared and vocabulary nodes, competencies and activities, through
     which no shape reads from another node (their own results, e.g. a competency shared by
-    several fiches, are computed: the node is an end). A new title changes the results of its
-    certification only. Objects of ``rdf:type`` (classes) are not nodes here. A shape that reads
+    several fiches, are computed: the node is an end). This rests on every fiche stating the
+    type of what it links to with the link (the mapping does): types change with links. A new
+    title changes the results of its certification only. The fiches a result is attributed to
+    change on what a changed link reaches below it (a block's competencies, a concept's broader
+    concepts): those nodes are added. Objects of ``rdf:type`` (classes) are not nodes here. A shape that reads
     a literal two links away from its focus must add its property to :data:`SECOND_HOP_LITERALS`.
     ``tests/test_update.py`` checks, on many kinds of change, that the whole store's results
     differ before and after only on these nodes.
@@ -330,7 +392,7 @@ def affected_nodes(store: GraphStore, changed: Iterable[ox.Triple]) -> set[ox.Na
                 links.add(triple.object)
         elif triple.predicate in SECOND_HOP_LITERALS:
             links.add(subject)
-    nodes = set(ends)
+    nodes = set(ends) | _below(store, [t.object for t in changed if t.predicate in OWN | SHARED])
     for node in sorted(links, key=_iri):
         if any(q.object in NOT_EXPANDED for q in store.ox.quads_for_pattern(node, TYPE, None, None)):
             continue
@@ -341,6 +403,20 @@ def affected_nodes(store: GraphStore, changed: Iterable[ox.Triple]) -> set[ox.Na
             if type(quad.subject) is ox.NamedNode:
                 nodes.add(quad.subject)
     return nodes
+
+
+def _below(store: GraphStore, tops: Iterable[object]) -> set[ox.NamedNode]:
+    """What the links to owned and shared nodes reach from ``tops`` (a block's competencies, a
+    concept's broader concepts): the fiches a result there belongs to change with a link above."""
+    found: set[ox.NamedNode] = set()
+    todo = [node for node in tops if type(node) is ox.NamedNode]
+    while todo:
+        for quad in store.ox.quads_for_pattern(todo.pop(), None, None, None):
+            node = quad.object
+            if quad.predicate in OWN | SHARED and type(node) is ox.NamedNode and node not in found:
+                found.add(node)
+                todo.append(node)
+    return found
 
 
 def _iri(node: ox.NamedNode) -> str:

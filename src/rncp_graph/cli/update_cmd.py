@@ -62,7 +62,8 @@ def update_command(
     fiches. Each fiche is taken out of the source graphs that hold it (its certification and
     the nodes only it owns) and the file is loaded into its own source graph, which says what it
     supersedes; a fiche new to the store is added. Everything is read before the store is
-    changed: a damaged file changes nothing (exit 2). The report lists the results of the
+    changed: a damaged file, or one fiche in two files, changes nothing (exit 2); interrupted,
+    the same command run again completes the update. The report lists the results of the
     shapes on the revalidated nodes: they are those a whole validation gives on them
     (rncp-graph validate STORE gives the whole report). Exports are not rewritten: run
     rncp-graph build again to publish.
@@ -113,8 +114,8 @@ def summary_lines(result: Update) -> Iterator[str]:
     """What the update did, one line per source and per fiche, then the revalidation and the times."""
     for record in result.sources:
         yield f"{record.file}: {record.fiches} fiche(s) into {record.graph}"
-    for name in result.skipped:
-        yield f"{name}: already in the store (same content); nothing to do"
+    for name, why in result.skipped.items():
+        yield f"{name}: {why}; nothing to do"
     for change in result.changes:
         where = f"out of {len(change.graphs)} graph(s), " if change.graphs else ""
         yield f"  {change.number} {change.kind}: {where}{change.removed} quads out, {change.added} triples in"

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection
 
 import pyoxigraph as ox
 from rdflib.namespace import RDF
@@ -25,7 +25,7 @@ from .sparql_engine import term_text
 log = logging.getLogger(__name__)
 
 
-def fiche_owners(store: GraphStore, nodes: Iterable[str]) -> tuple[dict[str, tuple[str, ...]], int] | None:
+def fiche_owners(store: GraphStore, nodes: Collection[str]) -> tuple[dict[str, tuple[str, ...]], int] | None:
     """Node (N-Triples text) → sorted fiche labels, for ``nodes``; and the number of fiches.
 
     None when a blank node is met (the caller then uses the partition). What each node met is
