@@ -91,3 +91,19 @@ def test_an_export_without_fiches_aborts(tmp_path: Path) -> None:
     run = subprocess.run([*CLI, "build", str(xml), "--out", str(out)], check=False, capture_output=True, text=True)
     assert run.returncode == 2 and "no fiche in this xml source" in run.stderr
     assert not out.exists()
+
+
+def test_every_command_is_in_the_table_of_lazily_loaded_commands() -> None:
+    """``cli.COMMANDS`` names each command's module (imported when the command is asked for):
+    every module's commands are in it, with the right module, and nothing else is."""
+    import importlib
+    import pkgutil
+
+    from rncp_graph import cli
+
+    for module in pkgutil.iter_modules(cli.__path__):
+        importlib.import_module(f"rncp_graph.cli.{module.name}")
+    assert set(cli.main.commands) == set(cli.COMMANDS)
+    for name, command in cli.main.commands.items():
+        if command.callback is not None:  # the groups vocab, link and export have none of their own
+            assert command.callback.__module__ == f"rncp_graph.cli.{cli.COMMANDS[name]}", name
