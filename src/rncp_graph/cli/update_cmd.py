@@ -65,7 +65,9 @@ def update_command(
     changed: a damaged file, or one fiche in two files, changes nothing (exit 2); interrupted,
     the same command run again completes the update. The report lists the results of the
     shapes on the revalidated nodes: they are those a whole validation gives on them
-    (rncp-graph validate STORE gives the whole report). Exports are not rewritten: run
+    (rncp-graph validate STORE gives the whole report). What only the old version of a fiche
+    said of a node other fiches still link to (an organisation's former name under the same
+    SIRET) stays until the next build. Exports are not rewritten: run
     rncp-graph build again to publish.
 
     \b
