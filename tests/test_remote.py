@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import http.server
+import os
 import signal
 import subprocess
 import sys
@@ -112,7 +113,8 @@ def test_the_serve_command_starts_and_stops(sample_build: Build, tmp_path: Path)
     graph.write_bytes(lines_to_bytes(sample_build.store.canonical_lines()))
     port = free_port()
     command = [sys.executable, "-m", "rncp_graph", "serve", "--graph", str(graph), "--port", str(port)]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    environment = {**os.environ, "PYTHONFAULTHANDLER": "1"}
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment)
     lines: list[str] = []
     errors: list[str] = []  # drained as it comes: a full stderr pipe would block the server process
     readers = [
@@ -134,9 +136,15 @@ def test_the_serve_command_starts_and_stops(sample_build: Build, tmp_path: Path)
         try:
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-            pytest.fail(f"rncp-graph serve did not stop within 30 s of Ctrl-C; its stderr: {''.join(errors)[-2000:]}")
+            process.send_signal(signal.SIGABRT)  # faulthandler (PYTHONFAULTHANDLER) prints where it hangs
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
+            for reader in readers:
+                reader.join(timeout=5)
+            pytest.fail(f"rncp-graph serve did not stop within 30 s of Ctrl-C; its stderr: {''.join(errors)[-4000:]}")
         for reader in readers:
             reader.join(timeout=5)
     assert process.returncode == 0, "".join(errors)
