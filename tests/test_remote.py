@@ -114,7 +114,14 @@ def test_the_serve_command_starts_and_stops(sample_build: Build, tmp_path: Path)
     port = free_port()
     command = [sys.executable, "-m", "rncp_graph", "serve", "--graph", str(graph), "--port", str(port)]
     environment = {**os.environ, "PYTHONFAULTHANDLER": "1"}
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment)
+    # A shell starts a background job (`make test &`) with SIGINT ignored, and an ignored signal
+    # stays ignored across exec: the server would never see the Ctrl-C this test sends. A
+    # handled signal is reset to its default on exec, so handle it while the server starts.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     lines: list[str] = []
     errors: list[str] = []  # drained as it comes: a full stderr pipe would block the server process
     readers = [
