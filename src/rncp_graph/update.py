@@ -152,16 +152,16 @@ def update(
     :param as_of: the date "today" is taken to be by the shapes (default: today).
     :param severity: the lowest severity the report lists (its totals count them all).
     :param jobs: threads revalidating nodes at once (default: all cores).
-    :raises StructuralError: a source is damaged or unreadable; the store is not touched.
+    :raises StructuralError: a source is damaged or unreadable, or one fiche is in two of the
+        files; the store is not touched.
     :raises EmptyInput: a source holds no fiche; the store is not touched.
     """
     result = Update(store=store)
+    read: list[_Read] = []
     with _stage("read + map", result.timings):  # all of it before any change
-        read = [
-            _Read(path, source_sha256(path), loaded, _mapped(loaded))
-            for path in expand(paths)
-            for loaded in [read_source(path)]
-        ]
+        for path in expand(paths):
+            loaded = read_source(path)
+            read.append(_Read(path, source_sha256(path), loaded, _mapped(loaded)))
         _refuse_twice(read)
     with _stage("apply", result.timings):
         for source in read:
