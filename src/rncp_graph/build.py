@@ -92,7 +92,7 @@ class Build:
         Errors are values the source states that the graph lost (a ``Niveau 9``, a ragged CSV
         row); warnings are kept-with-a-caveat or rows about fiches the export does not hold.
         """
-        return not self.fiches_quarantined and not any(p.severity == "error" for p in self.problems)
+        return is_complete(self.results, self.problems)
 
     def graph(self) -> Any:
         """An :class:`rdflib.Dataset` view of the built graph (default graph = union of sources)."""
@@ -159,7 +159,7 @@ def build(
     jobs = jobs or available_cores()
     timings: dict[str, float] = {}
     result = Build(store=GraphStore(store_path), timings=timings)
-    with _stage("read + map + load", timings):
+    with timed_stage("read + map + load", timings):
         files = expand(paths)
         before = set(result.store.graphs())
         try:
@@ -174,14 +174,14 @@ def build(
         _drop_stale_sources(result.store, keep={s.graph for s in result.sources})
         result.store.flush()
     if validate:
-        with _stage("validate", timings):
+        with timed_stage("validate", timings):
             # the manifest keeps the totals: only violations are listed (and traced to their fiches)
             shacl = validate_graph(
                 result.store, strategy=strategy, jobs=jobs, progress=progress, severity=Severity.VIOLATION
             )
             result.validation = shacl.as_manifest()
     if out is not None:
-        with _stage("write", timings):
+        with timed_stage("write", timings):
             write_outputs(result, out, report=report)
     return result
 
@@ -194,12 +194,17 @@ def available_cores() -> int:
 
 
 @contextlib.contextmanager
-def _stage(name: str, timings: dict[str, float]) -> Iterator[None]:
-    """Time one stage of the build into ``timings`` (seconds) and log it."""
+def timed_stage(name: str, timings: dict[str, float]) -> Iterator[None]:
+    """Time one stage (of a build, of an update) into ``timings`` (seconds) and log it."""
     start = time.perf_counter()
     yield
     timings[name] = time.perf_counter() - start
-    log.info("%s: %.1f s", name, timings[name])
+    log.info("%s: %.2f s", name, timings[name])
+
+
+def is_complete(results: list[LoadResult], problems: list[Problem]) -> bool:
+    """No fiche quarantined and no problem an error (exit code 0 rather than 4)."""
+    return not sum(r.quarantined for r in results) and not any(p.severity == "error" for p in problems)
 
 
 def _load_schemes(store: GraphStore) -> None:

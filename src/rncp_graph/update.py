@@ -35,9 +35,7 @@ fiches all hold only in its own graph already changes nothing.
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -48,7 +46,7 @@ from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from . import iris
 from .__about__ import __version__
-from .build import SourceRecord, available_cores, read_source, source_sha256
+from .build import SourceRecord, available_cores, is_complete, read_source, source_sha256, timed_stage
 from .errors import StructuralError
 from .mapping import fiche_to_triples, source_triples
 from .model import LoadResult, Problem
@@ -126,13 +124,9 @@ class Update:
     changed: set[ox.Triple] = field(default_factory=set, repr=False)
 
     @property
-    def fiches_quarantined(self) -> int:
-        return sum(r.quarantined for r in self.results)
-
-    @property
     def complete(self) -> bool:
         """True when no fiche was quarantined and no problem is an error (as :attr:`Build.complete`)."""
-        return not self.fiches_quarantined and not any(p.severity == "error" for p in self.problems)
+        return is_complete(self.results, self.problems)
 
 
 def update(
@@ -158,29 +152,21 @@ def update(
     """
     result = Update(store=store)
     read: list[_Read] = []
-    with _stage("read + map", result.timings):  # all of it before any change
+    with timed_stage("read + map", result.timings):  # all of it before any change
         for path in expand(paths):
             loaded = read_source(path)
             read.append(_Read(path, source_sha256(path), loaded, _mapped(loaded)))
         _refuse_twice(read)
-    with _stage("apply", result.timings):
+    with timed_stage("apply", result.timings):
         for source in read:
             _apply(result, source)
         store.flush()
     if validate:
-        with _stage("validate", result.timings):
+        with timed_stage("validate", result.timings):
             nodes = affected_nodes(store, result.changed)
             result.affected = sorted(n.value for n in nodes)
             result.report = validate_nodes(store, nodes, as_of=as_of, severity=severity, jobs=jobs or available_cores())
     return result
-
-
-@contextlib.contextmanager
-def _stage(name: str, timings: dict[str, float]) -> Iterator[None]:
-    start = time.perf_counter()
-    yield
-    timings[name] = time.perf_counter() - start
-    log.info("%s: %.2f s", name, timings[name])
 
 
 def _mapped(loaded: LoadResult) -> list[tuple[str, list[str]]]:

@@ -11,8 +11,8 @@ import click
 
 from ..store import GraphStore, is_store
 from ..update import Update, update
-from ..validate.report import FORMATS, Severity
 from . import EXIT_QUARANTINED, EXIT_VIOLATIONS, main
+from .report_options import as_of_option, format_option, severity_option
 
 
 @main.command("update")
@@ -25,22 +25,9 @@ from . import EXIT_QUARANTINED, EXIT_VIOLATIONS, main
     help="The on-disk store a build kept (rncp-graph build --store).",
 )
 @click.option("--validate/--no-validate", default=True, show_default=True, help="Revalidate what the change reaches.")
-@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), help="Date taken as today (default: today).")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(list(FORMATS)),
-    default="text",
-    show_default=True,
-    help="How the revalidation report is printed: text, ttl (sh:ValidationReport) or json.",
-)
-@click.option(
-    "--severity",
-    type=click.Choice([s.name.lower() for s in sorted(Severity, reverse=True)]),
-    default="warning",
-    show_default=True,
-    help="Lowest severity listed (totals count all).",
-)
+@as_of_option
+@format_option
+@severity_option
 @click.option(
     "--jobs", "-j", type=click.IntRange(min=1), default=None, show_default="all cores", help="Threads revalidating."
 )

@@ -12,28 +12,15 @@ import click
 from ..build import available_cores
 from ..validate import STRATEGIES, validate
 from ..validate.inputs import open_source
-from ..validate.report import FORMATS, Severity
 from . import EXIT_OK, EXIT_VIOLATIONS, main
+from .report_options import as_of_option, format_option, severity_option
 
 
 @main.command("validate")
 @click.argument("paths", nargs=-1, metavar="[GRAPH | SOURCES...]")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(list(FORMATS)),
-    default="text",
-    show_default=True,
-    help="text for people, ttl for the standard sh:ValidationReport, json for a flat list.",
-)
-@click.option(
-    "--severity",
-    type=click.Choice([s.name.lower() for s in sorted(Severity, reverse=True)]),
-    default="warning",
-    show_default=True,
-    help="Lowest severity listed (totals count all).",
-)
-@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), help="Date taken as today (default: today).")
+@format_option
+@severity_option
+@as_of_option
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=available_cores(), show_default="all cores")
 @click.option(
     "--cache",

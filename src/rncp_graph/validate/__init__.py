@@ -86,10 +86,7 @@ def validate(
     threshold = Severity.parse(severity) if isinstance(severity, str) else severity
     if strategy == "sparql":
         found = sparql_results(store, shapes, threads=jobs)
-        # only the results the report lists are attributed to fiches (the others are counted)
-        traced = fiche_owners(store, {r.focus for r in found if r.severity >= threshold})
-        parts = partition(store.canonical_lines()) if traced is None else Partition(owners=traced[0])
-        fiches = parts.fiches if traced is None else traced[1]
+        parts, fiches = _attributed(store, found, threshold)
     else:
         parts = partition(store.canonical_lines())
         fiches = parts.fiches
@@ -127,16 +124,24 @@ def validate_nodes(
     started = time.perf_counter()
     day = as_of or date.today()
     shapes = load_shapes(day, folder=shapes_folder)
-    wanted = sorted(set(nodes), key=lambda n: n.value)
+    wanted = set(nodes)
     threshold = Severity.parse(severity) if isinstance(severity, str) else severity
     found = focused_results(store, shapes, wanted, threads=jobs)
-    traced = fiche_owners(store, {r.focus for r in found if r.severity >= threshold})
-    # a blank node on the way (never in our data): attribute the results from the partition
-    parts = partition(store.canonical_lines()) if traced is None else Partition(owners=traced[0])
+    parts, _ = _attributed(store, found, threshold)
     stats = {"nodes": len(wanted), "strategy": "focused"}
     report = make_report(found, parts, as_of=day, threshold=threshold, rules=rule_names(shapes), stats=stats)
     report.stats["seconds"] = round(time.perf_counter() - started, 3)
     return report
+
+
+def _attributed(store: GraphStore, found: list[Result], threshold: Severity) -> tuple[Partition, int]:
+    """The fiches of the results at or above ``threshold`` (the others are only counted), and
+    the number of fiches; from the partition when a blank node is met (never in our data)."""
+    traced = fiche_owners(store, {r.focus for r in found if r.severity >= threshold})
+    if traced is None:
+        parts = partition(store.canonical_lines())
+        return parts, parts.fiches
+    return Partition(owners=traced[0]), traced[1]
 
 
 def make_report(
