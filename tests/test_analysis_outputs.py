@@ -18,7 +18,8 @@ from rncp_graph.analysis.outputs import exportable, write_edges_csv, write_gexf,
 from rncp_graph.analysis.run import write_analysis
 from rncp_graph.cli import main
 from rncp_graph.model import Block, Code, Correspondence, CorrespondenceNature, Fiche, LinkedFiche, Status
-from rncp_graph.store import GraphStore, lines_to_bytes
+from rncp_graph.store import GraphStore
+from rncp_graph.terms import lines_to_bytes
 
 
 def fiche(number: str, rome: list[str], **kw: Any) -> Fiche:

@@ -30,8 +30,8 @@ from rncp_graph.analysis.incidence import certification_attributes, incidence_fr
 from rncp_graph.errors import QueryError
 from rncp_graph.mapping import fiche_to_triples
 from rncp_graph.model import Block, Code, Fiche, Status
-from rncp_graph.store import GraphStore, lines_to_bytes
-from rncp_graph.terms import line
+from rncp_graph.store import GraphStore
+from rncp_graph.terms import line, lines_to_bytes
 
 
 def fiche(number: str, rome: list[str], **kw: object) -> Fiche:

@@ -24,7 +24,7 @@ from rncp_graph.cli import main
 from rncp_graph.push import Pusher, PushError, StoreEndpoints, push
 from rncp_graph.queries import Endpoint, run_text
 from rncp_graph.serve import OxigraphServer, find_oxigraph
-from rncp_graph.store import lines_to_bytes
+from rncp_graph.terms import lines_to_bytes
 
 from .test_queries_support import inline_store
 from .test_remote import Script, fake_endpoint, json_reply, reply

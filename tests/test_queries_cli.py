@@ -15,7 +15,7 @@ from rncp_graph import Build
 from rncp_graph.cli import main
 from rncp_graph.queries import catalogue, discover, readme
 from rncp_graph.serve import free_port
-from rncp_graph.store import lines_to_bytes
+from rncp_graph.terms import lines_to_bytes
 
 from .constants import K1403_FICHES, ROOT
 from .test_queries_support import inline_store

@@ -34,7 +34,7 @@ from rncp_graph.queries.errors import (
     EndpointUnreachableError,
 )
 from rncp_graph.serve import OxigraphServer, find_oxigraph, free_port, prepared_location
-from rncp_graph.store import lines_to_bytes
+from rncp_graph.terms import lines_to_bytes
 
 from .test_queries_support import Case, assert_rows, iter_sample_cases, multiset
 

@@ -26,7 +26,8 @@ from rncp_graph.errors import ValidationFailure
 from rncp_graph.model import Correspondence, Fiche, LinkedFiche, Status
 from rncp_graph.namespaces import RNCP
 from rncp_graph.resources import scheme_files
-from rncp_graph.store import GraphStore, lines_to_bytes
+from rncp_graph.store import GraphStore
+from rncp_graph.terms import lines_to_bytes
 from rncp_graph.validate import Report, Severity, as_store, validate
 from rncp_graph.validate import shapes as shapes_module
 from rncp_graph.validate.engine import install_speedups

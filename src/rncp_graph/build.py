@@ -29,12 +29,12 @@ from .errors import EmptyInput
 from .exports import export
 from .exports.atomic import write_bytes
 from .loaders import xml_parallel
-from .mapping import fiche_to_triples, source_triples
+from .mapping import fiches_to_ntriples, source_triples
 from .model import Fiche, LoadResult, Problem
 from .resources import scheme_files
 from .sources import expand, loader_for
-from .store import GraphStore, lines_to_bytes
-from .terms import line
+from .store import GraphStore
+from .terms import line, lines_to_bytes
 from .validate import Severity
 from .validate import validate as validate_graph
 
@@ -282,7 +282,7 @@ def _record(result: Build, loaded: LoadResult, record: SourceRecord, facts: list
 def _mapped(fiches: list[Fiche], chunk_size: int = 500) -> Iterator[bytes]:
     """The N-Triples of ``fiches``, ``chunk_size`` fiches at a time."""
     for start in range(0, len(fiches), chunk_size):
-        yield lines_to_bytes(line(t) for fiche in fiches[start : start + chunk_size] for t in fiche_to_triples(fiche))
+        yield fiches_to_ntriples(fiches[start : start + chunk_size])
 
 
 def _load_source(

@@ -219,7 +219,3 @@ def is_store(path: Path) -> bool:
 def bindings_from(values: Mapping[str, str | ox.NamedNode | ox.Literal]) -> dict[str, Term]:
     """Plain strings become string literals; terms pass through (for :meth:`GraphStore.select`)."""
     return {k: (ox.Literal(v) if isinstance(v, str) else v) for k, v in values.items()}
-
-
-def lines_to_bytes(lines: Iterable[str]) -> bytes:
-    return ("\n".join(lines) + "\n").encode("utf-8")

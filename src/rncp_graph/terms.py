@@ -9,6 +9,7 @@ control characters as ``\\uXXXX``).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date
 
 from rdflib.namespace import XSD
@@ -70,3 +71,8 @@ def xsd_date(value: date) -> str:
 def line(triple: Triple) -> str:
     """One N-Triples line (without the newline)."""
     return f"{triple[0]} {triple[1]} {triple[2]} ."
+
+
+def lines_to_bytes(lines: Iterable[str]) -> bytes:
+    """N-Triples lines as one UTF-8 document (each line ended by ``\\n``)."""
+    return ("\n".join(lines) + "\n").encode("utf-8")

@@ -52,8 +52,8 @@ from .mapping import fiche_to_triples, source_triples
 from .model import LoadResult, Problem
 from .namespaces import RNCP
 from .sources import expand
-from .store import GraphStore, lines_to_bytes
-from .terms import line
+from .store import GraphStore
+from .terms import line, lines_to_bytes
 from .validate import Report, Severity, validate_nodes
 from .validate.per_fiche import OWN_LINKS, SHARED_CLASSES, SHARED_LINKS, VOCABULARY_CLASSES
 

@@ -12,8 +12,8 @@ from collections.abc import Iterable, Iterator
 from .. import iris
 from ..mapping import fiche_to_triples
 from ..model import Fiche
-from ..store import GraphStore, lines_to_bytes
-from ..terms import line
+from ..store import GraphStore
+from ..terms import line, lines_to_bytes
 
 log = logging.getLogger(__name__)
 

@@ -17,8 +17,8 @@ import rdflib
 
 from ..exports.atomic import write_with
 from ..namespaces import PREFIXES
-from ..store import GraphStore, lines_to_bytes
-from ..terms import Triple, line
+from ..store import GraphStore
+from ..terms import Triple, line, lines_to_bytes
 
 log = logging.getLogger(__name__)
 

@@ -40,11 +40,9 @@ from pathlib import Path
 from tqdm import tqdm
 
 from ..errors import StructuralError
-from ..mapping import fiche_to_triples
+from ..mapping import fiches_to_ntriples
 from ..merge import FicheFacts, facts_of
 from ..model import LoadResult, Problem
-from ..store import lines_to_bytes
-from ..terms import line
 from . import xml_export
 from .export_common import Report
 
@@ -95,7 +93,8 @@ class RangeResult:
     """What a worker returns for one range."""
 
     index: int
-    ntriples: list[bytes] = field(default_factory=list)
+    #: the N-Triples of the range's fiches, each line once
+    ntriples: bytes = b""
     facts: list[FicheFacts] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     repairs: Counter[str] = field(default_factory=Counter)
@@ -224,9 +223,8 @@ def read_range(task: Range) -> RangeResult:
     except StructuralError as exc:
         raise Fallback(f"range {task.index} does not parse alone: {exc}") from None
     result = RangeResult(task.index, version=parsed.version)
-    for fiche in parsed.fiches:
-        result.ntriples.append(lines_to_bytes(line(t) for t in fiche_to_triples(fiche)))
-        result.facts.append(facts_of(fiche))
+    result.ntriples = fiches_to_ntriples(parsed.fiches)
+    result.facts = [facts_of(fiche) for fiche in parsed.fiches]
     result.problems = report.problems
     result.repairs = Counter(report.repairs)
     result.quarantined = report.quarantined
@@ -279,7 +277,7 @@ class ParallelRead:
                 version = done.version if done.version is not None else version  # the last one, as in one process
                 self.facts.extend(done.facts)
                 bar.update(self.layout.ranges[done.index].end - self.layout.ranges[done.index].start)
-                yield b"".join(done.ntriples)
+                yield done.ntriples
         finally:
             # also when this generator is closed early (the load failed): nothing left running
             pool.shutdown(wait=True, cancel_futures=True)

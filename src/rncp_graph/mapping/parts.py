@@ -4,6 +4,7 @@ publications and statistics. Each function takes the certification node and yiel
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from functools import lru_cache
 
 from rdflib.namespace import DCTERMS, RDF
 
@@ -27,18 +28,34 @@ STAT_FIELDS: dict[str, str] = {
 }
 
 
+#: what a document already described: ``(code list, Code)`` and the nodes of sentences
+Described = set[object]
+
+ACTIVITY = term_iri(RNCP.Activity)
+COMPETENCY = term_iri(RNCP.Competency)
+
+
 def text_node_triples(
-    owner: str, prop: str, cls: str, mint: Callable[[str], str], texts: Iterable[str]
+    owner: str, prop: str, cls: str, mint: Callable[[str], str], texts: Iterable[str], *, described: Described
 ) -> Iterator[Triple]:
-    """Competencies and activities: one shared node per normalised sentence."""
+    """Competencies and activities: one shared node per normalised sentence, described once
+    per document (``described``: see :func:`~rncp_graph.mapping.fiche_to_triples`)."""
     for text in texts:
-        node = f"<{mint(text)}>"
+        node, text_literal = _text_node(mint, text)
         yield owner, prop, node
-        yield node, A, cls
-        yield node, P["text"], fr(iris.text_key(text))
+        if node not in described:
+            described.add(node)
+            yield node, A, cls
+            yield node, P["text"], text_literal
 
 
-def block_triples(c: str, b: Block) -> Iterator[Triple]:
+@lru_cache(maxsize=1 << 16)  # a sentence is listed by many blocks and fiches
+def _text_node(mint: Callable[[str], str], text: str) -> tuple[str, str]:
+    """The node of a sentence and its text literal."""
+    return f"<{mint(text)}>", fr(iris.text_key(text))
+
+
+def block_triples(c: str, b: Block, described: Described) -> Iterator[Triple]:
     node = f"<{iris.block(b.code)}>"
     yield c, P["hasBlock"], node
     yield node, P["isBlockOf"], c
@@ -50,7 +67,9 @@ def block_triples(c: str, b: Block) -> Iterator[Triple]:
         yield node, P["evaluationModalities"], fr(b.evaluation)
     if b.description:
         yield node, P["blockDescription"], fr(b.description)
-    yield from text_node_triples(node, P["competency"], term_iri(RNCP.Competency), iris.competency, b.competencies)
+    yield from text_node_triples(
+        node, P["competency"], COMPETENCY, iris.competency, b.competencies, described=described
+    )
 
 
 def access_triples(c: str, f: Fiche) -> Iterator[Triple]:
