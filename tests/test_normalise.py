@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from rncp_graph import normalise
 from rncp_graph.errors import InvalidValue
@@ -46,3 +50,9 @@ def test_url(value: str, expected: WebAddress) -> None:
 def test_not_a_url(value: str) -> None:
     with pytest.raises(InvalidValue):
         normalise.url(value, field="website")
+
+
+@given(st.text(alphabet=" \t\u00a0\u202f\u2007\r\nab-*o", max_size=20))
+def test_item_breaks_are_runs_of_two_spaces_or_of_line_breaks(value: str) -> None:
+    # the pattern is written for speed; it must split exactly as the plain statement of the rule
+    assert normalise._ITEM_BREAK.split(value) == re.split(r"[ \t\u00a0\u202f]{2,}|[\r\n]+", value)
