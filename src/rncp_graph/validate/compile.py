@@ -317,6 +317,9 @@ def _min_count(shapes: rdflib.Graph, shape: _Shape, value: rdflib.term.Node) -> 
 
 def _max_count(shapes: rdflib.Graph, shape: _Shape, value: rdflib.term.Node) -> list[Check]:
     n = _integer(shapes, shape, value)
+    if n == 1:  # the common case: two different values, twice as fast as grouping and counting
+        query = _select(shape, f"?this {shape.path} ?v . ?this {shape.path} ?w . FILTER (!sameTerm(?v, ?w))", "?this")
+        return [shape.check(SH.MaxCountConstraintComponent, query)]
     return [shape.check(SH.MaxCountConstraintComponent, _count(shape, f"> {n}"))]
 
 
