@@ -173,6 +173,7 @@ def build(
         result.problems = [p for r in result.results for p in r.problems] + merge.conflicts(result.facts)
         _drop_stale_sources(result.store, keep={s.graph for s in result.sources})
         result.store.flush()
+        result.store.optimize()  # on disk: compacted once here, not by every later reader
     if validate:
         with timed_stage("validate", timings):
             # the manifest keeps the totals: only violations are listed (and traced to their fiches)

@@ -177,6 +177,13 @@ class GraphStore:
         if self.path is not None:
             self.ox.flush()
 
+    def optimize(self) -> None:
+        """On disk, compact the store now (RocksDB), rather than in the background of the
+        processes that open it next: after a bulk load of 5.8 M quads this takes ~10 s, and
+        until it is done each later ``rncp-graph update`` took 2–11 s instead of ~2 s."""
+        if self.path is not None:
+            self.ox.optimize()
+
 
 class _LineCollector(list[bytes]):
     """A binary file Oxigraph dumps into, keeping the lines (without ``\\n``): the whole dump
