@@ -6,6 +6,7 @@ import io
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
@@ -17,6 +18,7 @@ from rncp_graph import build, iris
 from rncp_graph.cli import main
 from rncp_graph.errors import EmptyInput, StructuralError
 from rncp_graph.namespaces import RNCP
+from rncp_graph.store import GraphStore
 
 from .constants import FICHES_DIR, SAMPLE_NUMBERS, SAMPLES
 
@@ -165,6 +167,35 @@ def test_an_on_disk_store_in_a_new_folder_is_rebuilt_in_place(tmp_path: Path) ->
     again = build([FICHES_DIR], store_path=store_dir, validate=False)
     assert again.store.canonical_lines() == lines  # each source graph replaced, nothing doubled
     assert len(again.store.graphs()) == len(SAMPLES) + 1  # one per page + the schemes
+
+
+class _FullDisk:
+    """A pyoxigraph store whose compaction fails (a full disk); the rest goes to the real store."""
+
+    def __init__(self, real: ox.Store) -> None:
+        self._real = real
+
+    def optimize(self) -> None:
+        raise OSError("IO error: No space left on device")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+
+def test_a_compaction_that_fails_is_logged_and_the_build_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    real_init = GraphStore.__init__
+
+    def init(self: GraphStore, *args: Any, **kwargs: Any) -> None:
+        real_init(self, *args, **kwargs)
+        self.ox = _FullDisk(self.ox)  # type: ignore[assignment]
+
+    monkeypatch.setattr(GraphStore, "__init__", init)
+    with caplog.at_level("WARNING", logger="rncp_graph.store"):
+        result = build([FICHES_DIR], store_path=tmp_path / "store", validate=False)
+    assert "could not be compacted" in caplog.text and "No space left on device" in caplog.text
+    assert result.fiches_loaded == len(SAMPLES) and result.store.triple_count() > 0
 
 
 def test_a_locked_store_is_bad_input(tmp_path: Path) -> None:

@@ -317,8 +317,11 @@ def _min_count(shapes: rdflib.Graph, shape: _Shape, value: rdflib.term.Node) -> 
 
 def _max_count(shapes: rdflib.Graph, shape: _Shape, value: rdflib.term.Node) -> list[Check]:
     n = _integer(shapes, shape, value)
-    if n == 1:  # the common case: two different values, twice as fast as grouping and counting
-        query = _select(shape, f"?this {shape.path} ?v . ?this {shape.path} ?w . FILTER (!sameTerm(?v, ?w))", "?this")
+    if n == 1:  # the common case: a value and another one, twice as fast as grouping and counting
+        # (EXISTS, not a join: a node with n values costs n look-ups, not n² pairs — 3,000 values
+        # on one node took 2.5 s as a join, 2 ms so)
+        other = f"FILTER EXISTS {{ ?this {shape.path} ?w . FILTER (!sameTerm(?v, ?w)) }}"
+        query = _select(shape, f"?this {shape.path} ?v . {other}", "?this")
         return [shape.check(SH.MaxCountConstraintComponent, query)]
     return [shape.check(SH.MaxCountConstraintComponent, _count(shape, f"> {n}"))]
 
