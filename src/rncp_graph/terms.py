@@ -8,6 +8,7 @@ control characters as ``\\uXXXX``).
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 from datetime import date
@@ -74,5 +75,8 @@ def line(triple: Triple) -> str:
 
 
 def lines_to_bytes(lines: Iterable[str]) -> bytes:
-    """N-Triples lines as one UTF-8 document (each line ended by ``\\n``)."""
-    return ("\n".join(lines) + "\n").encode("utf-8")
+    """N-Triples lines as one UTF-8 document (each line ended by ``\\n``; no line: empty).
+
+    The final ``\\n`` is joined with an empty last item: appending it to the joined text
+    would copy the whole text once more (a third of the time for 500 fiches' 35 MB)."""
+    return "\n".join(itertools.chain(lines, ("",))).encode("utf-8")
