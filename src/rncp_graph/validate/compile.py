@@ -129,18 +129,13 @@ def batches(checks: list[Check]) -> list[Batch]:
         if check.condition is None or check.focus is not None:
             out.append(Batch(check.query, (check,)))
         else:
-            focus = check.query.split(" WHERE { ", 1)[1].split(f" ?this {check.path} ?value . FILTER", 1)[0]
-            groups.setdefault((check.shape, check.path, focus), []).append(check)
+            groups.setdefault((check.shape, check.path, check.target), []).append(check)
     for (_, path, focus), group in groups.items():
         if len(group) == 1:
             out.append(Batch(group[0].query, (group[0],)))
             continue
-        flags = " ".join(f"BIND (({c.condition}) AS ?c{i})" for i, c in enumerate(group))
-        any_flag = " || ".join(f"COALESCE(?c{i}, false)" for i in range(len(group)))
-        names = " ".join(f"?c{i}" for i in range(len(group)))
-        body = f"{focus} ?this {path} ?value . {flags} FILTER ({any_flag})"
-        query = f"SELECT DISTINCT ?this ?value {names} WHERE {{ {body} }}"
-        out.append(Batch(query, tuple(group)))
+        conditions = [c.condition for c in group if c.condition is not None]
+        out.append(Batch(_value_query(focus, path, conditions), tuple(group)))
     return out
 
 
@@ -291,7 +286,30 @@ def _select(shape: _Shape, body: str, projection: str = "?this ?value") -> str:
 
 def _values(shape: _Shape, condition: str) -> str:
     """Focus nodes and values of the path for which ``condition`` (on ``?value``) holds."""
-    return _select(shape, f"?this {shape.path} ?value . FILTER ({condition})")
+    return _value_query(shape.focus, shape.path, [condition])
+
+
+def _value_query(focus: str, path: str, conditions: list[str]) -> str:
+    """The focus nodes and values of ``path`` for which one of ``conditions`` holds; with more
+    than one, ``?c0``, ``?c1``... say which (see :class:`Batch`).
+
+    A condition that only looks at the value (datatype, node kind, pattern...) is tested first
+    and the focus last, as ``FILTER EXISTS`` on the few rows left: joining the focus nodes first
+    made Oxigraph enumerate them and hash-join them with every value (the 120,000 block titles
+    at 30k: 0.60 s joined, 0.18 s so). A condition that looks things up (``EXISTS``: a class)
+    would then run for the values of every subject, focus or not: the focus is joined first.
+    """
+    if len(conditions) == 1:
+        names, keep = "", f"FILTER ({conditions[0]})"
+    else:
+        flags = " ".join(f"BIND (({c}) AS ?c{i})" for i, c in enumerate(conditions))
+        names = "".join(f" ?c{i}" for i in range(len(conditions)))
+        keep = f"{flags} FILTER ({' || '.join(f'COALESCE(?c{i}, false)' for i in range(len(conditions)))})"
+    if any("EXISTS" in c for c in conditions):
+        body = f"{focus} ?this {path} ?value . {keep}"
+    else:
+        body = f"?this {path} ?value . {keep} FILTER EXISTS {{ {focus} }}"
+    return f"SELECT DISTINCT ?this ?value{names} WHERE {{ {body} }}"
 
 
 def _count(shape: _Shape, having: str, inner: str = "") -> str:
