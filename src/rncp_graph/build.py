@@ -29,8 +29,8 @@ from .errors import EmptyInput
 from .exports import export
 from .exports.atomic import write_bytes
 from .loaders import xml_parallel
-from .mapping import fiches_to_ntriples, source_triples
-from .model import Fiche, LoadResult, Problem
+from .mapping import ntriples_chunks, source_triples
+from .model import LoadResult, Problem
 from .resources import scheme_files
 from .sources import expand, loader_for
 from .store import GraphStore
@@ -234,7 +234,7 @@ def _read_and_load(result: Build, path: Path, *, jobs: int, progress: bool) -> N
     if jobs > 1 and loader.name == "xml" and _read_in_workers(result, path, jobs=jobs, progress=progress):
         return
     loaded = read_source(path)
-    record = _load_source(result.store, path, loaded.loader, loaded.export_date, _mapped(loaded.fiches))
+    record = _load_source(result.store, path, loaded.loader, loaded.export_date, ntriples_chunks(loaded.fiches))
     _record(result, loaded, record, [merge.facts_of(f) for f in loaded.fiches])
 
 
@@ -278,12 +278,6 @@ def _record(result: Build, loaded: LoadResult, record: SourceRecord, facts: list
     result.results.append(loaded)
     result.sources.append(record)
     result.facts.extend(facts)
-
-
-def _mapped(fiches: list[Fiche], chunk_size: int = 500) -> Iterator[bytes]:
-    """The N-Triples of ``fiches``, ``chunk_size`` fiches at a time."""
-    for start in range(0, len(fiches), chunk_size):
-        yield fiches_to_ntriples(fiches[start : start + chunk_size])
 
 
 def _load_source(

@@ -1,19 +1,18 @@
 """Stores made from model objects, for tests, benchmarks and notebooks.
 
-The fiches go through the real mapping (:func:`~rncp_graph.mapping.fiche_to_triples`) into a
+The fiches go through the real mapping (:func:`~rncp_graph.mapping.fiches_to_ntriples`) into a
 :class:`~rncp_graph.store.GraphStore`, so a hand-made graph has exactly the shape of a built one.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 from .. import iris
-from ..mapping import fiche_to_triples
+from ..mapping import ntriples_chunks
 from ..model import Fiche
 from ..store import GraphStore
-from ..terms import line, lines_to_bytes
 
 log = logging.getLogger(__name__)
 
@@ -30,17 +29,6 @@ def store_from_fiches(
     :param store: an existing store to load into.
     """
     target = store if store is not None else GraphStore()
-    target.replace_graph(FIXTURE_GRAPH, _chunks(fiches, chunk_size))
+    target.replace_graph(FIXTURE_GRAPH, ntriples_chunks(fiches, chunk_size))
     log.debug("fixture store: %d quads", len(target))
     return target
-
-
-def _chunks(fiches: Iterable[Fiche], size: int) -> Iterator[bytes]:
-    batch: list[str] = []
-    for count, fiche in enumerate(fiches, start=1):
-        batch.extend(line(t) for t in fiche_to_triples(fiche))
-        if count % size == 0:
-            yield lines_to_bytes(batch)
-            batch = []
-    if batch:
-        yield lines_to_bytes(batch)

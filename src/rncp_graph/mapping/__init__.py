@@ -7,6 +7,7 @@ has an IRI minted by :mod:`rncp_graph.iris`, so the same input gives the same tr
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
@@ -33,7 +34,7 @@ from .parts import (
     text_node_triples,
 )
 
-__all__ = ["fiche_to_triples", "fiches_to_ntriples", "organisation_triples", "source_triples"]
+__all__ = ["fiche_to_triples", "fiches_to_ntriples", "ntriples_chunks", "organisation_triples", "source_triples"]
 
 log = logging.getLogger(__name__)
 
@@ -91,14 +92,9 @@ REGISTER_CLASS = {
 }
 
 
-def fiche_to_triples(fiche: Fiche, described: Described | None = None) -> list[Triple]:
-    """Every triple a fiche gives, in a stable order (duplicates possible; exports dedupe).
-
-    :param described: the shared nodes (code concepts, competencies, activities) whose
-        description earlier fiches of the same document gave: this fiche links to them without
-        describing them again, and adds the ones it describes. ``None``: describe every node.
-    """
-    return list(_fiche(fiche, set() if described is None else described))
+def fiche_to_triples(fiche: Fiche) -> list[Triple]:
+    """Every triple a fiche gives, in a stable order (duplicates possible; exports dedupe)."""
+    return list(_fiche(fiche, set()))
 
 
 def fiches_to_ntriples(fiches: Iterable[Fiche]) -> bytes:
@@ -112,6 +108,13 @@ def fiches_to_ntriples(fiches: Iterable[Fiche]) -> bytes:
     """
     described: Described = set()
     return lines_to_bytes(line(t) for fiche in fiches for t in _fiche(fiche, described))
+
+
+def ntriples_chunks(fiches: Iterable[Fiche], size: int = 500) -> Iterator[bytes]:
+    """:func:`fiches_to_ntriples` of ``size`` fiches at a time (``fiches`` is consumed once)."""
+    remaining = iter(fiches)
+    while chunk := list(itertools.islice(remaining, size)):
+        yield fiches_to_ntriples(chunk)
 
 
 def _fiche(f: Fiche, described: Described) -> Iterator[Triple]:

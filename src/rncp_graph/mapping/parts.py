@@ -39,7 +39,8 @@ def text_node_triples(
     owner: str, prop: str, cls: str, mint: Callable[[str], str], texts: Iterable[str], *, described: Described
 ) -> Iterator[Triple]:
     """Competencies and activities: one shared node per normalised sentence, described once
-    per document (``described``: see :func:`~rncp_graph.mapping.fiche_to_triples`)."""
+    per document (``described``: the nodes already described, see
+    :func:`~rncp_graph.mapping.fiches_to_ntriples`)."""
     for text in texts:
         node, text_literal = _text_node(mint, text)
         yield owner, prop, node
