@@ -9,7 +9,7 @@ from typing import IO
 
 import pytest
 
-from rncp_graph.exports.atomic import write_bytes, write_with
+from rncp_graph.exports.atomic import deferred, write_bytes, write_with
 
 
 def test_success_replaces_file(tmp_path: Path) -> None:
@@ -46,3 +46,25 @@ def test_disk_full_keeps_previous_export(tmp_path: Path, monkeypatch: pytest.Mon
         write_bytes(dest, b'{"new": true}\n')
     assert dest.read_bytes() == b"{}\n"
     assert [p.name for p in tmp_path.iterdir()] == ["manifest.json"]
+
+
+def test_deferred_writes_replace_their_files_together_at_the_end(tmp_path: Path) -> None:
+    write_bytes(tmp_path / "rncp.nt", b"old nt\n")
+    with deferred():
+        write_bytes(tmp_path / "rncp.nt", b"new nt\n")
+        write_bytes(tmp_path / "manifest.json", b"{}\n")
+        # written and synced, not yet in place
+        assert (tmp_path / "rncp.nt").read_bytes() == b"old nt\n"
+        assert not (tmp_path / "manifest.json").exists()
+    assert (tmp_path / "rncp.nt").read_bytes() == b"new nt\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["manifest.json", "rncp.nt"]
+
+
+def test_a_failure_in_a_deferred_block_keeps_every_previous_file(tmp_path: Path) -> None:
+    write_bytes(tmp_path / "rncp.nt", b"old nt\n")
+    with pytest.raises(RuntimeError, match="validation failed"), deferred():
+        write_bytes(tmp_path / "rncp.nt", b"new nt\n")
+        write_bytes(tmp_path / "rncp.ttl", b"new ttl\n")
+        raise RuntimeError("validation failed")
+    assert (tmp_path / "rncp.nt").read_bytes() == b"old nt\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rncp.nt"]  # no temp file left

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import io
 import json
 import shutil
@@ -251,3 +252,30 @@ def test_canonical_lines_survive_any_cut_of_the_dump() -> None:
             collector.write(text[start : start + size])
         collector.close()
         assert collector == text.split(b"\n")
+
+
+def test_validation_runs_while_the_exports_are_written_and_gives_the_sequential_outcome(tmp_path: Path) -> None:
+    together = build([FICHES_DIR], out=tmp_path / "together")
+    assert {"validate", "write", "validate ∥ write"} <= set(together.timings)
+    apart = build([FICHES_DIR], out=tmp_path / "apart", strategy="whole")  # validated, then written
+    assert "validate ∥ write" not in apart.timings
+    for name in ("rncp.nt", "rncp.ttl", "errors.jsonl"):
+        assert (tmp_path / "together" / name).read_bytes() == (tmp_path / "apart" / name).read_bytes()
+    assert together.validation is not None and apart.validation is not None
+    assert together.validation["conforms"] == apart.validation["conforms"]
+
+
+def test_a_validation_that_fails_while_the_exports_are_written_leaves_the_previous_outputs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    build([FICHES_DIR], out=out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("the shapes could not be read")
+
+    monkeypatch.setattr(importlib.import_module("rncp_graph.build"), "validate_graph", broken)
+    with pytest.raises(RuntimeError, match="shapes could not be read"):
+        build([FICHES_DIR / sorted(SAMPLES)[0]], out=out)  # other outputs, were they written
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # no temp file either

@@ -16,6 +16,7 @@ import os
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -27,7 +28,7 @@ from . import iris, merge
 from .__about__ import __version__
 from .errors import EmptyInput
 from .exports import export
-from .exports.atomic import write_bytes
+from .exports.atomic import deferred, write_bytes
 from .loaders import xml_parallel
 from .mapping import ntriples_chunks, source_triples
 from .model import LoadResult, Problem
@@ -174,17 +175,47 @@ def build(
         _drop_stale_sources(result.store, keep={s.graph for s in result.sources})
         result.store.flush()
         result.store.optimize()  # on disk: compacted once here, not by every later reader
+    if validate and out is not None and strategy == "sparql":
+        _validate_while_writing(result, out, report=report, jobs=jobs, progress=progress)
+        return result
     if validate:
         with timed_stage("validate", timings):
-            # the manifest keeps the totals: only violations are listed (and traced to their fiches)
-            shacl = validate_graph(
-                result.store, strategy=strategy, jobs=jobs, progress=progress, severity=Severity.VIOLATION
-            )
-            result.validation = shacl.as_manifest()
+            result.validation = _validation(result.store, strategy=strategy, jobs=jobs, progress=progress)
     if out is not None:
         with timed_stage("write", timings):
             write_outputs(result, out, report=report)
     return result
+
+
+def _validation(store: GraphStore, *, strategy: str, jobs: int, progress: bool) -> dict[str, Any]:
+    """The manifest's ``validation``: totals, and the violations listed (and traced to their fiches)."""
+    shacl = validate_graph(store, strategy=strategy, jobs=jobs, progress=progress, severity=Severity.VIOLATION)
+    return shacl.as_manifest()
+
+
+def _validate_while_writing(result: Build, out: Path, *, report: bool, jobs: int, progress: bool) -> None:
+    """Validate in a thread while this one writes the exports; then the manifest.
+
+    Oxigraph runs the validation queries without the GIL, so they use the core that writing
+    (sorting and serialising, mostly single-threaded) leaves idle: 10k fiches, 6.8 s + 8.4 s
+    one after the other, 12.0 s together. No output replaces the previous one before the
+    validation has succeeded (:func:`~rncp_graph.exports.atomic.deferred`). Only for the
+    ``sparql`` strategy: the others fork processes, which is not done with a second thread busy.
+    """
+    timings = result.timings
+    started = time.perf_counter()
+
+    def validation() -> dict[str, Any]:
+        with timed_stage("validate", timings):
+            return _validation(result.store, strategy="sparql", jobs=jobs, progress=progress)
+
+    with deferred(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="validate") as pool:
+        validated = pool.submit(validation)
+        with timed_stage("write", timings):
+            result.written = export(result.store, out)
+        result.validation = validated.result()
+        write_outputs(result, out, report=report, exports=False)
+    timings["validate ∥ write"] = time.perf_counter() - started
 
 
 def available_cores() -> int:
@@ -306,9 +337,11 @@ def source_sha256(path: Path) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
-def write_outputs(result: Build, out: Path, *, report: bool = False) -> None:
-    """Write the exports, ``errors.jsonl``, the optional coverage report and the manifest (last)."""
-    result.written = export(result.store, out)
+def write_outputs(result: Build, out: Path, *, report: bool = False, exports: bool = True) -> None:
+    """Write the exports (unless ``exports`` is False: already written), ``errors.jsonl``, the
+    optional coverage report and the manifest (last)."""
+    if exports:
+        result.written = export(result.store, out)
     write_bytes(out / "errors.jsonl", _jsonl(p.as_dict() for p in result.problems))
     result.written["errors"] = out / "errors.jsonl"
     if report:

@@ -1,21 +1,28 @@
 """Atomic file writing: a temp file in the same folder, fsync, then ``os.replace``.
 
 A failed export leaves the previous file byte-identical and no ``.tmp-*`` file behind.
+Inside :func:`deferred`, the renames wait for the end of the block: several files replace
+their previous versions together, and only when the whole block succeeded.
 """
 
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import os
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
+#: (temp file, destination) pairs written inside the current :func:`deferred` block
+_PENDING: contextvars.ContextVar[list[tuple[Path, Path]] | None] = contextvars.ContextVar("pending", default=None)
+
 
 @contextlib.contextmanager
 def atomic_output(dest: Path) -> Iterator[IO[bytes]]:
-    """Open a binary temp file next to ``dest``; on success it replaces ``dest`` atomically."""
+    """Open a binary temp file next to ``dest``; on success it replaces ``dest`` atomically
+    (at the end of the enclosing :func:`deferred` block, if any)."""
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".tmp-", suffix=dest.suffix)
     try:
@@ -25,11 +32,38 @@ def atomic_output(dest: Path) -> Iterator[IO[bytes]]:
             os.fsync(handle.fileno())
         # mkstemp creates 0600; a published export gets the usual mode (0666 minus the umask)
         Path(tmp).chmod(0o666 & ~_umask())
+        pending = _PENDING.get()
+        if pending is not None:
+            pending.append((Path(tmp), dest))
+            return
         Path(tmp).replace(dest)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     _fsync_dir(dest.parent)
+
+
+@contextlib.contextmanager
+def deferred() -> Iterator[None]:
+    """Hold back the renames of the files written atomically in this block (in this thread).
+
+    When the block succeeds every file replaces its destination, in the order written; when
+    it raises, the temp files are removed and every destination is left as it was.
+    """
+    pending: list[tuple[Path, Path]] = []
+    token = _PENDING.set(pending)
+    try:
+        yield
+    except BaseException:
+        for tmp, _ in pending:
+            tmp.unlink(missing_ok=True)
+        raise
+    finally:
+        _PENDING.reset(token)
+    for tmp, dest in pending:
+        tmp.replace(dest)
+    for folder in sorted({dest.parent for _, dest in pending}):
+        _fsync_dir(folder)
 
 
 def write_bytes(dest: Path, data: bytes) -> None:
