@@ -15,7 +15,7 @@ from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
 from rncp_graph import iris
 from rncp_graph.loaders.csv_export import read_csv_export
 from rncp_graph.loaders.xml_export import read_xml
-from rncp_graph.mapping import fiche_to_triples
+from rncp_graph.mapping import fiche_to_triples, ntriples_chunks
 from rncp_graph.model import (
     AccessRoute,
     AccessRouteKind,
@@ -234,3 +234,45 @@ def test_csv_sample_collective_agreements_and_diploma_types_reach_the_graph(shar
     cap = URIRef(iris.diploma_type("CAP"))
     assert (URIRef(iris.certification("RNCP509")), RNCP.diplomaType, cap) in g
     assert g.value(cap, SKOS.prefLabel) == Literal("Certificat d'aptitude professionnelle", lang="fr")
+
+
+def _chunk_lines(fiches: list[Fiche], size: int) -> list[str]:
+    return [ln for chunk in ntriples_chunks(fiches, size) for ln in chunk.decode().splitlines()]
+
+
+def _sharing_fiches() -> list[Fiche]:
+    """Six fiches citing the same codes and sentences, two NSF codes under one ``33``."""
+    text = "Identifier une problématique"
+    return [
+        _fiche(
+            number=f"RNCP{n}",
+            nsf=[Code("332p", "Direction"), Code("334t", "Accueil")],
+            blocks=[Block(f"RNCP{n}BC01", "Bloc", [text])],
+        )
+        for n in range(100, 106)
+    ]
+
+
+def test_chunks_describe_each_shared_node_once_and_lose_no_triple() -> None:
+    fiches = _sharing_fiches()
+    lines = _chunk_lines(fiches, size=2)  # three documents of one graph
+    assert set(lines) == {line(t) for f in fiches for t in fiche_to_triples(f)}
+    shared = [ln for ln in lines if "/id/nsf/" in ln.split(" ")[0] or "/id/competency/" in ln.split(" ")[0]]
+    assert shared and len(shared) == len(set(shared))  # described once, across documents too
+    nsf33 = f"<{iris.nsf('33')}>"
+    assert [ln for ln in lines if ln.startswith(f"{nsf33} <{SKOS.broader}>")] == [
+        f"{nsf33} <{SKOS.broader}> <{iris.nsf('3')}> ."
+    ]
+
+
+def test_a_mapper_past_its_limit_forgets_what_it_described_and_describes_it_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fiches = _sharing_fiches()
+    remembered = _chunk_lines(fiches, size=1)
+    monkeypatch.setattr("rncp_graph.mapping.DESCRIBED_LIMIT", 3)
+    forgetful = _chunk_lines(fiches, size=1)
+    assert set(forgetful) == set(remembered)  # the same graph
+    node = f"<{iris.competency('Identifier une problématique')}>"
+    text_line = next(ln for ln in remembered if ln.startswith(f"{node} <{RNCP.text}>"))
+    assert remembered.count(text_line) == 1 and forgetful.count(text_line) > 1

@@ -40,7 +40,8 @@ from pathlib import Path
 from tqdm import tqdm
 
 from ..errors import StructuralError
-from ..mapping import fiches_to_ntriples
+from ..mapping import bounded, fiches_to_ntriples
+from ..mapping.parts import Described
 from ..merge import FicheFacts, facts_of
 from ..model import LoadResult, Problem
 from . import xml_export
@@ -93,7 +94,8 @@ class RangeResult:
     """What a worker returns for one range."""
 
     index: int
-    #: the N-Triples of the range's fiches, each line once
+    #: the N-Triples of the range's fiches, each shared node described once (and not at all
+    #: when the worker described it for an earlier range: :func:`~rncp_graph.mapping.bounded`)
     ntriples: bytes = b""
     facts: list[FicheFacts] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
@@ -223,7 +225,8 @@ def read_range(task: Range) -> RangeResult:
     except StructuralError as exc:
         raise Fallback(f"range {task.index} does not parse alone: {exc}") from None
     result = RangeResult(task.index, version=parsed.version)
-    result.ntriples = fiches_to_ntriples(parsed.fiches)
+    # a worker describes a shared node in the first of its ranges that meets it (see bounded)
+    result.ntriples = fiches_to_ntriples(parsed.fiches, bounded(_described if _described is not None else set()))
     result.facts = [facts_of(fiche) for fiche in parsed.fiches]
     result.problems = report.problems
     result.repairs = Counter(report.repairs)
@@ -264,7 +267,7 @@ class ParallelRead:
         bar = tqdm(total=self.layout.size, desc=report.file, unit="B", unit_scale=True, disable=not self.progress)
         context = multiprocessing.get_context("fork")
         # Ctrl-C reaches the workers too: they ignore it, this process stops them
-        pool = ProcessPoolExecutor(self.jobs, mp_context=context, initializer=_ignore_interrupts)
+        pool = ProcessPoolExecutor(self.jobs, mp_context=context, initializer=_start_worker)
         try:
             for done in _in_order(pool, self.layout.ranges, ahead=2 * self.jobs):
                 report.absorb(done.problems, done.repairs, done.quarantined)
@@ -313,7 +316,13 @@ def plain_xml(path: Path, min_bytes: int | None = None) -> Iterator[tuple[Path, 
             yield (plain, label)
 
 
-def _ignore_interrupts() -> None:
+#: in a worker process: the shared nodes its earlier ranges described (None in the parent)
+_described: Described | None = None
+
+
+def _start_worker() -> None:
+    global _described  # noqa: PLW0603 - one per worker process, set when it starts
+    _described = set()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 

@@ -64,21 +64,27 @@ def code_iri(kind: str, code: str) -> str:
     return CODE_LISTS[kind][2](code)
 
 
-def concept_triples(kind: str, item: Code) -> Iterator[Triple]:
-    """The concept for ``item`` and its broader concepts, up to the top of the scheme."""
+def concept_triples(kind: str, item: Code, described: set[object] | None = None) -> Iterator[Triple]:
+    """The concept for ``item`` (with its label) and its broader concepts, up to the top of
+    the scheme.
+
+    :param described: the ``(kind, code)`` of the concepts already described (updated here):
+        a code's broader concepts follow from the code, so the chain stops at the first one
+        described (NSF ``3`` is described once, not once per code under it).
+    """
     cls, scheme_name, mint, parents = CODE_LISTS[kind]
     scheme = f"<{iris.scheme(scheme_name)}>"
-    node = f"<{mint(item.code)}>"
-    yield from _concept(node, cls, scheme, item.code)
+    described = set() if described is None else described
     if item.label:
-        yield node, PREF_LABEL, fr(item.label)
-    chain = parents(item.code)
-    for child, parent in zip([item.code, *chain], chain, strict=False):
-        parent_node = f"<{mint(parent)}>"
-        yield f"<{mint(child)}>", BROADER, parent_node
-        yield from _concept(parent_node, cls, scheme, parent)
-    top = f"<{mint(chain[-1])}>" if chain else node
-    yield top, TOP_CONCEPT_OF, scheme
+        yield f"<{mint(item.code)}>", PREF_LABEL, fr(item.label)
+    codes = [item.code, *parents(item.code)]
+    for code, broader in zip(codes, [*codes[1:], None], strict=True):
+        if (kind, code) in described:
+            return
+        described.add((kind, code))
+        node = f"<{mint(code)}>"
+        yield from _concept(node, cls, scheme, code)
+        yield (node, BROADER, f"<{mint(broader)}>") if broader is not None else (node, TOP_CONCEPT_OF, scheme)
 
 
 def _concept(node: str, cls: str, scheme: str, notation: str) -> Iterator[Triple]:
