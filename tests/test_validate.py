@@ -17,7 +17,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 from click.testing import CliRunner
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import RDF, SH, XSD
 
 from rncp_graph import Build, build, iris
 from rncp_graph.analysis.fixtures import store_from_fiches
@@ -31,6 +31,7 @@ from rncp_graph.terms import lines_to_bytes
 from rncp_graph.validate import Report, Severity, as_store, validate
 from rncp_graph.validate import shapes as shapes_module
 from rncp_graph.validate.engine import install_speedups
+from rncp_graph.validate.sparql_engine import has_two_values
 
 from .constants import FICHES_DIR, SAMPLE_NUMBERS
 from .synthetic_fiches import FAULTS, Generator
@@ -507,3 +508,16 @@ def test_cli_builds_sources_and_reports_bad_shapes(tmp_path: Path, monkeypatch: 
     broken = runner.invoke(main, ["validate", str(FICHES_DIR), "--no-cache", "-j", "1"])
     assert broken.exit_code == 2, broken.output
     assert "shape file does not parse" in broken.output
+
+
+def test_the_maxcount_skip_asks_whether_any_subject_has_two_values() -> None:
+    """``sh:maxCount 1`` checks are skipped when no subject has two values of the predicate:
+    a triple stated by two sources is one value; two terms of one number are two values."""
+    p, q = "<https://example.org/p>", "<https://example.org/q>"
+    store = GraphStore()
+    one = f'<https://example.org/a> {p} "1" .\n<https://example.org/b> {q} "05"^^<{XSD.integer}> .\n'
+    store.replace_graph("https://example.org/g1", [one.encode()])
+    store.replace_graph("https://example.org/g2", [one.encode()])  # the same triples again
+    assert not has_two_values(store, p) and not has_two_values(store, q)
+    store.replace_graph("https://example.org/g3", [f'<https://example.org/b> {q} "5.0"^^<{XSD.decimal}> .\n'.encode()])
+    assert has_two_values(store, q) and not has_two_values(store, p)

@@ -69,6 +69,9 @@ SURE_LEXICAL = {
 #: except Python's ``$`` also matching before a final newline (the recheck handles it).
 SAFE_PATTERN = re.compile(r"^(?:[\w^$()|\[\]{}+*?.,:/ -]|\\[.\-/()\[\]{}^$|?*+])*$")
 
+#: a path that is one predicate (an IRI), as :func:`_term` writes it
+_PREDICATE = re.compile(r"^<[^<>\s]+>$")
+
 Recheck = Callable[[rdflib.term.Node, rdflib.term.Node | None, rdflib.term.Node | None], bool]
 
 
@@ -87,6 +90,9 @@ class Check:
     :param one_focus: the query to run when ``?this`` is substituted by one node, when it is
         not ``query``: Oxigraph plans a query before the substitution, so a query written to
         scan the whole store fast (``rncpsh:selectOneFocus`` in the shapes) may be slow for one node.
+    :param single_valued: for ``sh:maxCount 1`` on a predicate (``<iri>``): the check can have
+        no result when no subject of the store has two values of the predicate, which one
+        query without the focus nodes tells (:func:`.sparql_engine.predicates_with_two_values`).
     """
 
     shape: str
@@ -102,6 +108,7 @@ class Check:
     condition: str | None = None
     target: str = ""
     one_focus: str | None = None
+    single_valued: str | None = None
 
 
 @dataclass(frozen=True)
@@ -338,7 +345,8 @@ def _max_count(shapes: rdflib.Graph, shape: _Shape, value: rdflib.term.Node) -> 
         # on one node took 2.5 s as a join, 2 ms so)
         other = f"FILTER EXISTS {{ ?this {shape.path} ?w . FILTER (!sameTerm(?v, ?w)) }}"
         query = _select(shape, f"?this {shape.path} ?v . {other}", "?this")
-        return [shape.check(SH.MaxCountConstraintComponent, query)]
+        single = shape.path if _PREDICATE.match(shape.path) else None
+        return [shape.check(SH.MaxCountConstraintComponent, query, single_valued=single)]
     return [shape.check(SH.MaxCountConstraintComponent, _count(shape, f"> {n}"))]
 
 
