@@ -107,3 +107,29 @@ def test_every_command_is_in_the_table_of_lazily_loaded_commands() -> None:
     for name, command in cli.main.commands.items():
         if command.callback is not None:  # the groups vocab, link and export have none of their own
             assert command.callback.__module__ == f"rncp_graph.cli.{cli.COMMANDS[name]}", name
+
+
+def test_a_build_ends_with_its_exit_code_and_every_line_of_its_summary(tmp_path: Path) -> None:
+    """``build`` with the graph in memory ends the process without freeing it (``cli.run``): the
+    exit code, the whole summary through a pipe and the outputs are those of a normal exit."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "good.txt").write_bytes((FICHES_DIR / "003_5ca7f7331b8d7c91.txt").read_bytes())
+    (src / "nonumber.txt").write_text("L'essentiel\nNiveau 5\nCompétences attestées :\nFaire quelque chose\n")
+    run = subprocess.run(
+        [*CLI, "-v", "build", str(src), "--out", str(tmp_path / "out")], check=False, capture_output=True, text=True
+    )
+    assert run.returncode == 4, run.stderr  # built, with a quarantined fiche
+    assert run.stdout.startswith("fiches: 2 read, 1 loaded, 1 quarantined")
+    assert run.stdout.rstrip().splitlines()[-1].startswith("wrote ttl: ")  # the last line too
+    assert "INFO rncp_graph.build: write: " in run.stderr  # the log, flushed
+    assert json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))["fiches"]["quarantined"] == 1
+
+
+def test_a_build_into_a_store_exits_normally_and_leaves_it_usable(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    built = subprocess.run([*CLI, "-q", "build", str(FICHES_DIR), "--store", str(store)], check=False)
+    assert built.returncode == 0
+    info = subprocess.run([*CLI, "info", str(store)], check=False, capture_output=True, text=True)
+    assert info.returncode == 0, info.stderr
+    assert "1,902 triples" in info.stdout

@@ -10,7 +10,7 @@ import click
 from ..build import DEFAULT_SOURCES, Build, build
 from ..info import describe, summary_lines
 from ..validate import STRATEGIES
-from . import EXIT_QUARANTINED, EXIT_VIOLATIONS, main
+from . import EXIT_QUARANTINED, EXIT_VIOLATIONS, allow_quick_exit, main
 
 
 @main.command("build")
@@ -82,6 +82,8 @@ def build_command(
     if not ctx.obj.get("quiet"):
         for text in summary_lines(result):
             click.echo(text)
+    if store_path is None:  # everything is written; an on-disk store is closed as usual instead
+        allow_quick_exit()
     exit_for(result)
 
 
