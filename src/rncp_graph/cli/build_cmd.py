@@ -83,7 +83,7 @@ def build_command(
         for text in summary_lines(result):
             click.echo(text)
     if store_path is None:  # everything is written; an on-disk store is closed as usual instead
-        allow_quick_exit()
+        allow_quick_exit(result)
     exit_for(result)
 
 
