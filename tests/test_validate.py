@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -521,3 +522,16 @@ def test_the_maxcount_skip_asks_whether_any_subject_has_two_values() -> None:
     assert not has_two_values(store, p) and not has_two_values(store, q)
     store.replace_graph("https://example.org/g3", [f'<https://example.org/b> {q} "5.0"^^<{XSD.decimal}> .\n'.encode()])
     assert has_two_values(store, q) and not has_two_values(store, p)
+
+
+def test_a_core_lent_to_the_caller_changes_nothing_but_when_the_queries_run(
+    generated: GraphStore, whole_report: Report
+) -> None:
+    """``core_busy_until``: one thread waits for the caller's event; the report is the same,
+    whether the event is set during the validation or never (then the queries all run on the
+    other thread, and the validation still ends)."""
+    never = threading.Event()
+    same(validate(generated, as_of=AS_OF, jobs=2, core_busy_until=never), whole_report)
+    soon = threading.Event()
+    threading.Timer(0.2, soon.set).start()
+    same(validate(generated, as_of=AS_OF, jobs=2, core_busy_until=soon), whole_report)

@@ -13,6 +13,7 @@ import itertools
 import json
 import logging
 import os
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -204,15 +205,22 @@ def _validate_while_writing(result: Build, out: Path, *, report: bool, jobs: int
     """
     timings = result.timings
     started = time.perf_counter()
+    written = threading.Event()  # set when the exports are written
 
     def validation() -> dict[str, Any]:
         with timed_stage("validate", timings):
-            return _validation(result.store, strategy="sparql", jobs=jobs, progress=progress)
+            shacl = validate_graph(
+                result.store, jobs=jobs, progress=progress, severity=Severity.VIOLATION, core_busy_until=written
+            )
+            return shacl.as_manifest()
 
     with deferred(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="validate") as pool:
         validated = pool.submit(validation)
-        with timed_stage("write", timings):
-            result.written = export(result.store, out)
+        try:
+            with timed_stage("write", timings):
+                result.written = export(result.store, out)
+        finally:
+            written.set()  # the validation may use this core too now
         result.validation = validated.result()
         write_outputs(result, out, report=report, exports=False)
     for stage in ("validate", "write"):  # in the order of the sequential build, whichever ended first

@@ -7,9 +7,11 @@ serialisers, which are far too slow at national scale) and are written atomicall
 
 from __future__ import annotations
 
+import contextvars
 import gzip
 import io
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import IO, Any
 
@@ -128,10 +130,19 @@ EXPORTERS: dict[str, tuple[str, Callable[[GraphStore, Path], int]]] = {
 
 
 def export(store: GraphStore, out: Path, formats: tuple[str, ...] = ("nt", "ttl")) -> dict[str, Path]:
-    """Write each format of :data:`EXPORTERS` into ``out``; returns format → path."""
-    written = {}
-    for fmt in formats:
-        name, writer = EXPORTERS[fmt]
-        writer(store, out / name)
-        written[fmt] = out / name
-    return written
+    """Write each format of :data:`EXPORTERS` into ``out``; returns format → path.
+
+    The canonical lines are made first (once); then each format is written in its own thread:
+    writing N-Triples is mostly the system's work (1.1 GB written and synced at 30k fiches, 3.9 s)
+    and goes on while Turtle is serialised. Each thread runs in a copy of this context, so a
+    :func:`~.atomic.deferred` block around the call holds back every rename.
+    """
+    store.canonical_bytes()
+    with ThreadPoolExecutor(max_workers=len(formats) or 1, thread_name_prefix="export") as pool:
+        futures = {
+            fmt: pool.submit(contextvars.copy_context().run, EXPORTERS[fmt][1], store, out / EXPORTERS[fmt][0])
+            for fmt in formats
+        }
+        for future in futures.values():
+            future.result()  # the first error, once every writer has ended
+    return {fmt: out / EXPORTERS[fmt][0] for fmt in formats}

@@ -21,6 +21,7 @@ tests compare both others with — all three give the same report.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterable
@@ -60,6 +61,7 @@ def validate(
     strategy: str = "sparql",
     shapes_folder: Path | None = None,
     progress: bool = False,
+    core_busy_until: threading.Event | None = None,
 ) -> Report:
     """Validate a graph with the project's SHACL shapes.
 
@@ -74,6 +76,9 @@ def validate(
         ``"whole"`` (pyshacl on the whole graph).
     :param shapes_folder: other shapes than the project's (tests).
     :param progress: show a progress bar.
+    :param core_busy_until: for the ``sparql`` strategy with ``jobs`` > 1: until this event is
+        set, one thread fewer runs queries (the caller is using that core: the build writes its
+        exports meanwhile).
     :raises ValidationFailure: when the shapes are bad or pyshacl cannot validate.
     """
     if strategy not in STRATEGIES:
@@ -85,7 +90,7 @@ def validate(
     cache = ResultCache(cache_dir)
     threshold = Severity.parse(severity) if isinstance(severity, str) else severity
     if strategy == "sparql":
-        found = sparql_results(store, shapes, threads=jobs)
+        found = sparql_results(store, shapes, threads=jobs, core_busy_until=core_busy_until)
         parts, fiches = _attributed(store, found, threshold)
     else:
         parts = partition(store.canonical_lines())
