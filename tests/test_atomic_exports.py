@@ -68,3 +68,16 @@ def test_a_failure_in_a_deferred_block_keeps_every_previous_file(tmp_path: Path)
         raise RuntimeError("validation failed")
     assert (tmp_path / "rncp.nt").read_bytes() == b"old nt\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["rncp.nt"]  # no temp file left
+
+
+def test_a_rename_that_fails_at_the_end_of_a_deferred_block_leaves_no_temp_file(tmp_path: Path) -> None:
+    write_bytes(tmp_path / "manifest.json", b"old\n")
+    (tmp_path / "rncp.ttl").mkdir()  # a folder where a file is to go: its rename fails
+    (tmp_path / "rncp.ttl" / "x").write_bytes(b"")
+    with pytest.raises(OSError), deferred():
+        write_bytes(tmp_path / "rncp.nt", b"new nt\n")
+        write_bytes(tmp_path / "rncp.ttl", b"new ttl\n")
+        write_bytes(tmp_path / "manifest.json", b"new\n")
+    assert (tmp_path / "rncp.nt").read_bytes() == b"new nt\n"  # renamed before the failure
+    assert (tmp_path / "manifest.json").read_bytes() == b"old\n"  # written last, not renamed
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["manifest.json", "rncp.nt", "rncp.ttl"]

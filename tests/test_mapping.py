@@ -16,6 +16,7 @@ from rncp_graph import iris
 from rncp_graph.loaders.csv_export import read_csv_export
 from rncp_graph.loaders.xml_export import read_xml
 from rncp_graph.mapping import fiche_to_triples, ntriples_chunks
+from rncp_graph.mapping.codes import concept_triples
 from rncp_graph.model import (
     AccessRoute,
     AccessRouteKind,
@@ -276,3 +277,21 @@ def test_a_mapper_past_its_limit_forgets_what_it_described_and_describes_it_agai
     node = f"<{iris.competency('Identifier une problématique')}>"
     text_line = next(ln for ln in remembered if ln.startswith(f"{node} <{RNCP.text}>"))
     assert remembered.count(text_line) == 1 and forgetful.count(text_line) > 1
+
+
+@pytest.mark.parametrize(
+    "items",
+    [
+        [("rome", "K1403"), ("rome", "K14"), ("rome", "K")],
+        [("rome", "K14"), ("rome", "K1403"), ("rome", "K")],
+        [("nsf", "33"), ("nsf", "332p"), ("nsf", "332"), ("nsf", "334t"), ("nsf", "3")],
+        [("nsf", "3"), ("nsf", "332"), ("nsf", "33"), ("nsf", "332p")],
+    ],
+)
+def test_a_shared_concept_memory_gives_every_concept_and_link_of_each_code(items: list[tuple[str, str]]) -> None:
+    """Short codes too (``K14`` alone is a top concept, under ``K1403`` it has ``K`` above it;
+    NSF ``33``), in any order: the same triples as each code described on its own."""
+    described: set[object] = set()
+    shared = {t for kind, code in items for t in concept_triples(kind, Code(code, None), described)}
+    alone = {t for kind, code in items for t in concept_triples(kind, Code(code, None))}
+    assert shared == alone

@@ -183,7 +183,7 @@ def build(
         with timed_stage("validate", timings):
             result.validation = _validation(result.store, strategy=strategy, jobs=jobs, progress=progress)
     if out is not None:
-        with timed_stage("write", timings):
+        with timed_stage("write", timings), deferred():  # the outputs replace the previous ones together
             write_outputs(result, out, report=report)
     return result
 

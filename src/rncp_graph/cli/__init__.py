@@ -84,15 +84,17 @@ def run() -> None:
     else:  # click's standalone mode always ends with SystemExit
         code = EXIT_OK
     if not _kept:
+        _kept = None  # main() called later in this process (run() from Python) keeps nothing
         sys.exit(code)
-    if isinstance(code, str):  # sys.exit("message"): printed, exit status 1, as Python does
-        print(code, file=sys.stderr)
-        code = 1
+    if not isinstance(code, int):  # sys.exit("message"): printed, exit status 1, as Python does
+        if code is not None:
+            print(code, file=sys.stderr)
+        code = EXIT_OK if code is None else 1
     logging.shutdown()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError):  # a reader that left (`| head`): nothing more to say
             stream.flush()
-    os._exit(EXIT_OK if code is None else code)
+    os._exit(code)
 
 
 class Group(click.Group):

@@ -45,25 +45,37 @@ def atomic_output(dest: Path) -> Iterator[IO[bytes]]:
 
 @contextlib.contextmanager
 def deferred() -> Iterator[None]:
-    """Hold back the renames of the files written atomically in this block (in this thread).
+    """Hold back the renames of the files written atomically in this block (in this thread, and
+    in threads running a copy of its context: :func:`contextvars.copy_context`).
 
-    When the block succeeds every file replaces its destination, in the order written; when
-    it raises, the temp files are removed and every destination is left as it was.
+    When the block succeeds every file replaces its destination, one rename after the other in
+    the order written (the build writes its manifest last); when it raises, the temp files are
+    removed and every destination is left as it was. A rename that fails (a destination that
+    became a folder) stops there: the files renamed before it stay new, the temp files of the
+    others are removed. A block inside another commits at its own end.
     """
     pending: list[tuple[Path, Path]] = []
     token = _PENDING.set(pending)
     try:
         yield
     except BaseException:
-        for tmp, _ in pending:
-            tmp.unlink(missing_ok=True)
+        _remove(pending)
         raise
     finally:
         _PENDING.reset(token)
-    for tmp, dest in pending:
-        tmp.replace(dest)
+    for done, (tmp, dest) in enumerate(pending):
+        try:
+            tmp.replace(dest)
+        except BaseException:
+            _remove(pending[done:])
+            raise
     for folder in sorted({dest.parent for _, dest in pending}):
         _fsync_dir(folder)
+
+
+def _remove(pending: list[tuple[Path, Path]]) -> None:
+    for tmp, _ in pending:
+        tmp.unlink(missing_ok=True)
 
 
 def write_bytes(dest: Path, data: bytes) -> None:

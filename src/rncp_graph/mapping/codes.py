@@ -68,20 +68,22 @@ def concept_triples(kind: str, item: Code, described: set[object] | None = None)
     """The concept for ``item`` (with its label) and its broader concepts, up to the top of
     the scheme.
 
-    :param described: the ``(kind, code)`` of the concepts already described (updated here):
-        a code's broader concepts follow from the code, so the chain stops at the first one
-        described (NSF ``3`` is described once, not once per code under it).
+    :param described: the chains already described (updated here): ``(kind, codes)``, the codes
+        from one concept up to the top. The chain stops where the rest of it was described (NSF
+        ``33`` → ``3`` is described once, not once per code under ``33``). Keyed by the whole
+        rest of the chain, not by the code: ROME ``K14`` met alone is a top concept, in the chain
+        of ``K1403`` it has ``K`` above it.
     """
     cls, scheme_name, mint, parents = CODE_LISTS[kind]
     scheme = f"<{iris.scheme(scheme_name)}>"
     described = set() if described is None else described
     if item.label:
         yield f"<{mint(item.code)}>", PREF_LABEL, fr(item.label)
-    codes = [item.code, *parents(item.code)]
-    for code, broader in zip(codes, [*codes[1:], None], strict=True):
-        if (kind, code) in described:
+    codes = (item.code, *parents(item.code))
+    for i, (code, broader) in enumerate(zip(codes, [*codes[1:], None], strict=True)):
+        if (kind, codes[i:]) in described:
             return
-        described.add((kind, code))
+        described.add((kind, codes[i:]))
         node = f"<{mint(code)}>"
         yield from _concept(node, cls, scheme, code)
         yield (node, BROADER, f"<{mint(broader)}>") if broader is not None else (node, TOP_CONCEPT_OF, scheme)

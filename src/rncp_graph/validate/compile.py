@@ -92,7 +92,7 @@ class Check:
         scan the whole store fast (``rncpsh:selectOneFocus`` in the shapes) may be slow for one node.
     :param single_valued: for ``sh:maxCount 1`` on a predicate (``<iri>``): the check can have
         no result when no subject of the store has two values of the predicate, which one
-        query without the focus nodes tells (:func:`.sparql_engine.predicates_with_two_values`).
+        query without the focus nodes tells (:func:`.sparql_engine.has_two_values`).
     """
 
     shape: str
