@@ -279,3 +279,29 @@ def test_a_validation_that_fails_while_the_exports_are_written_leaves_the_previo
     with pytest.raises(RuntimeError, match="shapes could not be read"):
         build([FICHES_DIR / sorted(SAMPLES)[0]], out=out)  # other outputs, were they written
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # no temp file either
+
+
+def test_an_export_that_fails_during_the_validation_is_the_error_and_the_outputs_stay(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    build([FICHES_DIR], out=out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    stopped: list[bool] = []
+    module = importlib.import_module("rncp_graph.build")
+    real_validate = module.validate_graph
+
+    def broken_export(*args: Any, **kwargs: Any) -> Any:
+        raise OSError(28, "No space left on device")
+
+    def watched_validate(*args: Any, **kwargs: Any) -> Any:
+        kwargs["stop"].wait(5)  # the validation is still running when the export fails
+        stopped.append(kwargs["stop"].is_set())
+        return real_validate(*args, **kwargs)
+
+    monkeypatch.setattr(module, "export", broken_export)
+    monkeypatch.setattr(module, "validate_graph", watched_validate)
+    with pytest.raises(OSError, match="No space left"):
+        build([FICHES_DIR], out=out)
+    assert stopped == [True]  # told to stop (and it did: the error above is the export's)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before

@@ -535,3 +535,10 @@ def test_a_core_lent_to_the_caller_changes_nothing_but_when_the_queries_run(
     soon = threading.Event()
     threading.Timer(0.2, soon.set).start()
     same(validate(generated, as_of=AS_OF, jobs=2, core_busy_until=soon), whole_report)
+
+
+def test_a_stopped_validation_starts_no_query_and_says_so(generated: GraphStore) -> None:
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises(ValidationFailure, match="stopped"):
+        validate(generated, as_of=AS_OF, jobs=2, stop=stop)

@@ -206,11 +206,17 @@ def _validate_while_writing(result: Build, out: Path, *, report: bool, jobs: int
     timings = result.timings
     started = time.perf_counter()
     written = threading.Event()  # set when the exports are written
+    failed = threading.Event()  # set when they could not be: no more validation queries
 
     def validation() -> dict[str, Any]:
         with timed_stage("validate", timings):
             shacl = validate_graph(
-                result.store, jobs=jobs, progress=progress, severity=Severity.VIOLATION, core_busy_until=written
+                result.store,
+                jobs=jobs,
+                progress=progress,
+                severity=Severity.VIOLATION,
+                core_busy_until=written,
+                stop=failed,
             )
             return shacl.as_manifest()
 
@@ -219,6 +225,9 @@ def _validate_while_writing(result: Build, out: Path, *, report: bool, jobs: int
         try:
             with timed_stage("write", timings):
                 result.written = export(result.store, out)
+        except BaseException:  # a failed export, Ctrl-C: the running queries end, no other starts
+            failed.set()
+            raise
         finally:
             written.set()  # the validation may use this core too now
         result.validation = validated.result()

@@ -62,6 +62,7 @@ def validate(
     shapes_folder: Path | None = None,
     progress: bool = False,
     core_busy_until: threading.Event | None = None,
+    stop: threading.Event | None = None,
 ) -> Report:
     """Validate a graph with the project's SHACL shapes.
 
@@ -79,6 +80,9 @@ def validate(
     :param core_busy_until: for the ``sparql`` strategy with ``jobs`` > 1: until this event is
         set, one thread fewer runs queries (the caller is using that core: the build writes its
         exports meanwhile).
+    :param stop: for the ``sparql`` strategy: once this event is set, no further query starts
+        and :class:`ValidationFailure` is raised (the build's exports failed: the validation
+        is no longer wanted; a query already running cannot be interrupted).
     :raises ValidationFailure: when the shapes are bad or pyshacl cannot validate.
     """
     if strategy not in STRATEGIES:
@@ -90,7 +94,7 @@ def validate(
     cache = ResultCache(cache_dir)
     threshold = Severity.parse(severity) if isinstance(severity, str) else severity
     if strategy == "sparql":
-        found = sparql_results(store, shapes, threads=jobs, core_busy_until=core_busy_until)
+        found = sparql_results(store, shapes, threads=jobs, core_busy_until=core_busy_until, stop=stop)
         parts, fiches = _attributed(store, found, threshold)
     else:
         parts = partition(store.canonical_lines())

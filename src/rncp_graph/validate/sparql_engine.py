@@ -31,7 +31,12 @@ MAX_THREADS = 8
 
 
 def sparql_results(
-    store: GraphStore, shapes: rdflib.Graph, *, threads: int = 1, core_busy_until: threading.Event | None = None
+    store: GraphStore,
+    shapes: rdflib.Graph,
+    *,
+    threads: int = 1,
+    core_busy_until: threading.Event | None = None,
+    stop: threading.Event | None = None,
 ) -> list[Result]:
     """Every result of the shapes on the whole store.
 
@@ -41,16 +46,21 @@ def sparql_results(
         running queries: the caller is busy on that core. (The build writes its exports during
         the validation: at 30k fiches, with both threads from the start the writing took 33–39 s,
         with one query thread while it ran 24 s; together 33–39 s, and 33–34 s.)
+    :param stop: once set, no further query starts: :class:`ValidationFailure` is raised.
     :raises ValidationFailure: when a shape is not compiled or a query fails.
     """
     subclasses = bool(store.ox.query(f"ASK {{ ?a <{RDFS.subClassOf}> ?b }}", use_default_graph_as_union=True))
     checks = compile_shapes(shapes, subclasses=subclasses)
     log.debug("%d checks compiled from the shapes", len(checks))
-    return _run_checks(store, checks, threads, core_busy_until)
+    return _run_checks(store, checks, threads, core_busy_until, stop)
 
 
 def _run_checks(
-    store: GraphStore, checks: list[Check], threads: int, core_busy_until: threading.Event | None = None
+    store: GraphStore,
+    checks: list[Check],
+    threads: int,
+    core_busy_until: threading.Event | None = None,
+    stop: threading.Event | None = None,
 ) -> list[Result]:
     """Run the batches in a pool of threads; results in the order of the batches (deterministic)."""
     terms: dict[object, str] = {}
@@ -60,6 +70,8 @@ def _run_checks(
         return {term_text(r["this"], terms) for r in select_rows(store, query, shape) if r["this"]}
 
     def run(batch: Batch) -> list[Result]:
+        if stop is not None and stop.is_set():
+            raise ValidationFailure("sparql strategy: the validation was stopped", value=batch.checks[0].shape)
         started = time.perf_counter()
         first = batch.checks[0]
         focus = focus_sets[first.focus] if first.focus is not None else None
