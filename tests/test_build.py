@@ -268,9 +268,7 @@ def test_validation_runs_while_the_exports_are_written_and_gives_the_sequential_
 def test_a_validation_that_fails_while_the_exports_are_written_leaves_the_previous_outputs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    out = tmp_path / "out"
-    build([FICHES_DIR], out=out)
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    out, before = _previous_outputs(tmp_path)
 
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("the shapes could not be read")
@@ -278,15 +276,13 @@ def test_a_validation_that_fails_while_the_exports_are_written_leaves_the_previo
     monkeypatch.setattr(importlib.import_module("rncp_graph.build"), "validate_graph", broken)
     with pytest.raises(RuntimeError, match="shapes could not be read"):
         build([FICHES_DIR / sorted(SAMPLES)[0]], out=out)  # other outputs, were they written
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # no temp file either
+    assert _outputs(out) == before  # no temp file either
 
 
 def test_an_export_that_fails_during_the_validation_is_the_error_and_the_outputs_stay(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    out = tmp_path / "out"
-    build([FICHES_DIR], out=out)
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    out, before = _previous_outputs(tmp_path)
     stopped: list[bool] = []
     module = importlib.import_module("rncp_graph.build")
     real_validate = module.validate_graph
@@ -304,4 +300,15 @@ def test_an_export_that_fails_during_the_validation_is_the_error_and_the_outputs
     with pytest.raises(OSError, match="No space left"):
         build([FICHES_DIR], out=out)
     assert stopped == [True]  # told to stop (and it did: the error above is the export's)
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert _outputs(out) == before
+
+
+def _previous_outputs(tmp_path: Path) -> tuple[Path, dict[str, bytes]]:
+    """An output folder of a sample build, and its files."""
+    out = tmp_path / "out"
+    build([FICHES_DIR], out=out)
+    return out, _outputs(out)
+
+
+def _outputs(out: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in out.iterdir()}

@@ -188,9 +188,26 @@ def build(
     return result
 
 
-def _validation(store: GraphStore, *, strategy: str, jobs: int, progress: bool) -> dict[str, Any]:
-    """The manifest's ``validation``: totals, and the violations listed (and traced to their fiches)."""
-    shacl = validate_graph(store, strategy=strategy, jobs=jobs, progress=progress, severity=Severity.VIOLATION)
+def _validation(
+    store: GraphStore,
+    *,
+    jobs: int,
+    progress: bool,
+    strategy: str = "sparql",
+    core_busy_until: threading.Event | None = None,
+    stop: threading.Event | None = None,
+) -> dict[str, Any]:
+    """The manifest's ``validation``: totals, and the violations listed (and traced to their
+    fiches); the events are :func:`~rncp_graph.validate.validate`'s."""
+    shacl = validate_graph(
+        store,
+        strategy=strategy,
+        jobs=jobs,
+        progress=progress,
+        severity=Severity.VIOLATION,
+        core_busy_until=core_busy_until,
+        stop=stop,
+    )
     return shacl.as_manifest()
 
 
@@ -210,15 +227,7 @@ def _validate_while_writing(result: Build, out: Path, *, report: bool, jobs: int
 
     def validation() -> dict[str, Any]:
         with timed_stage("validate", timings):
-            shacl = validate_graph(
-                result.store,
-                jobs=jobs,
-                progress=progress,
-                severity=Severity.VIOLATION,
-                core_busy_until=written,
-                stop=failed,
-            )
-            return shacl.as_manifest()
+            return _validation(result.store, jobs=jobs, progress=progress, core_busy_until=written, stop=failed)
 
     with deferred(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="validate") as pool:
         validated = pool.submit(validation)
@@ -231,7 +240,7 @@ def _validate_while_writing(result: Build, out: Path, *, report: bool, jobs: int
         finally:
             written.set()  # the validation may use this core too now
         result.validation = validated.result()
-        write_outputs(result, out, report=report, exports=False)
+        _write_reports(result, out, report=report)
     for stage in ("validate", "write"):  # in the order of the sequential build, whichever ended first
         timings[stage] = timings.pop(stage)
     timings["validate ∥ write"] = time.perf_counter() - started
@@ -356,11 +365,14 @@ def source_sha256(path: Path) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
-def write_outputs(result: Build, out: Path, *, report: bool = False, exports: bool = True) -> None:
-    """Write the exports (unless ``exports`` is False: already written), ``errors.jsonl``, the
-    optional coverage report and the manifest (last)."""
-    if exports:
-        result.written = export(result.store, out)
+def write_outputs(result: Build, out: Path, *, report: bool = False) -> None:
+    """Write the exports, ``errors.jsonl``, the optional coverage report and the manifest (last)."""
+    result.written = export(result.store, out)
+    _write_reports(result, out, report=report)
+
+
+def _write_reports(result: Build, out: Path, *, report: bool) -> None:
+    """``errors.jsonl``, the optional coverage report and the manifest (last), the exports written."""
     write_bytes(out / "errors.jsonl", _jsonl(p.as_dict() for p in result.problems))
     result.written["errors"] = out / "errors.jsonl"
     if report:

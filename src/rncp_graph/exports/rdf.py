@@ -139,10 +139,10 @@ def export(store: GraphStore, out: Path, formats: tuple[str, ...] = ("nt", "ttl"
     """
     store.canonical_bytes()
     with ThreadPoolExecutor(max_workers=len(formats) or 1, thread_name_prefix="export") as pool:
-        futures = {
-            fmt: pool.submit(contextvars.copy_context().run, EXPORTERS[fmt][1], store, out / EXPORTERS[fmt][0])
+        futures = [
+            pool.submit(contextvars.copy_context().run, EXPORTERS[fmt][1], store, out / EXPORTERS[fmt][0])
             for fmt in formats
-        }
-        for future in futures.values():
+        ]
+        for future in futures:
             future.result()  # the first error, once every writer has ended
     return {fmt: out / EXPORTERS[fmt][0] for fmt in formats}

@@ -44,8 +44,8 @@ def sparql_results(
         so two threads on two cores validate in about half the time.
     :param core_busy_until: until this event is set, one thread of ``threads`` waits instead of
         running queries: the caller is busy on that core. (The build writes its exports during
-        the validation: at 30k fiches, with both threads from the start the writing took 33–39 s,
-        with one query thread while it ran 24 s; together 33–39 s, and 33–34 s.)
+        the validation: at 30k fiches the exports took 33–39 s beside two query threads, 24 s
+        beside one, and validation and exports together 33–39 s, then 33–34 s.)
     :param stop: once set, no further query starts: :class:`ValidationFailure` is raised.
     :raises ValidationFailure: when a shape is not compiled or a query fails.
     """
