@@ -266,7 +266,7 @@ def test_no_worker_is_left_when_the_load_fails(tmp_path: Path, monkeypatch: pyte
     calls = 0
     original = GraphStore.replace_graph
 
-    def failing(self: GraphStore, graph: str, chunks: Iterable[bytes], *, trusted: bool = False) -> None:
+    def failing(self: GraphStore, graph: str, chunks: Iterable[bytes], **options: bool) -> None:
         def counted() -> Iterator[bytes]:
             nonlocal calls
             for chunk in chunks:
@@ -275,7 +275,7 @@ def test_no_worker_is_left_when_the_load_fails(tmp_path: Path, monkeypatch: pyte
                     raise KeyboardInterrupt
                 yield chunk
 
-        original(self, graph, counted(), trusted=trusted)
+        original(self, graph, counted(), **options)
 
     monkeypatch.setattr(GraphStore, "replace_graph", failing)
     with pytest.raises(KeyboardInterrupt):

@@ -349,7 +349,8 @@ def _load_source(
         graph, file=path.name, sha256=sha, loader=loader, version=__version__, export=export_date
     )
     try:
-        store.replace_graph(graph, itertools.chain([lines_to_bytes(line(t) for t in provenance)], chunks), trusted=True)
+        head = lines_to_bytes(line(t) for t in provenance)
+        store.replace_graph(graph, itertools.chain([head], chunks), trusted=True, keep_lines=True)
     except BaseException:  # a source read while it is loaded (xml_parallel) was found damaged
         store.drop_graph(graph)
         raise

@@ -2,8 +2,10 @@
 
 Writing terms as N-Triples text (instead of building rdflib or pyoxigraph objects) keeps the
 mapping fast at national scale and makes the canonical export a plain ``sorted(set(lines))``.
-Escaping follows RDF 1.1 canonical N-Triples (``\\``, ``"``, line breaks as ECHAR; other
-control characters as ``\\uXXXX``).
+Escaping is Oxigraph's, so a line of ours is the line Oxigraph writes for the same triple and
+the canonical export can use our lines as they are (:meth:`~rncp_graph.store.GraphStore.canonical_bytes`):
+``\\``, ``"``, tab, line breaks, backspace and form feed as ECHAR; the other control characters
+and the noncharacters U+FFFE and U+FFFF as ``\\uXXXX`` (tested code point by code point).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from .iris import validate_iri
 Triple = tuple[str, str, str]
 
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
-_NEEDS_ESCAPE = re.compile(r'[\\"\x00-\x1f\x7f]')
+_NEEDS_ESCAPE = re.compile(r'[\\"\x00-\x1f\x7f\ufffe\uffff]')
 
 XSD_DATE = f"<{XSD.date}>"
 XSD_INTEGER = f"<{XSD.integer}>"
