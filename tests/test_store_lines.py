@@ -18,7 +18,7 @@ import pytest
 from rncp_graph.build import build
 from rncp_graph.mapping import ntriples_chunks
 from rncp_graph.resources import scheme_files
-from rncp_graph.store import GraphStore, release_freed_memory
+from rncp_graph.store import GraphStore, LineSpool
 from rncp_graph.terms import fr, line, lines_to_bytes, string
 
 from .constants import FICHES_DIR
@@ -91,4 +91,36 @@ def test_lines_are_kept_only_for_trusted_chunks() -> None:
 def test_a_build_exports_the_lines_oxigraph_would_dump(tmp_path: Path) -> None:
     result = build([FICHES_DIR], out=tmp_path / "out")
     assert (tmp_path / "out" / "rncp.nt").read_bytes() == b"\n".join(_dumped(result.store)) + b"\n"
-    release_freed_memory()  # callable anywhere (a no-op where the C library has no malloc_trim)
+
+
+def test_lines_that_cannot_be_kept_on_disk_leave_the_graph_to_the_dump(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A full disk while the chunks are kept: a warning, and the export is still right."""
+    real_append = LineSpool.append
+    calls = 0
+
+    def full_disk(self: LineSpool, chunk: bytes) -> bool:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            self._handle = _FullDisk(self._handle)  # type: ignore[assignment]
+        return real_append(self, chunk)
+
+    monkeypatch.setattr(LineSpool, "append", full_disk)
+    store = GraphStore()
+    store.replace_graph(GRAPH, ntriples_chunks(_fiches(), 5), trusted=True, keep_lines=True)
+    assert calls == 2 and store._loaded_lines == {}  # given up at the failed write
+    assert "cannot be kept in a temporary file" in caplog.text and "No space left" in caplog.text
+    assert store.canonical_bytes() == _dumped(store)
+
+
+class _FullDisk:
+    def __init__(self, handle: object) -> None:
+        self.handle = handle
+
+    def write(self, data: bytes) -> int:
+        raise OSError(28, "No space left on device")
+
+    def close(self) -> None:
+        self.handle.close()  # type: ignore[attr-defined]

@@ -8,10 +8,12 @@ same store is available for users of the rdflib API (:meth:`GraphStore.rdflib_da
 
 from __future__ import annotations
 
-import ctypes
+import contextlib
 import itertools
 import logging
-from collections.abc import Callable, Iterable, Iterator, Mapping
+import tempfile
+import weakref
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any, cast
 
@@ -47,8 +49,9 @@ class GraphStore:
                 raise StructuralError(f"cannot open the Oxigraph store: {exc}", file=str(path)) from None
         self._canonical: list[bytes] | None = None  # cache, dropped by every change made through this object
         #: graph → the N-Triples chunks it was loaded from, when they are canonical lines (our
-        #: mapping's): :meth:`canonical_bytes` takes them instead of dumping the graph, once
-        self._loaded_lines: dict[str, list[bytes]] = {}
+        #: mapping's), kept in a temporary file: :meth:`canonical_bytes` reads them instead of
+        #: dumping the graph, once
+        self._loaded_lines: dict[str, LineSpool] = {}
 
     # -- loading --------------------------------------------------------------------------
     def replace_graph(
@@ -69,9 +72,9 @@ class GraphStore:
         :param bulk: on disk, use ``bulk_load`` (for a whole source); False loads each chunk in
             one transaction, which suits a few hundred triples (``rncp-graph update``).
         :param keep_lines: the chunks are lines exactly as Oxigraph writes them (our mapping's
-            :mod:`rncp_graph.terms`, with ``trusted``): keep them for :meth:`canonical_bytes`,
-            which then need not dump this graph (at 30k fiches the dump alone takes 13 s; the
-            kept chunks, 1.1 GB, are released when it has used them).
+            :mod:`rncp_graph.terms`, with ``trusted``): keep them, in a temporary file
+            (:class:`LineSpool`), for :meth:`canonical_bytes`, which then need not dump this
+            graph (at 30k fiches the dump takes 13 s; reading back the 1.1 GB file, 0.5 s).
         """
         if keep_lines and not trusted:
             raise ValueError("keep_lines is for our own mapping's lines (trusted=True)")
@@ -81,18 +84,23 @@ class GraphStore:
         # on disk, bulk_load writes sorted files instead of one transaction per chunk: 2.5× faster
         # (229k triples: 3.9 s instead of 9.8 s); in memory, load is as fast and transactional
         load = self.ox.load if self.path is None or not bulk else self.ox.bulk_load
-        kept: list[bytes] = []
-        for chunk in chunks:
-            load(input=chunk, format=ox.RdfFormat.N_TRIPLES, to_graph=name, lenient=trusted)
-            if keep_lines:
-                kept.append(chunk)
-        if keep_lines:
-            self._loaded_lines[graph] = kept
+        spool = LineSpool.open(graph) if keep_lines else None
+        try:
+            for chunk in chunks:
+                load(input=chunk, format=ox.RdfFormat.N_TRIPLES, to_graph=name, lenient=trusted)
+                if spool is not None and not spool.append(chunk):
+                    spool = None  # the graph will be dumped (the reason is logged)
+        except BaseException:
+            if spool is not None:
+                spool.close()
+            raise
+        if spool is not None:
+            self._loaded_lines[graph] = spool
 
     def drop_graph(self, graph: str) -> None:
         """Remove a named graph and its triples (nothing happens if it is absent)."""
         name = ox.NamedNode(graph)
-        self._loaded_lines.pop(graph, None)
+        self._forget_lines(graph)
         if self.ox.contains_named_graph(name):
             self._canonical = None
             self.ox.remove_graph(name)
@@ -100,15 +108,21 @@ class GraphStore:
     def remove_quads(self, quads: Iterable[ox.Quad]) -> None:
         """Remove these quads (each in its own transaction: for a few hundred, not millions)."""
         self._canonical = None
-        self._loaded_lines.clear()  # whichever graphs they were in
+        for graph in list(self._loaded_lines):  # whichever graphs they were in
+            self._forget_lines(graph)
         for quad in quads:
             self.ox.remove(quad)
 
     def load_file(self, path: Path, graph: str) -> None:
         """Load a Turtle / N-Triples file of our own (ontology schemes) into ``graph``."""
         self._canonical = None
-        self._loaded_lines.pop(graph, None)
+        self._forget_lines(graph)
         self.ox.load(path=str(path), to_graph=ox.NamedNode(graph))
+
+    def _forget_lines(self, graph: str) -> None:
+        spool = self._loaded_lines.pop(graph, None)
+        if spool is not None:
+            spool.close()
 
     # -- reading --------------------------------------------------------------------------
     def __len__(self) -> int:
@@ -150,9 +164,9 @@ class GraphStore:
     def canonical_bytes(self) -> list[bytes]:
         """The merged view as sorted, deduplicated N-Triples lines, UTF-8 bytes without ``\\n``.
 
-        Each graph is serialised by Oxigraph (Rust), or taken from the chunks it was loaded
+        Each graph is serialised by Oxigraph (Rust), or read from the chunks it was loaded
         from when they were kept (``replace_graph(keep_lines=True)``: the same lines, without
-        the dump — at 30k fiches 13 s for the dump, 3 s to split the chunks); the lines are
+        the dump — at 30k fiches 13 s for the dump, 3.5 s to read and split the chunks); the lines are
         sorted as bytes (UTF-8 byte order is code-point order, so this is the canonical order)
         and repeated lines (a triple stated by several graphs, or twice by one source) dropped.
         Kept as bytes: at 30k fiches there are 5.8 M lines, and bytes take half the memory of
@@ -164,15 +178,14 @@ class GraphStore:
             return self._canonical
         lines = _LineCollector()
         for graph in [ox.DefaultGraph(), *self.ox.named_graphs()]:
-            kept = self._loaded_lines.pop(graph.value, None) if isinstance(graph, ox.NamedNode) else None
-            if kept is None:
+            spool = self._loaded_lines.pop(graph.value, None) if isinstance(graph, ox.NamedNode) else None
+            if spool is None:
                 self.ox.dump(cast(IO[bytes], lines), format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
                 lines.close()
                 continue
-            kept.reverse()
-            while kept:  # each chunk released once split: the chunks and their lines never coexist
-                lines.extend(kept.pop().split(b"\n"))
-                release_freed_memory()
+            with contextlib.closing(spool):
+                for chunk in spool.chunks():
+                    lines.extend(chunk.split(b"\n"))
         lines.sort()
         self._canonical = [line for line, _ in itertools.groupby(lines) if line]
         return self._canonical
@@ -231,27 +244,48 @@ class GraphStore:
             )
 
 
-def _malloc_trim() -> Callable[[int], int] | None:
-    try:
-        return cast(Callable[[int], int], ctypes.CDLL(None).malloc_trim)
-    except (AttributeError, OSError):  # not glibc (macOS, Windows, musl)
-        return None
+class LineSpool:
+    """N-Triples chunks kept in an unnamed temporary file (``TMPDIR``) until read back once.
 
-
-_MALLOC_TRIM = _malloc_trim()
-
-
-def release_freed_memory() -> None:
-    """Give the memory freed in this process back to the system, where the C library allows it.
-
-    glibc keeps freed blocks of a few megabytes (the chunks of N-Triples the workers send) in
-    the process for later use, which Python's small objects never make (they come from their
-    own arenas): splitting the 30k fiches' 1.1 GB of kept chunks into lines took the peak from
-    3.8 to 4.9 GB without this, with it the chunks' memory goes back as the lines grow
-    (``malloc_trim``; a few milliseconds a call). Elsewhere than glibc, nothing is done.
+    Not in memory: at 30k fiches the chunks are 1.1 GB, which would stay in the process while
+    the store is validated (the build's peak went from 3.8 to 4.9 GB when they were kept in a
+    list). A file that cannot be written (a full disk) is given up with a warning: the graph
+    is then dumped by Oxigraph, as without ``keep_lines``.
     """
-    if _MALLOC_TRIM is not None:
-        _MALLOC_TRIM(0)
+
+    def __init__(self, graph: str, handle: IO[bytes]) -> None:
+        self.graph = graph
+        self._handle = handle
+        self._sizes: list[int] = []
+        weakref.finalize(self, handle.close)  # a store dropped unexported: the file goes with it
+
+    @classmethod
+    def open(cls, graph: str) -> LineSpool | None:
+        try:
+            return cls(graph, tempfile.TemporaryFile(prefix="rncp-graph-lines-"))
+        except OSError as exc:
+            log.warning("%s: its lines cannot be kept in a temporary file (%s); it will be dumped", graph, exc)
+            return None
+
+    def append(self, chunk: bytes) -> bool:
+        """Keep one chunk; False (and the file is closed) when it could not be written."""
+        try:
+            self._handle.write(chunk)
+        except OSError as exc:
+            log.warning("%s: its lines cannot be kept in a temporary file (%s); it will be dumped", self.graph, exc)
+            self.close()
+            return False
+        self._sizes.append(len(chunk))
+        return True
+
+    def chunks(self) -> Iterator[bytes]:
+        """The chunks, in the order they were kept, one at a time."""
+        self._handle.seek(0)
+        for size in self._sizes:
+            yield self._handle.read(size)
+
+    def close(self) -> None:
+        self._handle.close()
 
 
 class _LineCollector(list[bytes]):
