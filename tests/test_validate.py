@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import shutil
 import threading
+from collections import Counter
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -31,7 +32,9 @@ from rncp_graph.store import GraphStore
 from rncp_graph.terms import lines_to_bytes
 from rncp_graph.validate import Report, Severity, as_store, validate
 from rncp_graph.validate import shapes as shapes_module
+from rncp_graph.validate.compile import compile_shapes
 from rncp_graph.validate.engine import install_speedups
+from rncp_graph.validate.shapes import load_shapes
 from rncp_graph.validate.sparql_engine import has_two_values
 
 from .constants import FICHES_DIR, SAMPLE_NUMBERS
@@ -535,6 +538,29 @@ def test_a_core_lent_to_the_caller_changes_nothing_but_when_the_queries_run(
     soon = threading.Event()
     threading.Timer(0.2, soon.set).start()
     same(validate(generated, as_of=AS_OF, jobs=2, core_busy_until=soon), whole_report)
+
+
+def test_the_focus_nodes_of_a_shape_are_fetched_once_and_only_for_its_rows(
+    generated: GraphStore, whole_report: Report, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A SPARQL-based constraint's rows are kept for the shape's focus nodes, fetched when the
+    first row comes: once (two query threads), and never for a shape whose queries have no row."""
+    shapes = load_shapes(AS_OF)
+    focus = {c.focus for sub in (False, True) for c in compile_shapes(shapes, subclasses=sub) if c.focus}
+    asked: Counter[str] = Counter()
+    real = GraphStore.select
+
+    def counting(self: GraphStore, sparql: str, bindings: object = None) -> object:
+        asked[sparql] += sparql in focus
+        return real(self, sparql, bindings)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(GraphStore, "select", counting)
+    same(validate(generated, as_of=AS_OF, jobs=2), whole_report)
+    fetched = {q for q, n in asked.items() if n}
+    assert fetched and all(asked[q] == 1 for q in fetched) and len(fetched) < len(focus)
+    asked.clear()
+    assert validate(GraphStore(), as_of=AS_OF, jobs=2).conforms
+    assert not +asked
 
 
 def test_a_stopped_validation_starts_no_query_and_says_so(generated: GraphStore) -> None:
