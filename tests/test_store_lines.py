@@ -21,7 +21,7 @@ from rncp_graph.resources import scheme_files
 from rncp_graph.store import GraphStore, LineSpool
 from rncp_graph.terms import fr, line, lines_to_bytes, string
 
-from .constants import FICHES_DIR
+from .constants import FICHES_DIR, SAMPLES
 from .synthetic_fiches import Generator
 
 GRAPH = "https://example.org/graph/source"
@@ -124,3 +124,26 @@ class _FullDisk:
 
     def close(self) -> None:
         self.handle.close()  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("options", "kept"),
+    [({"out": True}, True), ({}, False), ({"validate": False}, False), ({"strategy": "whole"}, True)],
+)
+def test_a_build_keeps_lines_only_when_it_makes_canonical_lines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, options: dict[str, object], kept: bool
+) -> None:
+    """Exports and the pyshacl strategies make canonical lines; a store built for a notebook
+    keeps no temporary file."""
+    asked: list[bool] = []
+    real = GraphStore.replace_graph
+
+    def spy(self: GraphStore, graph: str, chunks: object, **kwargs: bool) -> None:
+        asked.append(kwargs.get("keep_lines", False))
+        real(self, graph, chunks, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(GraphStore, "replace_graph", spy)
+    out = tmp_path / "out" if options.pop("out", False) else None
+    result = build([FICHES_DIR], out=out, **options)  # type: ignore[arg-type]
+    assert len(asked) == len(SAMPLES) and set(asked) == {kept}  # one source per sample page
+    assert result.store._loaded_lines == {}  # none kept, or all used by the canonical lines

@@ -161,13 +161,16 @@ def build(
     jobs = jobs or available_cores()
     timings: dict[str, float] = {}
     result = Build(store=GraphStore(store_path), timings=timings)
+    # the canonical lines are made from the mapped chunks when this build needs them (exports,
+    # the partition of the pyshacl strategies); a notebook's store keeps no temporary file
+    keep_lines = out is not None or (validate and strategy != "sparql")
     with timed_stage("read + map + load", timings):
         files = expand(paths)
         before = set(result.store.graphs())
         try:
             _load_schemes(result.store)
             for path in tqdm(files, desc="sources", unit="file", disable=not progress or len(files) < 2):
-                _read_and_load(result, path, jobs=jobs, progress=progress)
+                _read_and_load(result, path, jobs=jobs, progress=progress, keep_lines=keep_lines)
         except BaseException:
             for graph in {s.graph for s in result.sources} - before:
                 result.store.drop_graph(graph)
@@ -286,18 +289,23 @@ def _drop_stale_sources(store: GraphStore, keep: set[str]) -> None:
             store.drop_graph(graph)
 
 
-def _read_and_load(result: Build, path: Path, *, jobs: int, progress: bool) -> None:
-    """Read one source into its named graph; record what was read in ``result``."""
+def _read_and_load(result: Build, path: Path, *, jobs: int, progress: bool, keep_lines: bool = False) -> None:
+    """Read one source into its named graph; record what was read in ``result``.
+
+    :param keep_lines: keep the mapped lines for the store's canonical export
+        (:meth:`~rncp_graph.store.GraphStore.replace_graph`).
+    """
     loader = loader_for(path)  # strict: raises StructuralError naming the file when no loader reads it
     assert loader is not None
-    if jobs > 1 and loader.name == "xml" and _read_in_workers(result, path, jobs=jobs, progress=progress):
+    if jobs > 1 and loader.name == "xml" and _read_in_workers(result, path, jobs, progress, keep_lines):
         return
     loaded = read_source(path)
-    record = _load_source(result.store, path, loaded.loader, loaded.export_date, ntriples_chunks(loaded.fiches))
+    chunks = ntriples_chunks(loaded.fiches)
+    record = _load_source(result.store, path, loaded.loader, loaded.export_date, chunks, keep_lines=keep_lines)
     _record(result, loaded, record, [merge.facts_of(f) for f in loaded.fiches])
 
 
-def _read_in_workers(result: Build, path: Path, *, jobs: int, progress: bool) -> bool:
+def _read_in_workers(result: Build, path: Path, jobs: int, progress: bool, keep_lines: bool) -> bool:
     """Read a large XML export with :mod:`~rncp_graph.loaders.xml_parallel`; False when it is
     to be read in this process instead (small, not cut safely, or a range could not settle alone)."""
     with xml_parallel.plain_xml(path) as plain:
@@ -308,7 +316,7 @@ def _read_in_workers(result: Build, path: Path, *, jobs: int, progress: bool) ->
         try:
             # closing: when the load fails, the workers are stopped at once
             with contextlib.closing(reader.chunks()) as chunks:
-                record = _load_source(result.store, path, "xml", reader.export_date, chunks)
+                record = _load_source(result.store, path, "xml", reader.export_date, chunks, keep_lines=keep_lines)
         except xml_parallel.Fallback as reason:
             log.warning("%s: read again in one process (%s)", path.name, str(reason))  # str: no traceback kept
             return False
@@ -340,7 +348,13 @@ def _record(result: Build, loaded: LoadResult, record: SourceRecord, facts: list
 
 
 def _load_source(
-    store: GraphStore, path: Path, loader: str, export_date: date | None, chunks: Iterable[bytes]
+    store: GraphStore,
+    path: Path,
+    loader: str,
+    export_date: date | None,
+    chunks: Iterable[bytes],
+    *,
+    keep_lines: bool = False,
 ) -> SourceRecord:
     """Replace the source's named graph by its provenance and the ``chunks`` of mapped fiches."""
     sha = source_sha256(path)
@@ -350,7 +364,7 @@ def _load_source(
     )
     try:
         head = lines_to_bytes(line(t) for t in provenance)
-        store.replace_graph(graph, itertools.chain([head], chunks), trusted=True, keep_lines=True)
+        store.replace_graph(graph, itertools.chain([head], chunks), trusted=True, keep_lines=keep_lines)
     except BaseException:  # a source read while it is loaded (xml_parallel) was found damaged
         store.drop_graph(graph)
         raise
