@@ -312,3 +312,21 @@ def _previous_outputs(tmp_path: Path) -> tuple[Path, dict[str, bytes]]:
 
 def _outputs(out: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in out.iterdir()}
+
+
+def test_temp_files_of_an_interrupted_build_are_named_and_kept(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A build killed while it wrote leaves its temp files; the next one into the folder says
+    so (which, how big) and leaves them: another build may be writing there."""
+    out = tmp_path / "out"
+    out.mkdir()
+    left = out / ".tmp-k2j4h1.nt"
+    left.write_bytes(b"<urn:a> <urn:p> <urn:b> .\n" * 1000)
+    build([FICHES_DIR / sorted(SAMPLES)[0]], out=out)
+    assert "1 temp file(s) of an interrupted build (.tmp-k2j4h1.nt, 0.0 MB)" in caplog.text
+    assert left.exists() and not [p for p in out.glob(".tmp-*") if p != left]
+    caplog.clear()
+    left.unlink()
+    build([FICHES_DIR / sorted(SAMPLES)[0]], out=out)
+    assert "interrupted build" not in caplog.text

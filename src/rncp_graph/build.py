@@ -29,7 +29,7 @@ from . import iris, merge
 from .__about__ import __version__
 from .errors import EmptyInput
 from .exports import export
-from .exports.atomic import deferred, write_bytes
+from .exports.atomic import deferred, leftovers, write_bytes
 from .loaders import xml_parallel
 from .mapping import ntriples_chunks, source_triples
 from .model import LoadResult, Problem
@@ -161,6 +161,8 @@ def build(
         this build added to an on-disk store are removed again).
     """
     jobs = jobs or available_cores()
+    if out is not None:
+        _warn_about_leftovers(out)
     timings: dict[str, float] = {}
     result = Build(store=GraphStore(store_path), timings=timings)
     # the canonical lines are made from the mapped chunks when this build needs them (exports,
@@ -191,6 +193,23 @@ def build(
         with timed_stage("write", timings), deferred():  # the outputs replace the previous ones together
             write_outputs(result, out, report=report)
     return result
+
+
+def _warn_about_leftovers(out: Path) -> None:
+    """Name the temp files an interrupted build left in ``out`` (they are not removed: another
+    build may be writing there now)."""
+    found = leftovers(out)
+    if found:
+        size = sum(p.stat().st_size for p in found)
+        names = ", ".join(p.name for p in found[:5]) + (", …" if len(found) > 5 else "")
+        log.warning(
+            "%s holds %d temp file(s) of an interrupted build (%s, %.1f MB): remove them if no other build "
+            "is writing there",
+            out,
+            len(found),
+            names,
+            size / 1e6,
+        )
 
 
 def _validation(

@@ -73,6 +73,14 @@ def deferred() -> Iterator[None]:
         _fsync_dir(folder)
 
 
+def leftovers(folder: Path) -> list[Path]:
+    """Temp files of this module left in ``folder`` by a process that was killed while it wrote
+    (``kill -9``, out of memory, power cut): never renamed, never removed. Sorted."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.glob(".tmp-*") if p.is_file())
+
+
 def _remove(pending: list[tuple[Path, Path]]) -> None:
     for tmp, _ in pending:
         tmp.unlink(missing_ok=True)
