@@ -10,6 +10,9 @@ pyoxigraph store keeps no lines, so it dumps).
 from __future__ import annotations
 
 import dataclasses
+import io
+import signal
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -59,12 +62,12 @@ def test_kept_lines_give_the_lines_oxigraph_dumps() -> None:
     store.replace_graph(OTHER, [shared])
     for path in scheme_files():
         store.load_file(path, "https://example.org/graph/schemes")
-    assert store._loaded_lines.keys() == {GRAPH}
+    assert store._loaded_lines.graphs() == [GRAPH]
     lines = store.canonical_bytes()
     assert lines == _dumped(store)
     assert len(lines) == len(set(lines)) and lines == sorted(lines)
     assert any(string(ODD)[1:-1].encode("utf-8") in x for x in lines)  # the odd title, escaped
-    assert store._loaded_lines == {}  # used once, then released
+    assert store._loaded_lines.graphs() == [] and store._loaded_lines._handle is None  # used once, closed
 
 
 @pytest.mark.parametrize("change", ["drop", "load file", "remove quads", "replace without keeping"])
@@ -93,37 +96,69 @@ def test_a_build_exports_the_lines_oxigraph_would_dump(tmp_path: Path) -> None:
     assert (tmp_path / "out" / "rncp.nt").read_bytes() == b"\n".join(_dumped(result.store)) + b"\n"
 
 
-def test_lines_that_cannot_be_kept_on_disk_leave_the_graph_to_the_dump(
-    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> None:
-    """A full disk while the chunks are kept: a warning, and the export is still right."""
-    real_append = LineSpool.append
-    calls = 0
-
-    def full_disk(self: LineSpool, chunk: bytes) -> bool:
-        nonlocal calls
-        calls += 1
-        if calls == 2:
-            self._handle = _FullDisk(self._handle)  # type: ignore[assignment]
-        return real_append(self, chunk)
-
-    monkeypatch.setattr(LineSpool, "append", full_disk)
+@pytest.mark.skipif(not hasattr(signal, "SIGXFSZ"), reason="needs RLIMIT_FSIZE and SIGXFSZ (POSIX)")
+def test_lines_that_cannot_be_kept_on_disk_leave_the_graph_to_the_dump(caplog: pytest.LogCaptureFixture) -> None:
+    """A file size limit (as a full disk would) stops the temporary file after a few chunks:
+    a warning, the graph forgotten, and the export still right (from the dump). Chunks of one
+    fiche, smaller than the file's buffer: the error must come when the chunk is kept."""
+    resource = pytest.importorskip("resource")
+    lines = b"".join(ntriples_chunks(_fiches())).splitlines(keepends=True)
+    chunks = [b"".join(lines[i : i + 20]) for i in range(0, len(lines), 20)]
+    assert 100 < len(chunks[-1]) < io.DEFAULT_BUFFER_SIZE
+    limit = sum(map(len, chunks[:-1])) + 100  # the last chunk cannot be written whole
     store = GraphStore()
-    store.replace_graph(GRAPH, ntriples_chunks(_fiches(), 5), trusted=True, keep_lines=True)
-    assert calls == 2 and store._loaded_lines == {}  # given up at the failed write
-    assert "cannot be kept in a temporary file" in caplog.text and "No space left" in caplog.text
+    previous = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG instead of the signal
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, hard))
+    try:
+        store.replace_graph(GRAPH, chunks, trusted=True, keep_lines=True)
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+        signal.signal(signal.SIGXFSZ, previous)
+    assert "cannot be kept in a temporary file" in caplog.text and "File too large" in caplog.text
+    assert store._loaded_lines.graphs() == []
     assert store.canonical_bytes() == _dumped(store)
 
 
-class _FullDisk:
-    def __init__(self, handle: object) -> None:
-        self.handle = handle
+def test_lines_that_cannot_be_read_back_leave_the_graph_to_the_dump(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = GraphStore()
+    store.replace_graph(GRAPH, ntriples_chunks(_fiches(), 5), trusted=True, keep_lines=True)
+    store.replace_graph(OTHER, ntriples_chunks(Generator(8).fiches(5, start=50000)), trusted=True, keep_lines=True)
+    real = LineSpool.chunks
 
-    def write(self, data: bytes) -> int:
-        raise OSError(28, "No space left on device")
+    def failing(self: LineSpool, graph: str) -> Iterator[bytes]:
+        for i, chunk in enumerate(real(self, graph)):
+            if graph == GRAPH and i == 2:
+                raise OSError(5, "Input/output error")
+            yield chunk
 
-    def close(self) -> None:
-        self.handle.close()  # type: ignore[attr-defined]
+    monkeypatch.setattr(LineSpool, "chunks", failing)
+    assert store.canonical_bytes() == _dumped(store)  # the chunks read before the error dropped
+    assert "cannot be read back" in caplog.text and GRAPH in caplog.text
+
+
+def test_one_temporary_file_for_all_graphs_and_none_after_a_failed_load() -> None:
+    """A build from thousands of pages keeps one file open, not one per page."""
+    store = GraphStore()
+    fds = Path("/proc/self/fd")
+    before = len(list(fds.iterdir())) if fds.is_dir() else None
+    for i, fiche in enumerate(_fiches()):
+        store.replace_graph(f"{GRAPH}/{i}", ntriples_chunks([fiche]), trusted=True, keep_lines=True)
+    if before is not None:
+        assert len(list(fds.iterdir())) <= before + 1
+    assert len(store._loaded_lines.graphs()) == 40
+
+    def broken() -> Iterator[bytes]:
+        yield b"<urn:a> <urn:p> <urn:b> .\n"
+        raise KeyboardInterrupt
+
+    lone = GraphStore()
+    with pytest.raises(KeyboardInterrupt):
+        lone.replace_graph(GRAPH, broken(), trusted=True, keep_lines=True)
+    assert lone._loaded_lines.graphs() == [] and lone._loaded_lines._handle is None
+    assert store.canonical_bytes() == _dumped(store)
 
 
 @pytest.mark.parametrize(
@@ -146,4 +181,4 @@ def test_a_build_keeps_lines_only_when_it_makes_canonical_lines(
     out = tmp_path / "out" if options.pop("out", False) else None
     result = build([FICHES_DIR], out=out, **options)  # type: ignore[arg-type]
     assert len(asked) == len(SAMPLES) and set(asked) == {kept}  # one source per sample page
-    assert result.store._loaded_lines == {}  # none kept, or all used by the canonical lines
+    assert result.store._loaded_lines.graphs() == []  # none kept, or all used by the canonical lines

@@ -144,7 +144,8 @@ def build(
     :param out: folder to write ``rncp.ttl``, ``rncp.nt``, ``manifest.json``, ``errors.jsonl``
         (and ``coverage.json`` with ``report``); ``None`` writes nothing. Until they are
         written, the mapped N-Triples wait in an unnamed temporary file where ``TMPDIR`` says
-        (1.1 GB at 30k fiches): the exports are made from them rather than from the store.
+        (1.1 GB at 30k fiches): the exports are made from them rather than from the store
+        (also without ``out``, for the pyshacl strategies, which partition those lines).
     :param store_path: folder of an on-disk Oxigraph store; ``None`` keeps the store in memory.
     :param report: also write the per-fiche section coverage report.
     :param progress: show progress bars.
@@ -318,7 +319,11 @@ def _read_and_load(result: Build, path: Path, *, jobs: int, progress: bool, keep
     """
     loader = loader_for(path)  # strict: raises StructuralError naming the file when no loader reads it
     assert loader is not None
-    if jobs > 1 and loader.name == "xml" and _read_in_workers(result, path, jobs, progress, keep_lines):
+    if (
+        jobs > 1
+        and loader.name == "xml"
+        and _read_in_workers(result, path, jobs=jobs, progress=progress, keep_lines=keep_lines)
+    ):
         return
     loaded = read_source(path)
     chunks = ntriples_chunks(loaded.fiches)
@@ -326,7 +331,7 @@ def _read_and_load(result: Build, path: Path, *, jobs: int, progress: bool, keep
     _record(result, loaded, record, [merge.facts_of(f) for f in loaded.fiches])
 
 
-def _read_in_workers(result: Build, path: Path, jobs: int, progress: bool, keep_lines: bool) -> bool:
+def _read_in_workers(result: Build, path: Path, *, jobs: int, progress: bool, keep_lines: bool) -> bool:
     """Read a large XML export with :mod:`~rncp_graph.loaders.xml_parallel`; False when it is
     to be read in this process instead (small, not cut safely, or a range could not settle alone)."""
     with xml_parallel.plain_xml(path) as plain:

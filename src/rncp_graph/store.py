@@ -48,10 +48,10 @@ class GraphStore:
             except OSError as exc:  # not a folder, no permission, or a store another process holds
                 raise StructuralError(f"cannot open the Oxigraph store: {exc}", file=str(path)) from None
         self._canonical: list[bytes] | None = None  # cache, dropped by every change made through this object
-        #: graph → the N-Triples chunks it was loaded from, when they are canonical lines (our
+        #: the N-Triples chunks graphs were loaded from, when they are canonical lines (our
         #: mapping's), kept in a temporary file: :meth:`canonical_bytes` reads them instead of
-        #: dumping the graph, once
-        self._loaded_lines: dict[str, LineSpool] = {}
+        #: dumping those graphs, once
+        self._loaded_lines = LineSpool()
 
     # -- loading --------------------------------------------------------------------------
     def replace_graph(
@@ -74,7 +74,8 @@ class GraphStore:
         :param keep_lines: the chunks are lines exactly as Oxigraph writes them (our mapping's
             :mod:`rncp_graph.terms`, with ``trusted``): keep them, in a temporary file
             (:class:`LineSpool`), for :meth:`canonical_bytes`, which then need not dump this
-            graph (at 30k fiches the dump takes 13 s; reading back the 1.1 GB file, 0.5 s).
+            graph (at 30k fiches the dump takes 13 s; reading back and splitting the 1.1 GB of
+            chunks, ~3 s).
         """
         if keep_lines and not trusted:
             raise ValueError("keep_lines is for our own mapping's lines (trusted=True)")
@@ -84,23 +85,22 @@ class GraphStore:
         # on disk, bulk_load writes sorted files instead of one transaction per chunk: 2.5× faster
         # (229k triples: 3.9 s instead of 9.8 s); in memory, load is as fast and transactional
         load = self.ox.load if self.path is None or not bulk else self.ox.bulk_load
-        spool = LineSpool.open(graph) if keep_lines else None
+        if keep_lines:
+            self._loaded_lines.start(graph)
+        keeping = keep_lines
         try:
             for chunk in chunks:
                 load(input=chunk, format=ox.RdfFormat.N_TRIPLES, to_graph=name, lenient=trusted)
-                if spool is not None and not spool.append(chunk):
-                    spool = None  # the graph will be dumped (the reason is logged)
+                # a chunk that cannot be kept: the graph will be dumped (the reason is logged)
+                keeping = keeping and self._loaded_lines.append(graph, chunk)
         except BaseException:
-            if spool is not None:
-                spool.close()
+            self._loaded_lines.forget(graph)
             raise
-        if spool is not None:
-            self._loaded_lines[graph] = spool
 
     def drop_graph(self, graph: str) -> None:
         """Remove a named graph and its triples (nothing happens if it is absent)."""
         name = ox.NamedNode(graph)
-        self._forget_lines(graph)
+        self._loaded_lines.forget(graph)
         if self.ox.contains_named_graph(name):
             self._canonical = None
             self.ox.remove_graph(name)
@@ -108,21 +108,15 @@ class GraphStore:
     def remove_quads(self, quads: Iterable[ox.Quad]) -> None:
         """Remove these quads (each in its own transaction: for a few hundred, not millions)."""
         self._canonical = None
-        for graph in list(self._loaded_lines):  # whichever graphs they were in
-            self._forget_lines(graph)
+        self._loaded_lines.close()  # whichever graphs they were in
         for quad in quads:
             self.ox.remove(quad)
 
     def load_file(self, path: Path, graph: str) -> None:
         """Load a Turtle / N-Triples file of our own (ontology schemes) into ``graph``."""
         self._canonical = None
-        self._forget_lines(graph)
+        self._loaded_lines.forget(graph)
         self.ox.load(path=str(path), to_graph=ox.NamedNode(graph))
-
-    def _forget_lines(self, graph: str) -> None:
-        spool = self._loaded_lines.pop(graph, None)
-        if spool is not None:
-            spool.close()
 
     # -- reading --------------------------------------------------------------------------
     def __len__(self) -> int:
@@ -166,29 +160,42 @@ class GraphStore:
 
         Each graph is serialised by Oxigraph (Rust), or read from the chunks it was loaded
         from when they were kept (``replace_graph(keep_lines=True)``: the same lines, without
-        the dump — at 30k fiches 13 s for the dump, 3.5 s to read and split the chunks); the lines are
-        sorted as bytes (UTF-8 byte order is code-point order, so this is the canonical order)
-        and repeated lines (a triple stated by several graphs, or twice by one source) dropped.
-        Kept as bytes: at 30k fiches there are 5.8 M lines, and bytes take half the memory of
-        ``str`` for accented French text and need no re-encoding to be written. Cached until
-        the graph is changed through this object (changes made through :attr:`ox` itself are
-        not seen).
+        the dump — at 30k fiches 13 s for the dump, ~3 s to read and split the chunks; a chunk
+        that cannot be read back gives the graph to the dump); the lines are sorted as bytes
+        (UTF-8 byte order is code-point order, so this is the canonical order) and repeated
+        lines (a triple stated by several graphs, or twice by one source) dropped. Kept as
+        bytes: at 30k fiches there are 5.8 M lines, and bytes take half the memory of ``str``
+        for accented French text and need no re-encoding to be written. Cached until the graph
+        is changed through this object (changes made through :attr:`ox` itself, or through the
+        rdflib view, are not seen — neither by the cache nor by the kept lines).
         """
         if self._canonical is not None:
             return self._canonical
         lines = _LineCollector()
         for graph in [ox.DefaultGraph(), *self.ox.named_graphs()]:
-            spool = self._loaded_lines.pop(graph.value, None) if isinstance(graph, ox.NamedNode) else None
-            if spool is None:
+            if not (isinstance(graph, ox.NamedNode) and self._kept_lines(graph.value, lines)):
                 self.ox.dump(cast(IO[bytes], lines), format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
                 lines.close()
-                continue
-            with contextlib.closing(spool):
-                for chunk in spool.chunks():
-                    lines.extend(chunk.split(b"\n"))
         lines.sort()
         self._canonical = [line for line, _ in itertools.groupby(lines) if line]
+        self._loaded_lines.close()  # used once; the lines of graphs no longer in the store go too
         return self._canonical
+
+    def _kept_lines(self, graph: str, lines: list[bytes]) -> bool:
+        """Add the kept lines of ``graph`` to ``lines``; False (nothing added) when there are
+        none, or they cannot be read back (then logged)."""
+        if graph not in self._loaded_lines:
+            return False
+        mark = len(lines)
+        try:
+            for chunk in self._loaded_lines.chunks(graph):
+                lines.extend(chunk.split(b"\n"))
+        except OSError as exc:
+            del lines[mark:]
+            log.warning("%s: its kept lines cannot be read back (%s); it is dumped", graph, exc)
+            self._loaded_lines.forget(graph)
+            return False
+        return True
 
     def canonical_lines(self) -> list[str]:
         """:meth:`canonical_bytes` decoded: for small graphs and for code that needs text."""
@@ -245,47 +252,80 @@ class GraphStore:
 
 
 class LineSpool:
-    """N-Triples chunks kept in an unnamed temporary file (``TMPDIR``) until read back once.
+    """The N-Triples chunks graphs were loaded from, kept in one unnamed temporary file where
+    ``TMPDIR`` says, until they are read back.
 
-    Not in memory: at 30k fiches the chunks are 1.1 GB, which would stay in the process while
-    the store is validated (the build's peak went from 3.8 to 4.9 GB when they were kept in a
-    list). A file that cannot be written (a full disk) is given up with a warning: the graph
-    is then dumped by Oxigraph, as without ``keep_lines``.
+    Not in this process's memory: at 30k fiches the chunks are 1.1 GB, which would stay there
+    while the store is validated (the build's peak went from 3.8 to 4.9 GB when they were kept
+    in a list). One file for all graphs: a build from thousands of fiche pages holds one file
+    descriptor, not one per page. Where ``/tmp`` is a RAM file system (tmpfs), the file is in
+    memory after all: point ``TMPDIR`` at a disk for a national build. A chunk that cannot be
+    written (a full disk) is logged and its graph forgotten: it is then dumped by Oxigraph.
     """
 
-    def __init__(self, graph: str, handle: IO[bytes]) -> None:
-        self.graph = graph
-        self._handle = handle
-        self._sizes: list[int] = []
-        weakref.finalize(self, handle.close)  # a store dropped unexported: the file goes with it
+    def __init__(self) -> None:
+        self._handle: IO[bytes] | None = None
+        self._end = 0
+        #: graph → (offset, size) of each chunk, in the order they were kept
+        self._extents: dict[str, list[tuple[int, int]]] = {}
 
-    @classmethod
-    def open(cls, graph: str) -> LineSpool | None:
+    def __contains__(self, graph: str) -> bool:
+        return graph in self._extents
+
+    def graphs(self) -> list[str]:
+        return sorted(self._extents)
+
+    def start(self, graph: str) -> None:
+        """Keep the chunks of ``graph`` from now on (forgetting any kept before)."""
+        self.forget(graph)
+        self._extents[graph] = []
+
+    def append(self, graph: str, chunk: bytes) -> bool:
+        """Keep one chunk of ``graph``; False (and the graph forgotten) when it cannot be written."""
         try:
-            return cls(graph, tempfile.TemporaryFile(prefix="rncp-graph-lines-"))
+            if self._handle is None:
+                self._handle = tempfile.TemporaryFile(prefix="rncp-graph-lines-")  # noqa: SIM115 - kept open
+                weakref.finalize(self, _close_quietly, self._handle)  # a store dropped unexported: the file goes
+            self._handle.seek(self._end)
+            self._handle.write(chunk)
+            self._handle.flush()  # a write error is raised here, not at the next read
         except OSError as exc:
             log.warning("%s: its lines cannot be kept in a temporary file (%s); it will be dumped", graph, exc)
-            return None
-
-    def append(self, chunk: bytes) -> bool:
-        """Keep one chunk; False (and the file is closed) when it could not be written."""
-        try:
-            self._handle.write(chunk)
-        except OSError as exc:
-            log.warning("%s: its lines cannot be kept in a temporary file (%s); it will be dumped", self.graph, exc)
-            self.close()
+            self.forget(graph)
             return False
-        self._sizes.append(len(chunk))
+        self._extents[graph].append((self._end, len(chunk)))
+        self._end += len(chunk)
         return True
 
-    def chunks(self) -> Iterator[bytes]:
-        """The chunks, in the order they were kept, one at a time."""
-        self._handle.seek(0)
-        for size in self._sizes:
-            yield self._handle.read(size)
+    def chunks(self, graph: str) -> Iterator[bytes]:
+        """The chunks of ``graph``, in the order they were kept, one at a time."""
+        for offset, size in self._extents.get(graph, []):
+            assert self._handle is not None
+            self._handle.seek(offset)
+            chunk = self._handle.read(size)
+            if len(chunk) != size:
+                raise OSError(f"the temporary file ended {size - len(chunk)} bytes early")
+            yield chunk
+
+    def forget(self, graph: str) -> None:
+        """Forget the chunks of ``graph`` (the file is closed when no graph is left)."""
+        self._extents.pop(graph, None)
+        if not self._extents:
+            self.close()
 
     def close(self) -> None:
-        self._handle.close()
+        """Forget every graph and close the file."""
+        self._extents.clear()
+        self._end = 0
+        handle, self._handle = self._handle, None
+        if handle is not None:
+            _close_quietly(handle)
+
+
+def _close_quietly(handle: IO[bytes]) -> None:
+    """Close a temporary file whose content is given up: a buffer that cannot be written is no error."""
+    with contextlib.suppress(OSError):
+        handle.close()
 
 
 class _LineCollector(list[bytes]):

@@ -175,14 +175,17 @@ def run_batch(
     first = batch.checks[0]
     flagged = len(batch.checks) > 1
     results = []
+    focus_nodes: set[str] | None = None  # asked of ``focus`` at the first row
     query, bindings = (batch.query, None) if this is None else (batch.one_focus, {"this": this})
     for row in select_rows(store, query, first.shape, bindings):
         node = row.get("this")
         if node is None:
             continue
         focus_text = term_text(node, terms)
-        if focus is not None and focus_text not in focus():
-            continue
+        if focus is not None:
+            focus_nodes = focus_nodes if focus_nodes is not None else focus()
+            if focus_text not in focus_nodes:
+                continue
         value = row.get("value")
         for i, check in enumerate(batch.checks):
             if flagged and not _true(row.get(f"c{i}")):
