@@ -311,7 +311,7 @@ def _drop_stale_sources(store: GraphStore, keep: set[str]) -> None:
             store.drop_graph(graph)
 
 
-def _read_and_load(result: Build, path: Path, *, jobs: int, progress: bool, keep_lines: bool = False) -> None:
+def _read_and_load(result: Build, path: Path, *, jobs: int, progress: bool, keep_lines: bool) -> None:
     """Read one source into its named graph; record what was read in ``result``.
 
     :param keep_lines: keep the mapped lines for the store's canonical export
@@ -380,7 +380,7 @@ def _load_source(
     export_date: date | None,
     chunks: Iterable[bytes],
     *,
-    keep_lines: bool = False,
+    keep_lines: bool,
 ) -> SourceRecord:
     """Replace the source's named graph by its provenance and the ``chunks`` of mapped fiches."""
     sha = source_sha256(path)

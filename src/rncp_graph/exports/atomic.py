@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
+#: how the temp files of this module are named (next to their destination)
+_TMP_PREFIX = ".tmp-"
 #: (temp file, destination) pairs written inside the current :func:`deferred` block
 _PENDING: contextvars.ContextVar[list[tuple[Path, Path]] | None] = contextvars.ContextVar("pending", default=None)
 
@@ -24,7 +26,7 @@ def atomic_output(dest: Path) -> Iterator[IO[bytes]]:
     """Open a binary temp file next to ``dest``; on success it replaces ``dest`` atomically
     (at the end of the enclosing :func:`deferred` block, if any)."""
     dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".tmp-", suffix=dest.suffix)
+    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=_TMP_PREFIX, suffix=dest.suffix)
     try:
         with os.fdopen(fd, "wb") as handle:
             yield handle
@@ -78,7 +80,7 @@ def leftovers(folder: Path) -> list[Path]:
     (``kill -9``, out of memory, power cut): never renamed, never removed. Sorted."""
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.glob(".tmp-*") if p.is_file())
+    return sorted(p for p in folder.glob(f"{_TMP_PREFIX}*") if p.is_file())
 
 
 def _remove(pending: list[tuple[Path, Path]]) -> None:

@@ -18,6 +18,7 @@ from .. import iris
 from ..model import Code
 from ..namespaces import RNCP
 from ..terms import Triple, fr, string, term_iri
+from .parts import Described
 
 A = term_iri(RDF.type)
 CONCEPT = term_iri(SKOS.Concept)
@@ -64,7 +65,7 @@ def code_iri(kind: str, code: str) -> str:
     return CODE_LISTS[kind][2](code)
 
 
-def concept_triples(kind: str, item: Code, described: set[object] | None = None) -> Iterator[Triple]:
+def concept_triples(kind: str, item: Code, described: Described | None = None) -> Iterator[Triple]:
     """The concept for ``item`` (with its label) and its broader concepts, up to the top of
     the scheme.
 
