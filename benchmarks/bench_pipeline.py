@@ -439,9 +439,23 @@ WORKERS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
 }
 
 
+def cpu_seconds() -> dict[str, float]:
+    """CPU time of this process and of its waited-for children (the build's reading workers).
+
+    Steadier than the wall clock on a shared machine, not steady: when this VM is slow, the same
+    build also takes more CPU seconds (110 → 140 s user at 30k within an hour).
+    """
+    times = os.times()
+    return {
+        "user": round(times.user + times.children_user, 1),
+        "system": round(times.system + times.children_system, 1),
+    }
+
+
 def run_worker(args: argparse.Namespace) -> int:
     result = WORKERS[args.worker](args)
     result.update(peaks())
+    result["cpu_s"] = cpu_seconds()
     # the per-stage resets of VmHWM also reset ru_maxrss: the process peak is the largest stage peak
     stage_peaks = [s["stage_peak_mib"] for s in result.get("stages", [])]
     result["peak_mib"] = max([result["peak_mib"], *stage_peaks])
@@ -467,6 +481,7 @@ class Driver:
         command += ["--source", str(source), "--work", str(self.work), "--jobs", str(self.jobs), *extra]
         log = self.work / f"{worker}-{label}.log"
         load_before = os.getloadavg()
+        probe = speed_probe()
         started = time.perf_counter()
         print(f"[{time.strftime('%H:%M:%S')}] {worker} {label} ...", file=sys.stderr, flush=True)
         with log.open("w", encoding="utf-8") as handle:
@@ -492,6 +507,7 @@ class Driver:
             timed_out=timed_out,
             returncode=process.returncode,
             load_before=[round(x, 2) for x in load_before],
+            probe_s=probe,
             load_after=[round(x, 2) for x in os.getloadavg()],
             when=time.strftime("%Y-%m-%d %H:%M:%S"),
             commit=_git("rev-parse", "--short", "HEAD"),
@@ -504,6 +520,22 @@ class Driver:
             handle.write(json.dumps(row, default=str) + "\n")
         self.rows.append(row)
         return row
+
+
+def speed_probe() -> float:
+    """Seconds of a fixed piece of Python work (best of three, ~0.2 s each), timed before each run.
+
+    This machine's speed moves by a third within an hour (the same 30k build: 64.8 s, then 96 s);
+    a run's seconds divided by the probe's compare across such moves better than seconds alone.
+    """
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        words = [f"{i:07d}-{i * 7919 % 100003}" for i in range(200_000)]
+        words.sort(key=lambda w: w[::-1])
+        _ = {w: len(w) for w in words}
+        best = min(best, time.perf_counter() - started)
+    return round(best, 3)
 
 
 def _git(*args: str) -> str:
@@ -628,6 +660,14 @@ def markdown(rows: list[dict[str, Any]], jobs: int) -> str:
 def _notes(row: dict[str, Any]) -> str:
     keys = ("fiches", "quads", "triples", "nt_mb", "ttl_mb", "graphs_before", "graphs_after", "B_seconds", "C_seconds")
     parts = [f"{k}={row[k]}" for k in keys if k in row]
+    if isinstance(row.get("cpu_s"), dict) and row.get("seconds"):
+        cpu = row["cpu_s"]["user"] + row["cpu_s"]["system"]
+        parts.append(
+            f"CPU {cpu:.0f} s ({row['cpu_s']['user']:.0f} user + {row['cpu_s']['system']:.0f} system, "
+            f"{cpu / row['seconds']:.2f} cores busy)"
+        )
+    if row.get("probe_s"):
+        parts.append(f"speed probe {row['probe_s']} s")
     if "all_processes_mib" in row:
         parts.append(f"all processes {row['all_processes_mib']} MiB")
     if row.get("stages_s"):
