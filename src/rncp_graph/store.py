@@ -87,12 +87,11 @@ class GraphStore:
         load = self.ox.load if self.path is None or not bulk else self.ox.bulk_load
         if keep_lines:
             self._loaded_lines.start(graph)
-        keeping = keep_lines
         try:
             for chunk in chunks:
                 load(input=chunk, format=ox.RdfFormat.N_TRIPLES, to_graph=name, lenient=trusted)
-                # a chunk that cannot be kept: the graph will be dumped (the reason is logged)
-                keeping = keeping and self._loaded_lines.append(graph, chunk)
+                if keep_lines:
+                    self._loaded_lines.append(graph, chunk)
         except BaseException:
             self._loaded_lines.forget(graph)
             raise
@@ -280,8 +279,11 @@ class LineSpool:
         self.forget(graph)
         self._extents[graph] = []
 
-    def append(self, graph: str, chunk: bytes) -> bool:
-        """Keep one chunk of ``graph``; False (and the graph forgotten) when it cannot be written."""
+    def append(self, graph: str, chunk: bytes) -> None:
+        """Keep one chunk of ``graph``, if it is kept (:meth:`start`); a chunk that cannot be
+        written forgets the graph (logged): it will be dumped."""
+        if graph not in self._extents:
+            return
         try:
             if self._handle is None:
                 self._handle = tempfile.TemporaryFile(prefix="rncp-graph-lines-")  # noqa: SIM115 - kept open
@@ -292,10 +294,9 @@ class LineSpool:
         except OSError as exc:
             log.warning("%s: its lines cannot be kept in a temporary file (%s); it will be dumped", graph, exc)
             self.forget(graph)
-            return False
+            return
         self._extents[graph].append((self._end, len(chunk)))
         self._end += len(chunk)
-        return True
 
     def chunks(self, graph: str) -> Iterator[bytes]:
         """The chunks of ``graph``, in the order they were kept, one at a time."""
