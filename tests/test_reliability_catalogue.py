@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 import rdflib
 from click.testing import CliRunner
-from rdflib.compare import isomorphic
 
 from rncp_graph import build
 from rncp_graph.cli import main
@@ -26,7 +25,7 @@ from rncp_graph.errors import StructuralError, ValidationFailure
 from rncp_graph.loaders import page
 from rncp_graph.loaders.csv_export import read_csv_export
 from rncp_graph.loaders.xml_export import read_xml
-from rncp_graph.model import AccessRouteKind, LoadResult, Problem
+from rncp_graph.model import AccessRouteKind, Block, LoadResult, Problem
 from rncp_graph.serve import OxigraphServer, prepared_location
 from rncp_graph.store import GraphStore
 from rncp_graph.validate import Severity, validate
@@ -41,6 +40,7 @@ from .test_remote import needs_oxigraph
 from .test_validate import AS_OF, store_of
 
 P000 = FICHES_DIR / "000_e4491d281dd4d66c.txt"
+FICHE_WITH_TITLE = "<FICHE><NUMERO_FICHE>RNCP90001</NUMERO_FICHE>{title}</FICHE>"
 
 
 def problems_of(result: LoadResult, rule: str) -> list[Problem]:
@@ -118,7 +118,8 @@ def test_case_08_rdf_xml_billion_laughs_is_refused_fast_by_every_command(
     result = CliRunner().invoke(main, args)
     assert time.perf_counter() - started < 2
     assert result.exit_code == 2, result.output
-    assert "DOCTYPE" in result.output or "no loader" in result.output or "not a graph file" in result.output
+    expected = "not a graph file" if command == "info" else "DOCTYPE" if name.endswith(".xml") else "no loader"
+    assert expected in result.output
     assert not out.exists()
 
 
@@ -144,9 +145,6 @@ def test_case_15_codes_lose_their_spaces_and_labels_keep_their_typography(tmp_pa
     assert f.title == "Assistant d’accueil « bilingue » – option : Œnologie"
     assert f.rome[0].label == "Secrétariat : accueil"
     assert result.problems == []
-
-
-FICHE_WITH_TITLE = "<FICHE><NUMERO_FICHE>RNCP90001</NUMERO_FICHE>{title}</FICHE>"
 
 
 def test_case_16_csv_route_labels_match_across_quotes_and_an_unknown_one_names_the_field(tmp_path: Path) -> None:
@@ -184,9 +182,7 @@ def test_case_16_page_unknown_route_label_is_reported_with_its_field(tmp_path: P
     result = page.read_page(path)
     (f,) = result.fiches
     assert not any("En alternance libre" in (r.jury or "") for r in f.access_routes)
-    assert [(p.field, p.value) for p in result.problems if "alternance libre" in (p.value or "")] == [
-        ("access_routes", "En alternance libre | X |")
-    ]
+    assert [p.field for p in result.problems if "En alternance libre" in (p.value or "")] == ["access_routes"]
 
 
 def test_case_17_doubled_apostrophe_repaired_and_counted_an_empty_quote_pair_untouched(tmp_path: Path) -> None:
@@ -212,8 +208,6 @@ def test_case_24_the_same_export_twice_gives_the_same_graph(tmp_path: Path) -> N
     assert (tmp_path / "twice" / "rncp.nt").read_bytes() == (tmp_path / "once" / "rncp.nt").read_bytes()
     assert not [p for p in twice.problems if p.rule == "source-conflict"]
     assert sorted(p.rule for p in twice.problems) == sorted([p.rule for p in once.problems] * 2)
-    first, second = (rdflib.Graph().parse(tmp_path / d / "rncp.nt", format="nt") for d in ("once", "twice"))
-    assert isomorphic(first, second)
 
 
 # --- 25 to 31, 33: identifiers, codes, SIRET, dates, levels, blocks ----------------------------
@@ -338,12 +332,16 @@ def test_case_33_the_same_block_code_with_two_labels_is_an_error(tmp_path: Path)
 
 
 def test_case_33_shacl_catches_two_titles_on_one_block() -> None:
-    fiches = Generator(seed=3).fiches(2)
-    code = fiches[0].blocks[0].code
-    twin = fiches[1].blocks[0].__class__(code, "Un autre intitulé", [])
-    fiches[1].blocks = [*fiches[1].blocks, twin]  # another fiche states a different title for it
-    report = validate(store_of(fiches), as_of=AS_OF)
-    assert any(r.shape.endswith("#block-title") and code in r.focus for r in report.results), report.to_text()
+    """What the loaders prevent, SHACL catches too: one block code given two titles in a fiche."""
+    (fiche_,) = Generator(seed=3).fiches(1)
+    code = fiche_.blocks[0].code
+    fiche_.blocks = [*fiche_.blocks, Block(code, "Un autre intitulé")]
+    report = validate(store_of([fiche_]), as_of=AS_OF)
+    results = [r for r in report.results if r.shape.endswith("#block-title")]
+    assert [(r.severity, r.component.rsplit("#", 1)[-1]) for r in results] == [
+        (Severity.VIOLATION, "MaxCountConstraintComponent")
+    ]
+    assert code in results[0].focus and results[0].fiches == (fiche_.number,)
 
 
 # --- 34: a missing title ---------------------------------------------------------------------
