@@ -15,7 +15,7 @@ from rncp_graph.loaders.coverage import read_coverage, summary_line
 from rncp_graph.loaders.csv_export import read_csv_export
 from rncp_graph.loaders.xml_export import read_xml
 
-from .constants import FICHES_DIR, RESOURCES, SHARED_DATA
+from .constants import FICHES_DIR, RESOURCES
 
 XML_FIXTURE = RESOURCES / "xml" / "export-fiches-rncp-v4-1-2025-03-14.xml"
 CSV_FIXTURE = RESOURCES / "csv" / "export-2025-03-14"
@@ -97,4 +97,3 @@ def test_the_2021_register_read_every_column_it_holds(shared_data: Path) -> None
     assert kind["met"]["Standard.Nomenclature_Europe_Intitule"] == {"count": 17470, "status": "ignored", "fields": []}
     assert "Standard.Id_Fiche" not in kind["met"]  # the column is there, always empty
     assert kind["met"]["Nsf.Nsf_Code"]["count"] == result.repairs["rows:Nsf"] == 50925
-    assert SHARED_DATA.is_dir()
