@@ -97,3 +97,27 @@ def test_the_2021_register_read_every_column_it_holds(shared_data: Path) -> None
     assert kind["met"]["Standard.Nomenclature_Europe_Intitule"] == {"count": 17470, "status": "ignored", "fields": []}
     assert "Standard.Id_Fiche" not in kind["met"]  # the column is there, always empty
     assert kind["met"]["Nsf.Nsf_Code"]["count"] == result.repairs["rows:Nsf"] == 50925
+
+
+@pytest.mark.shared
+def test_the_real_samples_hold_nothing_the_loaders_do_not_understand(shared_data: Path) -> None:
+    """The XML sample (RNCP35340) and the official CSV sample: every element and column met is
+    read or ignored with a reason; what is ignored is said, with its count."""
+    xml = read_xml(shared_data / "rncp-xml-v4.1-sample" / "export-fiches-rncp-extract.RNCP35340.xml")
+    csv = read_csv_export(shared_data / "rncp-csv-official-sample" / "sample")
+    coverage = read_coverage([xml, csv])
+    assert coverage["xml"]["totals"]["unknown"] == coverage["csv"]["totals"]["unknown"] == 0
+    ignored = {k for kind in coverage.values() for k, m in kind["met"].items() if m["status"] == "ignored"}
+    assert ignored == {
+        "ID_FICHE",
+        "EXISTENCE_PARTENAIRES",
+        "CERTIFICATEUR/ETAT_CERTIFICATEUR",
+        "CERTIFICATEUR/DATE_DERNIERE_MODIFICATION_ETAT",
+        "NOMENCLATURE_EUROPE/LIBELLE",
+        "Standard.Id_Fiche",
+        "Standard.Nomenclature_Europe_Intitule",
+        "Partenaires.Habilitation_Partenaire",
+    }
+    assert summary_line(coverage).startswith(
+        "coverage: csv 39 columns read, 3 ignored (Partenaires.Habilitation_Partenaire ×10, "
+    )
