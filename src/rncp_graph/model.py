@@ -217,6 +217,8 @@ class SectionCoverage:
     fiche: str | None
     recognised: list[str] = field(default_factory=list)
     unrecognised: list[str] = field(default_factory=list)
+    #: the line of each unrecognised heading, in the same order
+    unrecognised_lines: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -231,3 +233,6 @@ class LoadResult:
     repairs: dict[str, int] = field(default_factory=dict)
     export_date: date | None = None
     loader: str = ""
+    #: what the source held, for the coverage report: XML element (path under ``FICHE``, or a
+    #: child of the root) or CSV ``table.column`` → how many times it was met with a value
+    met: dict[str, int] = field(default_factory=dict)

@@ -9,15 +9,27 @@ import click
 
 from ..build import DEFAULT_SOURCES, Build, build
 from ..info import describe, summary_lines
+from ..loaders.coverage import read_coverage, summary_line
 from ..validate import STRATEGIES
 from . import EXIT_QUARANTINED, EXIT_VIOLATIONS, allow_quick_exit, main
+
+#: ``--report`` without a FILE: ``coverage.json`` in the output folder
+IN_OUT = "OUT/coverage.json"
 
 
 @main.command("build")
 @click.argument("paths", nargs=-1, metavar="[PATH...]")
 @click.option("--out", type=click.Path(path_type=Path), default=Path("out"), show_default=True, help="Output folder.")
 @click.option("--store", "store_path", type=click.Path(path_type=Path), help="Keep an on-disk Oxigraph store here.")
-@click.option("--report", is_flag=True, help="Also write coverage.json: recognised and unknown sections per fiche.")
+@click.option(
+    "--report",
+    type=click.Path(dir_okay=False),
+    is_flag=False,
+    flag_value=IN_OUT,
+    default=None,
+    help="Also write the coverage of what was read as JSON (sections, elements, columns: read, ignored, "
+    "not understood; page headings not recognised): to FILE, or OUT/coverage.json with no FILE.",
+)
 @click.option("--validate/--no-validate", default=True, show_default=True, help="Validate with the SHACL shapes.")
 @click.option(
     "--strategy",
@@ -41,7 +53,7 @@ def build_command(
     paths: tuple[str, ...],
     out: Path,
     store_path: Path | None,
-    report: bool,
+    report: str | None,
     validate: bool,
     strategy: str,
     jobs: int | None,
@@ -73,7 +85,7 @@ def build_command(
         paths or DEFAULT_SOURCES,
         out=out,
         store_path=store_path,
-        report=report,
+        report=report == IN_OUT or (report is not None and Path(report)),
         progress=ctx.obj["progress"],
         validate=validate,
         strategy=strategy,
@@ -82,6 +94,7 @@ def build_command(
     if not ctx.obj.get("quiet"):
         for text in summary_lines(result):
             click.echo(text)
+        click.echo(summary_line(read_coverage(result.results)))
     if store_path is None:  # everything is written; an on-disk store is closed as usual instead
         allow_quick_exit(result)
     exit_for(result)

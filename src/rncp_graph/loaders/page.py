@@ -121,7 +121,9 @@ def parse_page(text: str, *, source: str) -> LoadResult:
     issues = Issues(source)
     result = LoadResult(source=source, loader=LOADER, repairs=dict(repairs), problems=issues.problems)
     number, inferred = _fiche_number(page, issues)
-    result.coverage.append(SectionCoverage(source, number, page.recognised(), page.unrecognised))
+    result.coverage.append(
+        SectionCoverage(source, number, page.recognised(), page.unrecognised, page.unrecognised_lines)
+    )
     if number is None:
         message = "no fiche number on the page and no block code to infer it from"
         issues.add("no-fiche-number", message, action="quarantined-fiche")

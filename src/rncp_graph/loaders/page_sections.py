@@ -104,6 +104,35 @@ BLOCK_PARTS: dict[str, str] = {
 #: Keys that carry no field and are left out of the coverage report.
 NOT_SECTIONS = frozenset({"chrome", "preamble"})
 
+#: Section keys whose reader fills a model field of another name (any other key read by
+#: ``page.READERS`` fills the :class:`~rncp_graph.model.Fiche` attribute of its own name).
+SECTION_FIELDS: dict[str, str] = {
+    "number": "number",
+    "masthead": "title",
+    "block": "blocks",
+    **dict.fromkeys(
+        ["rncp_correspondences", "rs_correspondences", "european_correspondences", "previous_versions"],
+        "correspondences",
+    ),
+    **dict.fromkeys(["legal_registration", "legal_other"], "legal_references"),
+}
+
+#: Section keys recognised and not read into the model: why (the coverage table shows it).
+IGNORED_SECTIONS: dict[str, str] = {
+    "chrome": "site furniture (navigation, icons, notices), not a fact of the fiche",
+    "territories": "the Oui/Non header row of the territories table; its rows are read as new_caledonia and "
+    "french_polynesia",
+    "other_links": "heading over the correspondence tables, which are read each under its own heading",
+    "referential": "a link to a PDF document: no text to read; the heading marks the end of the page",
+}
+
+#: Block sub-headings (:data:`BLOCK_PARTS` values) → the :class:`~rncp_graph.model.Block` field they fill.
+BLOCK_PART_FIELDS: dict[str, str] = {
+    "competencies": "blocks.competencies",
+    "description": "blocks.description",
+    "evaluation": "blocks.evaluation",
+}
+
 
 def words(text: str) -> frozenset[str]:
     """A set of words written as one space-separated string (for the word tables below)."""
@@ -161,6 +190,7 @@ class Page:
 
     sections: list[Section]
     unrecognised: list[str]
+    unrecognised_lines: list[int] = field(default_factory=list)
 
     def of(self, key: str) -> list[Section]:
         return [s for s in self.sections if s.key == key]
@@ -265,6 +295,7 @@ def segment(lines: Iterable[PageLine]) -> Page:
     """Cut the page into sections at each heading; consecutive headings of one key merge."""
     sections = [Section("preamble", "", 0)]
     unrecognised: list[str] = []
+    unrecognised_lines: list[int] = []
     for line in lines:
         current = sections[-1]
         hit = match_heading(line.text)
@@ -273,6 +304,7 @@ def segment(lines: Iterable[PageLine]) -> Page:
                 continue
             if looks_like_heading(line.text) and not (current.key == "block" and block_part(line.text)):
                 unrecognised.append(line.text.strip())
+                unrecognised_lines.append(line.no)
             current.lines.append(line)
             continue
         key, inline, code = hit
@@ -280,7 +312,7 @@ def segment(lines: Iterable[PageLine]) -> Page:
             current.inline = current.inline or inline
             continue
         sections.append(Section(key, line.text.strip(), line.no, inline, code))
-    return Page(sections, unrecognised)
+    return Page(sections, unrecognised, unrecognised_lines)
 
 
 def is_separator(line: str) -> bool:
