@@ -33,8 +33,8 @@ def store() -> GraphStore:
             fiche(
                 "RNCP500",
                 3,
-                Correspondence("RNCP600", nature=PARTIAL, source_block="RNCP500BC01", target_block="RNCP600BC01"),
-                Correspondence("RNCP600", nature=PARTIAL, source_block="RNCP500BC02", target_block="RNCP600BC02"),
+                Correspondence("RNCP600", nature=PARTIAL, source_block="RNCP500BC01", target_blocks=("RNCP600BC01",)),
+                Correspondence("RNCP600", nature=PARTIAL, source_block="RNCP500BC02", target_blocks=("RNCP600BC02",)),
             ),
             fiche("RNCP600", 2),
             fiche("RNCP700", 1, Correspondence("RNCP500", nature=TOTAL)),

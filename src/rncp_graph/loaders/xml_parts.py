@@ -179,7 +179,8 @@ def correspondences(ctx: FicheContext, el: Element) -> None:
         title = ctx.field_text(dest, "INTITULE")
         for source in _or_whole(sources):
             for dest_block in _or_whole(targets):
-                corr = Correspondence(target, kind, title, None, text, source, dest_block)
+                blocks = (dest_block,) if dest_block else ()
+                corr = Correspondence(target, kind, title, None, text, source, blocks)
                 append_unique(ctx.fiche.correspondences, corr, ctx.report.repairs, "correspondence")
 
 
