@@ -90,7 +90,7 @@ class CertifierState:
     ``DATE_DERNIERE_MODIFICATION_ETAT``). Only an active certifier is in :attr:`Fiche.certifiers`."""
 
     organisation: Organisation
-    active: bool
+    active: bool | None  # None: a state the loader does not know (reported), or only a date given
     date: date | None = None
 
 

@@ -217,7 +217,8 @@ def certifier_role_triples(c: str, f: Fiche) -> Iterator[Triple]:
         yield role, P["certifierOrganisation"], f"<{key}>"
         yield from organisation_triples(f"<{key}>", org, f.number)
         if (state := states.get(key)) is not None:
-            yield role, P["certifierActive"], boolean(state.active)
+            if state.active is not None:
+                yield role, P["certifierActive"], boolean(state.active)
             if state.date is not None:
                 yield role, P["certifierStateDate"], xsd_date(state.date)
         for change in changes.get(key, []):
