@@ -9,6 +9,7 @@ that folder is there. Facts are asserted on their predicates, by SPARQL on the b
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -259,3 +260,22 @@ def test_real_block_correspondences_every_row(real_build: Build) -> None:
         ("RNCP38822BC04", "RNCP17285", previous, "RNCP17285BC03"),
     ]
     assert block_correspondences(real_build, "RNCP36912") == []
+
+
+def test_history_rows_joined_by_spaces_and_an_empty_correspondence_table() -> None:
+    text = FIXTURE.read_text(encoding="utf-8")
+    text = text.replace(
+        "COMMERCE \t90000006800016 \tEst retiré \t01-02-2024", "COMMERCE 90000006800016 Est retiré 01-02-2024"
+    )
+    text = text.replace("COMMERCE \t90000006800024 \tEst ajouté \t01-02-2024", "COMMERCE 90000006800024 Est ajouté")
+    start = text.index("Bloc(s) de compétences concernés", text.index("Anciennes versions"))
+    end = text.index("Date du dernier Journal Officiel")
+    text = text[:start] + "Aucune correspondance\n\n" + text[end:]
+    result = page.parse_page(text, source="p.txt")
+    assert result.problems == []
+    fiche = result.fiches[0]
+    assert [(c.organisation.siret, c.action.value, c.date) for c in fiche.certifier_changes] == [
+        ("90000006800016", "withdrawn", date(2024, 2, 1)),
+        ("90000006800024", "added", None),
+    ]
+    assert [c.kind for c in fiche.correspondences] == [CorrespondenceKind.RNCP] * 3

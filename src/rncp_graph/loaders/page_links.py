@@ -33,10 +33,12 @@ from .page_tables import has_cells, is_header, rows, split_cells
 #: Folded action cell → action.
 ACTIONS: dict[str, CertifierAction] = {"est ajoute": CertifierAction.ADDED, "est retire": CertifierAction.WITHDRAWN}
 _SPACE_JOINED = re.compile(
-    r"^(?P<name>.+?)\s+(?P<siret>\d{3} ?\d{3} ?\d{3} ?\d{5})\s+(?P<action>\D+?)\s*(?P<date>\S*)$"
+    r"^(?P<name>.+?)\s+(?P<siret>\d{3} ?\d{3} ?\d{3} ?\d{5})\s+(?P<action>\D+?)(?:\s+(?P<date>\d[\d/-]*))?$"
 )
 _CODE_START = re.compile(r"^((?:RNCP|RS)\s?\d+(?:BC\d{2})?)\b\s*(?:[-–:]\s*)?(.*)$", re.IGNORECASE)
 _AND = "et"
+#: What the site writes in a correspondence table that has no row.
+_NO_ROW = "aucune correspondance"
 
 
 def certifier_changes(section: Section, issues: Issues) -> list[CertifierChange]:
@@ -56,7 +58,7 @@ def certifier_changes(section: Section, issues: Issues) -> list[CertifierChange]
 
 def _space_joined(line: str) -> list[str] | None:
     m = _SPACE_JOINED.match(line)
-    return [m.group("name"), m.group("siret"), m.group("action"), m.group("date")] if m else None
+    return [m.group("name"), m.group("siret"), m.group("action"), m.group("date") or ""] if m else None
 
 
 def _change(cells: list[str], issues: Issues, no: int) -> CertifierChange | None:
@@ -100,7 +102,7 @@ def _rows(lines: list[PageLine], issues: Issues) -> list[_Row]:
     found: list[_Row] = []
     for line in lines:
         text = line.text.strip()
-        if not text or is_header(text):
+        if not text or is_header(text) or fold(text) == _NO_ROW:
             continue
         if has_cells(text):
             found.append(_Row(line.no, [c for c in split_cells(text) if c]))
