@@ -104,6 +104,15 @@ def test_fixture_block_correspondences_keep_every_row_and_et_group(fixture_build
         ("RNCP99902BC02", "RNCP99700", rncp, "RNCP99700BC01"),
         ("RNCP99902BC02", "RNCP99800", rncp, "RNCP99800BC03"),
     ]
+    # the target block cells as the page writes them: code and the title it gives the block
+    group = iris.block("RNCP99800BC02")
+    cited = fixture_build.store.select(
+        f"SELECT ?v WHERE {{ ?k rncp:targetBlock <{group}> ; rncp:targetBlockAsCited ?v }} ORDER BY ?v"
+    )
+    assert [r["v"].value for r in cited if r["v"] is not None] == [
+        "RNCP99800BC01 - Étudier le marché",
+        "RNCP99800BC02 - Définir une stratégie commerciale",
+    ]
 
 
 def test_history_row_with_unknown_action_or_bad_date_is_reported() -> None:
@@ -260,6 +269,14 @@ def test_real_block_correspondences_every_row(real_build: Build) -> None:
         ("RNCP38822BC04", "RNCP17285", previous, "RNCP17285BC03"),
     ]
     assert block_correspondences(real_build, "RNCP36912") == []
+    cited = real_build.store.select(
+        "SELECT DISTINCT ?v WHERE { ?k rncp:targetBlockAsCited ?v FILTER(STRSTARTS(?v, 'RNCP37985')) } ORDER BY ?v"
+    )
+    assert [r["v"].value for r in cited if r["v"] is not None] == [
+        "RNCP37985BC02 - Concevoir une architecture logicielle",
+        'RNCP37985BC03 - Créer une architecture logicielle pour des applications dites "lourdes"',
+        "RNCP37985BC04 - Créer une architecture logicielle pour des applications web",
+    ]
 
 
 def test_history_rows_joined_by_spaces_and_an_empty_correspondence_table() -> None:

@@ -117,6 +117,8 @@ class Correspondence:
     source_block: str | None = None  # block code of this fiche
     #: blocks of the other fiche, all needed together (a page's ``ET`` group); empty: the whole certification
     target_blocks: tuple[str, ...] = ()
+    #: the target block cells as the fiche writes them, code and title ("RNCP35419BC01 - Gestion…")
+    target_blocks_as_cited: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

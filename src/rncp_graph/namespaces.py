@@ -137,6 +137,7 @@ class RNCP(DefinedNamespace):
     certifierStateDate: URIRef
     changeAction: URIRef
     changeDate: URIRef
+    targetBlockAsCited: URIRef
 
 
 ELM = Namespace("http://data.europa.eu/snb/model/elm/")

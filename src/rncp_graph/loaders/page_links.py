@@ -123,23 +123,22 @@ def _block_correspondence(row: _Row, kind: CorrespondenceKind, issues: Issues) -
         message = "block correspondence row is not three cells (block, certification, blocks)"
         issues.add("unreadable-row", message, field="correspondences", value=" | ".join(row.cells), line=row.no)
         return None
-    source, target, first = (_code(cell) for cell in row.cells)
+    source, target = (_code(cell) for cell in row.cells[:2])
+    first = row.cells[2]
     try:
         source_block = normalise.block_code(source, fiche=issues.fiche, field="correspondences.source_block")
         number = normalise.fiche_number(target, field="correspondences")
-        targets = [
-            normalise.block_code(_code(c), fiche=number, field="correspondences.target_block")
-            for c in [first, *row.more]
-        ]
+        cells = [first, *row.more]
+        targets = [normalise.block_code(_code(c), fiche=number, field="correspondences.target_block") for c in cells]
     except InvalidValue as exc:
         issues.add(
             "invalid-code", f"{exc.message}; row not read", field="correspondences", value=exc.value, line=row.no
         )
         return None
     title = normalise.text(_CODE_START.sub(r"\2", row.cells[1]))
-    return Correspondence(
-        number, kind, title, CorrespondenceNature.PARTIAL, None, source_block, tuple(dict.fromkeys(targets))
-    )
+    cited = tuple(dict.fromkeys(t for c in cells if (t := normalise.text(c))))
+    nature = CorrespondenceNature.PARTIAL
+    return Correspondence(number, kind, title, nature, None, source_block, tuple(dict.fromkeys(targets)), cited)
 
 
 def _code(cell: str) -> str:

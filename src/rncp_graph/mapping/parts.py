@@ -103,6 +103,8 @@ def correspondence_triples(c: str, f: Fiche) -> Iterator[Triple]:
             yield node, P["sourceBlock"], f"<{iris.block(k.source_block)}>"
         for code in k.target_blocks:
             yield node, P["targetBlock"], f"<{iris.block(code)}>"
+        for cited in k.target_blocks_as_cited:
+            yield node, P["targetBlockAsCited"], fr(cited)
 
 
 def lineage_triples(c: str, f: Fiche) -> Iterator[Triple]:
