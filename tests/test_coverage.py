@@ -38,6 +38,7 @@ from .constants import FICHES_DIR, RESOURCES, SHARED_DATA
 XML_SAMPLE = SHARED_DATA / "rncp-xml-v4.1-sample" / "export-fiches-rncp-extract.RNCP35340.xml"
 XML_FIXTURE = RESOURCES / "xml" / "export-fiches-rncp-v4-1-2025-03-14.xml"
 CSV_FIXTURE = RESOURCES / "csv" / "export-2025-03-14"
+CURRENT_LAYOUT_PAGE = RESOURCES / "pages" / "current_layout.txt"
 #: elements the hand-made fixture holds on purpose to check that unknown elements are reported
 FIXTURE_UNKNOWN = {"NOUVEL_ELEMENT_V5", "CERTIFICATEURS/CERTIFICATEUR/CODE_POSTAL"}
 
@@ -186,7 +187,8 @@ STRUCTURAL = {"rdf:type", "skos:inScheme", "skos:broader", "skos:topConceptOf", 
 
 def _rich_fiches() -> list[Fiche]:
     fiches = list(read_xml(XML_FIXTURE).fiches) + list(read_csv_export(CSV_FIXTURE).fiches)
-    return fiches + [f for page in sorted(FICHES_DIR.glob("*.txt")) for f in read_page(page).fiches]
+    pages = [*sorted(FICHES_DIR.glob("*.txt")), CURRENT_LAYOUT_PAGE]  # the last one: certifier changes
+    return fiches + [f for page in pages for f in read_page(page).fiches]
 
 
 def _predicates(fiche: Fiche) -> set[str]:

@@ -43,7 +43,7 @@ def test_the_printed_line_names_what_was_ignored_and_not_understood(report: tupl
     assert "; page 40 sections read, 3 ignored (other_links ×1, referential ×4, territories ×5)" in line
     assert "4 headings not recognised (001_e5f068fda1a5b3e6.txt:382 'Expérience hors champ médico-social :'" in line
     assert "004_d3f4a8fc6affab52.txt:164 'Epreuves finales :'" in line
-    assert "CERTIFICATEUR/ETAT_CERTIFICATEUR ×1" in line
+    assert "CERTIFICATEUR/ETAT_CERTIFICATEUR" not in line  # read: the certifier's state on its role
     assert line.endswith("2 not understood (CERTIFICATEUR/CODE_POSTAL ×1, NOUVEL_ELEMENT_V5 ×2)")
 
 
@@ -53,14 +53,18 @@ def test_the_report_holds_every_item_met_with_its_count_status_and_fields(report
     assert sorted(kinds) == ["csv", "page", "xml"]
     xml = kinds["xml"]
     assert xml["met"]["INTITULE"] == {"count": 3, "status": "mapped", "fields": ["title"]}
-    assert xml["met"]["CERTIFICATEUR/ETAT_CERTIFICATEUR"] == {"count": 1, "status": "ignored", "fields": []}
+    assert xml["met"]["CERTIFICATEUR/ETAT_CERTIFICATEUR"] == {
+        "count": 1,
+        "status": "mapped",
+        "fields": ["certifier_states.active"],
+    }
     assert xml["met"]["NOUVEL_ELEMENT_V5"]["status"] == "unknown"
     assert xml["met"]["BLOC_COMPETENCES/CODE"]["fields"] == [
         "blocks.code",
         "correspondences.source_block",
-        "correspondences.target_block",
+        "correspondences.target_blocks",
     ]
-    assert xml["totals"] == {"mapped": 107, "ignored": 12, "unknown": 2}
+    assert xml["totals"] == {"mapped": 109, "ignored": 10, "unknown": 2}
     csv = kinds["csv"]
     assert csv["met"]["Standard.Id_Fiche"] == {"count": 4, "status": "ignored", "fields": []}
     assert csv["met"]["Nsf.Nsf_Code"]["status"] == "mapped"
@@ -75,7 +79,7 @@ def test_report_without_a_file_goes_to_the_output_folder(tmp_path: Path) -> None
     assert code in (0, 4), output
     data = json.loads((tmp_path / "out" / "coverage.json").read_text(encoding="utf-8"))
     assert list(data["by_kind"]) == ["xml"]
-    assert "coverage: xml 107 elements read, 12 ignored" in output
+    assert "coverage: xml 109 elements read, 10 ignored" in output
 
 
 def test_the_loaders_count_what_they_met() -> None:
@@ -111,8 +115,6 @@ def test_the_real_samples_hold_nothing_the_loaders_do_not_understand(shared_data
     assert ignored == {
         "ID_FICHE",
         "EXISTENCE_PARTENAIRES",
-        "CERTIFICATEUR/ETAT_CERTIFICATEUR",
-        "CERTIFICATEUR/DATE_DERNIERE_MODIFICATION_ETAT",
         "NOMENCLATURE_EUROPE/LIBELLE",
         "Standard.Id_Fiche",
         "Standard.Nomenclature_Europe_Intitule",

@@ -60,9 +60,10 @@ def build_command(
 ) -> None:
     """Build the graph from fiche sources and write it to OUT.
 
-    PATH is a file, a folder or a glob of sources: fiche pages (.txt/.html), official XML
-    exports (.xml or .zip) and CSV exports (a folder or .zip of export_fiches_CSV_* files).
-    Default: the sample pages in data/fiches/.
+    PATH is a file, a folder or a glob of sources: fiche pages copied as text (.txt), official
+    XML exports (.xml or .zip) and CSV exports (a folder or .zip of export_fiches_CSV_* files).
+    Default: the sample pages in data/fiches/. Saved .html pages are not read: an .html PATH is
+    refused (exit 2, nothing written), .html files in a folder are named in a warning and skipped.
 
     Writes rncp.ttl (Turtle with prefixes), rncp.nt (canonical: sorted, deduplicated
     N-Triples), manifest.json (inputs, fiches loaded / quarantined, instances per class,
@@ -74,7 +75,7 @@ def build_command(
     Examples:
       rncp-graph build                                  # the sample pages → out/
       rncp-graph build export.zip --out out/2025        # an official export
-      rncp-graph build 'pages/*.html' --store store/    # keep an on-disk store to query
+      rncp-graph build 'pages/*.txt' --store store/     # keep an on-disk store to query
     """
     if not paths and not all(Path(p).exists() for p in DEFAULT_SOURCES):
         raise click.UsageError(

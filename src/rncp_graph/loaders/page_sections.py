@@ -40,6 +40,7 @@ HEADINGS: dict[str, str] = {
     r"fiche au format anterieur au .*": "chrome",
     r"l'essentiel": "chrome",
     r"icon\b.*": "chrome",
+    r"supplement europass": "chrome",  # a download link ("FR", "-" under it): no text of the fiche
     r"repertoire national des certifications professionnelles": "masthead",
     r"n° de fiche(?:\s*:?\s*(?P<rest>(?:rncp|rs)\s*\d+\w*))?": "number",
     r"code de la fiche\s*:\s*(?P<rest>.*)": "number",
@@ -50,6 +51,7 @@ HEADINGS: dict[str, str] = {
     r"formacode\(s\)": "formacodes",
     r"(?:date d'echeance(?: de l'enregistrement)?|de l'enregistrement)" + _DATE_AFTER_SPACE: "expiry_date",
     r"nom legal\b.*": "certifiers",
+    r"historique des changements de certificateurs": "certifier_changes",
     r"type d'enregistrement": "registration_type",
     r"objectifs et contexte de la certification": "objectives",
     r"activites visees": "activities",
@@ -73,8 +75,12 @@ HEADINGS: dict[str, str] = {
     r"certifications professionnelles, certifications ou habilitations en correspondance au niveau "
     r"europeen ou international": "european_correspondences",
     r"certifications professionnelles enregistrees au rncp en correspondance": "rncp_correspondences",
+    r"certifications professionnelles enregistrees au rncp en correspondance partielle": "block_correspondences",
     r"liens avec des certifications et habilitations enregistrees au repertoire specifique": "rs_correspondences",
     r"anciennes versions de la certification professionnelle reconnues en correspondance totale": "previous_versions",
+    r"anciennes versions de la certification professionnelle reconnues en correspondance partielle": (
+        "previous_version_blocks"
+    ),
     r"reference des arretes et decisions publies au journal officiel.*": "legal_registration",
     r"reference au\(x\) texte\(s\) reglementaire\(s\) instaurant la certification": "legal_registration",
     r"reference autres.*": "legal_other",
@@ -109,9 +115,17 @@ NOT_SECTIONS = frozenset({"chrome", "preamble"})
 SECTION_FIELDS: dict[str, str] = {
     "number": "number",
     "masthead": "title",
+    "page_title": "title",
     "block": "blocks",
     **dict.fromkeys(
-        ["rncp_correspondences", "rs_correspondences", "european_correspondences", "previous_versions"],
+        [
+            "rncp_correspondences",
+            "rs_correspondences",
+            "european_correspondences",
+            "previous_versions",
+            "block_correspondences",
+            "previous_version_blocks",
+        ],
         "correspondences",
     ),
     **dict.fromkeys(["legal_registration", "legal_other"], "legal_references"),
@@ -131,6 +145,15 @@ BLOCK_PART_FIELDS: dict[str, str] = {
     "competencies": "blocks.competencies",
     "description": "blocks.description",
     "evaluation": "blocks.evaluation",
+}
+
+#: Section key → heading keys whose lines are rows of that section's table, not headings: a row
+#: of a block correspondence starts with a block code (``RNCP38822BC01 - …``), the header of the
+#: certifier history with "Nom légal du certificateur".
+ROWS_LIKE_HEADINGS: dict[str, frozenset[str]] = {
+    "block_correspondences": frozenset({"block"}),
+    "previous_version_blocks": frozenset({"block"}),
+    "certifier_changes": frozenset({"certifiers"}),
 }
 
 
@@ -308,11 +331,26 @@ def segment(lines: Iterable[PageLine]) -> Page:
             current.lines.append(line)
             continue
         key, inline, code = hit
+        if key in ROWS_LIKE_HEADINGS.get(current.key, ()):
+            current.lines.append(line)
+            continue
         if key == current.key and key != "block" and not current.lines:
             current.inline = current.inline or inline
             continue
         sections.append(Section(key, line.text.strip(), line.no, inline, code))
+    _key_preamble(sections, unrecognised, unrecognised_lines)
     return Page(sections, unrecognised, unrecognised_lines)
+
+
+def _key_preamble(sections: list[Section], unrecognised: list[str], lines: list[int]) -> None:
+    """The text before the first heading: the title when it is one line followed by the fiche
+    number (the current layout: title, then "Code de la fiche : RNCP…"), else unrecognised."""
+    preamble = sections[0]
+    if len(preamble.lines) == 1 and len(sections) > 1 and sections[1].key == "number":
+        preamble.key = "page_title"
+    elif preamble.lines and (first := preamble.lines[0].text.strip()) not in unrecognised:
+        unrecognised.insert(0, first)
+        lines.insert(0, preamble.lines[0].no)
 
 
 def is_separator(line: str) -> bool:

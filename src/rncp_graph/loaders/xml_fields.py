@@ -236,8 +236,8 @@ def _correspondence_paths() -> dict[str, str]:
         dest: "correspondences.target",
         f"{dest}/NUMERO_FICHE": "correspondences.target",
         f"{dest}/INTITULE": "correspondences.target_title",
-        f"{dest}/BLOC_COMPETENCES": "correspondences.target_block",
-        f"{dest}/BLOC_COMPETENCES/CODE": "correspondences.target_block",
+        f"{dest}/BLOC_COMPETENCES": "correspondences.target_blocks",
+        f"{dest}/BLOC_COMPETENCES/CODE": "correspondences.target_blocks",
     }
 
 
@@ -269,6 +269,8 @@ ELEMENT_FIELDS: dict[str, str] = {
     **_code_paths("FORMACODES", "FORMACODE", "formacodes"),
     **_code_paths("CODES_ROME", "ROME", "rome"),
     **_organisation_paths("CERTIFICATEURS", "CERTIFICATEUR", "CERTIFICATEUR", "certifiers"),
+    "CERTIFICATEURS/CERTIFICATEUR/ETAT_CERTIFICATEUR": "certifier_states.active",
+    "CERTIFICATEURS/CERTIFICATEUR/DATE_DERNIERE_MODIFICATION_ETAT": "certifier_states.date",
     **_organisation_paths("PARTENAIRES", "PARTENAIRE", "PARTENAIRE", "partners"),
     "BLOCS_COMPETENCES": "blocks",
     "BLOCS_COMPETENCES/BLOC_COMPETENCES": "blocks",
@@ -329,10 +331,6 @@ _CORRESPONDENCE = "CORRESPONDANCES/CORRESPONDANCE"
 NOT_MAPPED_PARTS: dict[str, str] = {
     "NOMENCLATURE_EUROPE/LIBELLE": "the level's label; the level is kept (rncp:level → its concept's label)",
     "NOMENCLATURE_EUROPE/INTITULE": "the level's label; the level is kept (rncp:level → its concept's label)",
-    "CERTIFICATEURS/CERTIFICATEUR/ETAT_CERTIFICATEUR": "the certifier's state in the register: no field in "
-    "the model (issue 18)",
-    "CERTIFICATEURS/CERTIFICATEUR/DATE_DERNIERE_MODIFICATION_ETAT": "date of the certifier's last change of "
-    "state: no field in the model (issue 18)",
     "PARTENAIRES/PARTENAIRE/HABILITATION_PARTENAIRE": "what the partner is empowered to do: no field in the model",
     "PARTENAIRES/PARTENAIRE/ETAT_HABILITATION": "state of the partner's empowerment: no field in the model",
     "PARTENAIRES/PARTENAIRE/DATE_ACTIF": "date the partner's empowerment began: no field in the model",

@@ -36,6 +36,7 @@ _ORGANISATION_PARTS = {
     "commercial_name": ("rncp:commercialName",),
     "website": ("rncp:website",),
 }
+_ORGANISATION_PARTS_ALL = tuple(p for v in _ORGANISATION_PARTS.values() for p in v)
 _TEXT_NODE = ("rncp:text",)
 
 #: The structured fields: field → the predicates linking the fiche to it, and its parts' own.
@@ -47,6 +48,14 @@ STRUCTURED: dict[str, tuple[str, ...]] = {
     "description_url": ("rncp:descriptionPage",),
     "certifiers": ("rncp:certifier",),
     **{f"certifiers.{k}": v for k, v in _ORGANISATION_PARTS.items()},
+    "certifier_states": ("rncp:certifierRole",),
+    "certifier_states.organisation": ("rncp:certifierOrganisation", *_ORGANISATION_PARTS_ALL),
+    "certifier_states.active": ("rncp:certifierActive",),
+    "certifier_states.date": ("rncp:certifierStateDate",),
+    "certifier_changes": ("rncp:certifierRole", "rncp:certifierChange"),
+    "certifier_changes.organisation": ("rncp:certifierOrganisation", *_ORGANISATION_PARTS_ALL),
+    "certifier_changes.action": ("rncp:changeAction",),
+    "certifier_changes.date": ("rncp:changeDate",),
     "partners": ("rncp:partner",),
     **{f"partners.{k}": v for k, v in _ORGANISATION_PARTS.items()},
     "activities": ("rncp:activity", *_TEXT_NODE),
@@ -69,7 +78,8 @@ STRUCTURED: dict[str, tuple[str, ...]] = {
     "correspondences.text": ("rncp:correspondenceText",),
     "correspondences.target_title": ("rncp:targetTitle",),
     "correspondences.source_block": ("rncp:sourceBlock",),
-    "correspondences.target_block": ("rncp:targetBlock",),
+    "correspondences.target_blocks": ("rncp:targetBlock",),
+    "correspondences.target_blocks_as_cited": ("rncp:targetBlockAsCited",),
     "predecessors": ("dcterms:replaces",),
     "predecessors.title": ("rncp:titleAsReferenced",),
     "successors": ("dcterms:isReplacedBy",),
