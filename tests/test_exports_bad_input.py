@@ -390,3 +390,30 @@ def test_csv_fiche_number_forms(tmp_path: Path) -> None:
         ("fiche-number-normalised", "RS 12"),
     ]
     assert result.repairs["rows:Standard"] == 3 == len(result.fiches) + result.quarantined
+
+
+def test_block_code_with_the_fiche_prefix_written_twice_is_repaired(tmp_path: Path) -> None:
+    # as in the 2021 register (RNCP35035BCRNCP35035BC01): the code meant is evident
+    blocks = (
+        "<BLOCS_COMPETENCES><BLOC_COMPETENCES><CODE>RNCP90001BCRNCP90001BC01</CODE></BLOC_COMPETENCES>"
+        "<BLOC_COMPETENCES><CODE>RNCP90001BCRNCP12345BC02</CODE></BLOC_COMPETENCES></BLOCS_COMPETENCES>"
+    )
+    result = read_xml(xml_export(tmp_path, fiche(extra=blocks)))
+    assert [b.code for b in result.fiches[0].blocks] == ["RNCP90001BC01"]
+    repaired, refused = result.problems
+    assert (repaired.rule, repaired.severity, repaired.action) == ("block-code-doubled-prefix", "warning", "repaired")
+    assert (repaired.fiche, repaired.value) == ("RNCP90001", "RNCP90001BCRNCP90001BC01")  # as given
+    assert "read as RNCP90001BC01" in repaired.message
+    assert (refused.rule, refused.value) == ("invalid-block-code", "RNCP90001BCRNCP12345BC02")  # not evident
+
+
+def test_csv_block_code_with_the_fiche_prefix_written_twice_is_repaired(tmp_path: Path) -> None:
+    folder = copy_fixture(tmp_path)
+    rows = [["RNCP90001", "RNCP90001BCRNCP90001BC02", "Encadrer une équipe d’entrepôt"]]
+    write_table(folder, "Blocs_De_Compétences", rows)
+    result = read_csv_export(folder)
+    fiche_blocks = {f.number: [b.code for b in f.blocks] for f in result.fiches}
+    assert fiche_blocks["RNCP90001"] == ["RNCP90001BC02"]
+    (problem,) = [p for p in result.problems if p.rule == "block-code-doubled-prefix"]
+    assert (problem.field, problem.value, problem.line) == ("Bloc_Competences_Code", "RNCP90001BCRNCP90001BC02", 2)
+    assert not [p for p in result.problems if p.rule == "invalid-block-code"]

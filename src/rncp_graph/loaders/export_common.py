@@ -39,6 +39,8 @@ _NAME_DATES = (
     (re.compile(r"(?<!\d)(20\d{2})(\d{2})(\d{2})(?!\d)"), (1, 2, 3)),
 )
 _SHORT_BLOCK = re.compile(r"^((?:RNCP|RS)\d+)BC(\d)$")
+#: ``RNCP35035BCRNCP35035BC01``: the fiche's prefix written twice (seen in the 2021 register)
+_DOUBLED_BLOCK = re.compile(r"^((?:RNCP|RS)\d+)BC\1BC(\d{2})$")
 
 #: XML: one ``SI_JURY_*`` element per access route (``ACTIF`` Oui/Non and the jury's ``COMPOSITION``).
 JURY_ELEMENTS: dict[str, AccessRouteKind] = {
@@ -266,19 +268,16 @@ class Report:
     def block_code(
         self, raw: str, *, fiche: str, field: str, line: int | None, action: str = "dropped-field"
     ) -> str | None:
-        """A block code of ``fiche``; ``RNCP32198BC1`` is padded to ``BC01`` with a warning."""
-        short = _SHORT_BLOCK.match(normalise.code(raw).upper())
-        if short and short.group(1) == fiche:
-            padded = f"{short.group(1)}BC0{short.group(2)}"
-            self.repaired(
-                "block-code-padded",
-                f"block code {raw!r} read as {padded}",
-                fiche=fiche,
-                field=field,
-                value=raw,
-                line=line,
-            )
-            return padded
+        """A block code of ``fiche``; ``RNCP32198BC1`` is padded to ``BC01``, ``RNCP35035BCRNCP35035BC01``
+        read as ``RNCP35035BC01``, each with a warning (the value as given in the problem)."""
+        given = normalise.code(raw).upper()
+        for rule, pattern in (("block-code-padded", _SHORT_BLOCK), ("block-code-doubled-prefix", _DOUBLED_BLOCK)):
+            match = pattern.match(given)
+            if match and match.group(1) == fiche:
+                repaired = f"{match.group(1)}BC{match.group(2).zfill(2)}"
+                message = f"block code {raw!r} read as {repaired}"
+                self.repaired(rule, message, fiche=fiche, field=field, value=raw, line=line)
+                return repaired
         call = lambda: normalise.block_code(raw, fiche=fiche, field=field)  # noqa: E731
         return self.attempt("invalid-block-code", call, line=line, action=action)
 
