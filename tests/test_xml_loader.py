@@ -9,14 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from rncp_graph import normalise
+from rncp_graph import build, iris, normalise
 from rncp_graph.loaders import xml_export, xml_fields
 from rncp_graph.loaders.xml_export import read_xml
 from rncp_graph.model import AccessRouteKind, CorrespondenceKind, Fiche, LoadResult, Status
+from rncp_graph.namespaces import RNCP
 from rncp_graph.normalise import split_items
 from rncp_graph.sources import expand, loader_for
 
 from .constants import RESOURCES
+from .test_exports_bad_input import fiche as one_fiche
+from .test_exports_bad_input import xml_export as write_export
 
 SAMPLE = Path("rncp-xml-v4.1-sample/export-fiches-rncp-extract.RNCP35340.xml")
 FIXTURE = RESOURCES / "xml" / "export-fiches-rncp-v4-1-2025-03-14.xml"
@@ -340,3 +343,20 @@ def test_sources_table_recognises_xml(tmp_path: Path) -> None:
 )
 def test_split_items(text: str | None, items: list[str]) -> None:
     assert split_items(text) == items
+
+
+def test_promotion_years_of_the_level_are_read_and_mapped(tmp_path: Path) -> None:
+    """``ANNEES_PROMOTIONS_NIVEAU/ANNEE`` (v4.1): the years of award whose promotions may benefit
+    from the level granted, as the pages' « Promotions (année d'obtention) … » (rncp:promotionYear)."""
+    years = "<ANNEES_PROMOTIONS_NIVEAU><ANNEE>2025</ANNEE><ANNEE>2024</ANNEE><ANNEE>2024</ANNEE>"
+    bad = "<ANNEE>24</ANNEE></ANNEES_PROMOTIONS_NIVEAU>"
+    path = write_export(tmp_path, one_fiche(extra=years + bad))
+    result = read_xml(path)
+    assert result.fiches[0].promotions == [2024, 2025]
+    (problem,) = result.problems  # no unknown-element: the element is known
+    assert (problem.rule, problem.field, problem.value) == ("invalid-number", "ANNEE", "24")
+    graph = build([path], validate=False).store
+    rows = graph.select(
+        f"SELECT ?y WHERE {{ <{iris.certification('RNCP90001')}> <{RNCP.promotionYear}> ?y }} ORDER BY ?y"
+    )
+    assert [r["y"].value for r in rows] == ["2024", "2025"]  # type: ignore[union-attr]

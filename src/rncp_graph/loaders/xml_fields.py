@@ -51,6 +51,16 @@ def _job_types(ctx: FicheContext, el: Element) -> None:
     ctx.fiche.job_types = normalise.without_list_headings(ctx.items(el), ctx.report.repairs)
 
 
+def _promotion_years(ctx: FicheContext, el: Element) -> None:
+    """``ANNEES_PROMOTIONS_NIVEAU/ANNEE``: the years of award whose promotions may benefit from the
+    level granted (the pages' « Promotions (année d'obtention) pouvant bénéficier du niveau de
+    qualification octroyé »); one year as the element's own text is read too. A value that is no
+    year (1900–2100) is reported (``invalid-number``) and dropped."""
+    items = ctx.records(el, "ANNEE") if len(el) else [el]
+    years = {ctx.integer(item, low=1900, high=2100) for item in items}
+    ctx.fiche.promotions = sorted(y for y in years if y is not None)
+
+
 def _years(ctx: FicheContext, el: Element) -> None:
     ctx.fiche.registration_years = ctx.integer(el, low=0, high=100)
 
@@ -149,6 +159,7 @@ FICHE_ELEMENTS: dict[str, Handler] = {
     "TYPE_ENREGISTREMENT": _text("registration_type"),
     "DUREE_ENREGISTREMENT": _years,
     "STATISTIQUES_PROMOTIONS": statistics,
+    "ANNEES_PROMOTIONS_NIVEAU": _promotion_years,
     "CODES_IDCC": idcc,
     **dict.fromkeys(("CCN_1", "CCN_2", "CCN_3"), _agreement),
     "VALIDATION_PARTIELLE": _boolean("partial_validation"),
