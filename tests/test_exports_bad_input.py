@@ -417,3 +417,22 @@ def test_csv_block_code_with_the_fiche_prefix_written_twice_is_repaired(tmp_path
     (problem,) = [p for p in result.problems if p.rule == "block-code-doubled-prefix"]
     assert (problem.field, problem.value, problem.line) == ("Bloc_Competences_Code", "RNCP90001BCRNCP90001BC02", 2)
     assert not [p for p in result.problems if p.rule == "invalid-block-code"]
+
+
+def test_a_rome_field_padded_to_five_characters_is_read_as_the_field(tmp_path: Path) -> None:
+    # the 2021 register gives "M1500";"Ressources humaines" as well as "M15";"Ressources humaines"
+    folder = copy_fixture(tmp_path)
+    rows = [["RNCP90001", "M1500", "Ressources humaines"], ["RNCP90001", "M1503", "Management des ressources humaines"]]
+    write_table(folder, "Rome", rows)
+    result = read_csv_export(folder)
+    (loaded,) = [f for f in result.fiches if f.number == "RNCP90001"]
+    assert [(c.code, c.label) for c in loaded.rome] == [
+        ("M15", "Ressources humaines"),
+        ("M1503", "Management des ressources humaines"),
+    ]
+    (problem,) = [p for p in result.problems if p.fiche == "RNCP90001"]
+    assert (problem.rule, problem.severity, problem.action) == ("rome-field-padded", "warning", "repaired")
+    assert (problem.field, problem.value, problem.line) == ("Codes_Rome_Code", "M1500", 2)
+    xml = read_xml(xml_export(tmp_path, fiche(extra="<CODES_ROME><ROME><CODE>K2500</CODE></ROME></CODES_ROME>")))
+    assert [c.code for c in xml.fiches[0].rome] == ["K25"]
+    assert [(p.rule, p.field, p.value) for p in xml.problems] == [("rome-field-padded", "ROME", "K2500")]

@@ -53,8 +53,9 @@ def test_a_query_for_rome_k_finds_fiches_coded_k_k12_and_k1201(register: tuple[B
             target=result.store,
         ).records()
     }
-    assert {"K", "K12", "K1201"} <= codes
+    assert {"K", "K12", "K1201", "K25"} <= codes
     assert all(code.startswith("K") for code in codes)
+    assert not [code for code in codes if code.endswith("00")]  # K2500 is the field K25
 
 
 def test_no_code_dropped_and_each_remaining_error_a_defect_of_the_source(register: tuple[Build, Path]) -> None:
@@ -69,6 +70,9 @@ def test_no_code_dropped_and_each_remaining_error_a_defect_of_the_source(registe
         *(("RNCP35035", f"RNCP35035BCRNCP35035BC0{i}") for i in range(1, 5)),
         *(("RNCP35045", f"RNCP35045BCRNCP35045BC0{i}") for i in range(1, 5)),
     ]
+    # ROME fields padded to five characters ("M1500";"Ressources humaines"): read as the field M15
+    padded = [p for p in problems if p["rule"] == "rome-field-padded"]
+    assert len(padded) == 49 and {"M1500", "N4200", "H1300"} <= {p["value"] for p in padded}
     blocks = _fiches(
         result,
         f"SELECT ?n WHERE {{ <{iris.certification('RNCP35035')}> rncp:hasBlock/rncp:blockCode ?n }}",

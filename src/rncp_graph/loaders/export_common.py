@@ -42,6 +42,10 @@ _SHORT_BLOCK = re.compile(r"^((?:RNCP|RS)\d+)BC(\d)$")
 #: ``RNCP35035BCRNCP35035BC01``: the fiche's prefix written twice (seen in the 2021 register)
 _DOUBLED_BLOCK = re.compile(r"^((?:RNCP|RS)\d+)BC\1BC(\d{2})$")
 
+#: ``M1500``: a ROME professional field (``M15``) padded to five characters; no occupation code
+#: ends in ``00`` (seen in the 2021 register, with the field's label)
+_PADDED_ROME_FIELD = re.compile(r"^([A-N]\d{2})00$")
+
 #: XML: one ``SI_JURY_*`` element per access route (``ACTIF`` Oui/Non and the jury's ``COMPOSITION``).
 JURY_ELEMENTS: dict[str, AccessRouteKind] = {
     "SI_JURY_FI": AccessRouteKind.STUDENT,  # formation initiale, sous statut d'élève ou d'étudiant
@@ -280,6 +284,17 @@ class Report:
                 return repaired
         call = lambda: normalise.block_code(raw, fiche=fiche, field=field)  # noqa: E731
         return self.attempt("invalid-block-code", call, line=line, action=action)
+
+    def code_repaired(self, rule: str, value: str, raw: str, *, fiche: str, field: str, line: int | None) -> str:
+        """A code the normaliser accepted (``rule``: the rule of its refusal), repaired when its
+        intended value is evident: ROME ``M1500`` is the field ``M15`` (``rome-field-padded``
+        warning, the value as given in the problem). Any other code is returned as it is."""
+        padded = _PADDED_ROME_FIELD.match(value) if rule == "invalid-rome" else None
+        if padded is None:
+            return value
+        message = f"ROME code {raw!r} read as the professional field {padded.group(1)} (no occupation code ends in 00)"
+        self.repaired("rome-field-padded", message, fiche=fiche, field=field, value=raw, line=line)
+        return padded.group(1)
 
     def organisation(
         self,
