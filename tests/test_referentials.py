@@ -62,6 +62,8 @@ def test_codes_absent_from_the_lists_loaded_in_the_store_are_reported_and_kept(t
     (rome,) = [x for x in lines if x["rule"] == "unknown-rome"]
     assert "A9999 is not in the ROME referential loaded in this store" in rome["message"]
     assert result.complete  # warnings: the codes are kept
+    # the referential's polyhierarchy (M1502 under its field M15 and its ROME 4.0 parent M1501) conforms
+    assert result.validation is not None and result.validation["violations"] == 0, result.validation
     cited = result.store.select("SELECT DISTINCT ?n WHERE { ?c rncp:romeCode/skos:notation ?n } ORDER BY ?n")
     assert [r["n"].value for r in cited] == ["A9999", "M1502"]  # type: ignore[union-attr]
 
