@@ -7,6 +7,7 @@ Layout (all under :data:`~rncp_graph.namespaces.DATA_BASE`)::
     certification/RNCP34808/statistics/2018      one row of the statistics table
     certification/RNCP34808/correspondence/RNCP2514[/BC06-BC04]
     certification/RNCP34808/publication/<hash>   a JO / BO reference
+    certification/RNCP34808/job-types/<hash>     job titles under one heading (an option)
     block/RNCP34808BC01                          a competency block
     competency/<hash>  activity/<hash>           by a hash of the normalised text (shared nodes)
     organisation/siret/33196441100036            a certifier or partner by SIRET
@@ -105,6 +106,11 @@ def correspondence(number: str, target: str, source_block: str | None = None, ta
         pair = f"{source_block or 'all'}--{target_block or 'all'}"
         return mint("certification", number, "correspondence", target, pair)
     return mint("certification", number, "correspondence", target)
+
+
+def job_type_group(number: str, heading: str) -> str:
+    """The job titles a fiche lists under one heading (``Option « … »``), by the heading's hash."""
+    return mint("certification", number, "job-types", text_hash(heading))
 
 
 def publication(number: str, text: str) -> str:

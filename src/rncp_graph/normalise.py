@@ -262,6 +262,11 @@ def url(value: str, *, fiche: str | None = None, field: str = "url") -> WebAddre
 _OPTION_HEADING = re.compile(r"^Option\s*[«\"“].*[»\"”]\s*:?$", re.IGNORECASE)
 
 
+def is_option_heading(item: str) -> bool:
+    """``Option « Solutions logicielles et applications métiers »`` (with or without its ``:``)."""
+    return bool(_OPTION_HEADING.match(item))
+
+
 def without_list_headings(items: list[str], repairs: Repairs | None = None) -> list[str]:
     """A list of names (job titles) without the lines that introduce its parts, and without repeats.
 

@@ -49,6 +49,7 @@ OWN_LINKS = _nt(
     RNCP.correspondence,
     RNCP.statistics,
     RNCP.legalPublication,
+    RNCP.jobTypeGroup,
 )
 #: Links to nodes shared between fiches; their objects are shared nodes whatever their type.
 SHARED_LINKS = _nt(
