@@ -56,6 +56,9 @@ def test_a_query_for_rome_k_finds_fiches_coded_k_k12_and_k1201(register: tuple[B
     assert {"K", "K12", "K1201", "K25"} <= codes
     assert all(code.startswith("K") for code in codes)
     assert not [code for code in codes if code.endswith("00")]  # K2500 is the field K25
+    # the saved query takes a code of any level: the fiches citing the domain K itself
+    saved = queries.run("certifications-sharing-rome", {"rome": "K"}, target=result.store).records()
+    assert {"RNCP31417", "RNCP31427", "RNCP31433"} <= {r["fiche"] for r in saved}
 
 
 def test_no_code_dropped_and_each_remaining_error_a_defect_of_the_source(register: tuple[Build, Path]) -> None:
