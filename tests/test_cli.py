@@ -169,3 +169,18 @@ def test_help_and_readme_list_every_exit_code() -> None:
     readme = " ".join((Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8").split())
     for code in range(7):
         assert f"`{code}` " in readme, code
+
+
+def test_an_update_with_violations_and_a_dropped_field_exits_6(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    built = subprocess.run([*CLI, "-q", "build", str(FICHES_DIR), "--store", str(store)], check=False)
+    assert built.returncode == 0
+    page = next(FICHES_DIR.glob("000_*.txt"))
+    changed = tmp_path / page.name
+    text = page.read_text(encoding="utf-8")
+    changed.write_text(text.replace("Niveau 6", "Niveau 9", 1).replace("33196441100036", "33196441100037"), "utf-8")
+    run = subprocess.run(
+        [*CLI, "update", "--store", str(store), str(changed)], check=False, capture_output=True, text=True
+    )
+    assert run.returncode == 6, run.stdout + run.stderr
+    assert "invalid-level" in run.stdout and "Violation" in run.stdout
