@@ -247,9 +247,6 @@ def test_register_rncp10116_three_digit_nsf_codes_and_certifiers(register: Graph
     }
 
 
-@pytest.mark.xfail(
-    strict=True, reason='lost fact (issue 18): the NSF domain code "25" of RNCP10116 is dropped as "not an NSF code"'
-)
 def test_register_rncp10116_nsf_domain_code(register: GraphStore) -> None:
     assert "25" in values(register, "RNCP10116", "rncp:nsfCode/skos:notation")
 
@@ -262,11 +259,6 @@ def test_register_rncp13647_job_codes_and_predecessor(register: GraphStore) -> N
     assert values(register, "RNCP13647", "rncp:certifier/rncp:siret") == {"32876835300026"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="lost fact (issue 18): the ROME codes B11, B13, F11, F16, L13 of RNCP13647 (domain and "
-    "sub-domain codes of the ROME tree) are dropped",
-)
 def test_register_rncp13647_rome_subdomain_codes(register: GraphStore) -> None:
     assert values(register, "RNCP13647", "rncp:romeCode/skos:notation") == {"B11", "B13", "F11", "F16", "L13"}
 
@@ -279,11 +271,6 @@ def test_register_rncp35035_codes_and_certifier(register: GraphStore) -> None:
     assert values(register, "RNCP35035", "rncp:expiryDate") == {"2025-06-15"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="lost fact (issue 18): the four blocks of RNCP35035, coded with a doubled prefix "
-    "(RNCP35035BCRNCP35035BC01), are dropped",
-)
 def test_register_rncp35035_blocks_with_a_doubled_prefix(register: GraphStore) -> None:
     assert values(register, "RNCP35035", "rncp:hasBlock/rncp:blockCode") == {f"RNCP35035BC0{i}" for i in range(1, 5)}
     assert block_values(register, "RNCP35035BC01", "rncp:title") == {

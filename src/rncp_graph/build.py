@@ -25,7 +25,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from . import iris, merge
+from . import iris, merge, referentials
 from .__about__ import __version__
 from .errors import EmptyInput
 from .exports import export
@@ -182,6 +182,7 @@ def build(
                 result.store.drop_graph(graph)
             raise
         result.problems = [p for r in result.results for p in r.problems] + merge.conflicts(result.facts)
+        result.problems += referentials.unknown_codes(result.store, [(s.graph, s.file) for s in result.sources])
         _drop_stale_sources(result.store, keep={s.graph for s in result.sources})
         result.store.flush()
         result.store.optimize()  # on disk: compacted once here, not by every later reader

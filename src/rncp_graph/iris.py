@@ -9,6 +9,7 @@ Layout (all under :data:`~rncp_graph.namespaces.DATA_BASE`)::
     certification/RNCP34808/publication/<hash>   a JO / BO reference
     certification/RNCP34808/certifier/33196441100036[/change/2023-04-01-withdrawn]
                                                  a certifier's state and history on this fiche
+    certification/RNCP34808/job-types/<hash>     job titles under one heading (an option)
     block/RNCP34808BC01                          a competency block
     competency/<hash>  activity/<hash>           by a hash of the normalised text (shared nodes)
     organisation/siret/33196441100036            a certifier or partner by SIRET
@@ -128,6 +129,11 @@ def certifier_change(number: str, siret: str | None, name: str, action: str, day
     """One row of a fiche's certifier history: ``…/certifier/<siret>/change/2023-04-01-withdrawn``."""
     when = day.isoformat() if day else "undated"
     return mint("certification", number, "certifier", _organisation_key(siret, name), "change", f"{when}-{action}")
+
+
+def job_type_group(number: str, heading: str) -> str:
+    """The job titles a fiche lists under one heading (``Option « … »``), by the heading's hash."""
+    return mint("certification", number, "job-types", text_hash(heading))
 
 
 def publication(number: str, text: str) -> str:

@@ -106,6 +106,17 @@ class Block:
 
 
 @dataclass(frozen=True)
+class JobTypeGroup:
+    """The job titles a fiche lists under one heading of its accessible job types (an option of
+    the certification: ``Option « Solutions logicielles et applications métiers »``), with the
+    sentence that introduces them when there is one."""
+
+    heading: str
+    titles: tuple[str, ...] = ()
+    introduction: str | None = None
+
+
+@dataclass(frozen=True)
 class Correspondence:
     """A correspondence with another certification, or between two blocks."""
 
@@ -189,6 +200,8 @@ class Fiche:
     block_acquisition: str | None = None
     sectors: str | None = None
     job_types: list[str] = field(default_factory=list)
+    job_type_groups: list[JobTypeGroup] = field(default_factory=list)  # per option, when the list has options
+    job_types_text: str | None = None  # the whole list as the source gives it, one line per line
     regulation: str | None = None
     entry_prerequisites: str | None = None
     validation_prerequisites: str | None = None

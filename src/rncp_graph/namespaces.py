@@ -138,6 +138,13 @@ class RNCP(DefinedNamespace):
     changeAction: URIRef
     changeDate: URIRef
     targetBlockAsCited: URIRef
+    # Job types grouped by the headings (options) of the list
+    JobTypeGroup: URIRef
+    jobTypeGroup: URIRef
+    jobTypesText: URIRef
+    groupHeading: URIRef
+    groupIntroduction: URIRef
+    groupJobType: URIRef
 
 
 ELM = Namespace("http://data.europa.eu/snb/model/elm/")

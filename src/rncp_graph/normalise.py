@@ -19,8 +19,11 @@ _DOUBLED_APOSTROPHE = re.compile(r"(?<=\w)''(?=\w)")
 _FICHE = re.compile(r"^(RNCP|RS)(\d+)$")
 _FICHE_LOOSE = re.compile(r"^(RNCP|RS)\s*(\d+)$", re.IGNORECASE)
 _BLOCK = re.compile(r"^((?:RNCP|RS)\d+)BC(\d{2})$")
-_ROME = re.compile(r"^[A-N]\d{4}$")
-_NSF = re.compile(r"^\d{3}[a-z]?$")
+# ROME: a domain (``K``), a professional field (``K12``), an occupation sheet (``K1201``); and the
+# two groupings of the industry domain in ROME v3 (``H1``, ``H2``), which its registers still cite
+_ROME = re.compile(r"^[A-N](?:\d{2}|\d{4})?$|^H[12]$")
+# NSF: a general domain (``3``), a domain (``33``), a group (``332``), a speciality (``332p``)
+_NSF = re.compile(r"^(?:\d{1,3}|\d{3}[a-z])$")
 _FORMACODE = re.compile(r"^\d{5}$")
 _DATE = re.compile(r"^(\d{2})[-/](\d{2})[-/](\d{4})$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
@@ -97,20 +100,26 @@ def fiche_of_block(value: str) -> str | None:
 
 
 def rome_code(value: str, *, fiche: str | None = None) -> str:
+    """A code of any level of the ROME tree: ``K``, ``K12``, ``K1201`` (and ROME v3's ``H1``, ``H2``).
+
+    :raises InvalidValue: for ``M16O7`` (letter O), ``Z9999``, ``K120``.
+    """
     s = code(value).upper()
     if not _ROME.match(s):
-        raise InvalidValue(
-            "not a ROME code (expected a letter A–N and four digits)", fiche=fiche, field="ROME", value=value
-        )
+        message = "not a ROME code (expected a letter A–N alone or followed by two or four digits)"
+        raise InvalidValue(message, fiche=fiche, field="ROME", value=value)
     return s
 
 
 def nsf_code(value: str, *, fiche: str | None = None) -> str:
+    """A code of any level of the NSF nomenclature: ``3``, ``33``, ``332``, ``332p`` (letter in lower case).
+
+    :raises InvalidValue: for ``3321``, ``33p``, ``332pp``.
+    """
     s = code(value).lower()
     if not _NSF.match(s):
-        raise InvalidValue(
-            "not an NSF code (expected three digits and an optional letter)", fiche=fiche, field="NSF", value=value
-        )
+        message = "not an NSF code (expected one to three digits, or three digits and a letter)"
+        raise InvalidValue(message, fiche=fiche, field="NSF", value=value)
     return s
 
 
@@ -251,6 +260,11 @@ def url(value: str, *, fiche: str | None = None, field: str = "url") -> WebAddre
 
 # "Option « Solutions logicielles et applications métiers »": the heading of one option's list.
 _OPTION_HEADING = re.compile(r"^Option\s*[«\"“].*[»\"”]\s*:?$", re.IGNORECASE)
+
+
+def is_option_heading(item: str) -> bool:
+    """``Option « Solutions logicielles et applications métiers »`` (with or without its ``:``)."""
+    return bool(_OPTION_HEADING.match(item))
 
 
 def without_list_headings(items: list[str], repairs: Repairs | None = None) -> list[str]:

@@ -8,6 +8,8 @@ Exit codes (the same for every command, documented in ``--help`` and the README)
 2     bad input: a damaged source (nothing written), bad shapes, bad query or parameter
 3     internal error (a bug: please report it)
 4     built, but some fiches or fields were quarantined (see ``errors.jsonl``)
+5     a remote endpoint failed (``query``, ``sparql``, ``check``, ``push``)
+6     both 1 and 4: SHACL violations, and fiches quarantined or values dropped
 ====  =====================================================================
 """
 
@@ -26,11 +28,25 @@ from ..__about__ import __version__
 from ..errors import RNCPGraphError
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_QUARANTINED = 0, 1, 2, 3, 4
+#: SHACL violations and losses at once (1 and 4 would each hide the other)
+EXIT_VIOLATIONS_AND_QUARANTINED = 6
 
 EPILOG = """\b
 Exit codes: 0 success · 1 SHACL violations · 2 bad input (nothing written) ·
-3 internal error · 4 built with quarantined fiches or dropped fields (see errors.jsonl).
+3 internal error · 4 built with quarantined fiches or dropped fields (see errors.jsonl) ·
+5 remote endpoint failed · 6 both 1 and 4 (violations, and fiches or fields lost).
 """
+
+
+def outcome_code(*, conforms: bool, complete: bool) -> int:
+    """The exit code of a command that built or changed a graph: 0, 1 (violations), 4 (fiches
+    quarantined or values dropped) or 6 (both)."""
+    return {
+        (True, True): EXIT_OK,
+        (False, True): EXIT_VIOLATIONS,
+        (True, False): EXIT_QUARANTINED,
+        (False, False): EXIT_VIOLATIONS_AND_QUARANTINED,
+    }[(conforms, complete)]
 
 
 #: command → the module of this package that defines it, imported when the command is asked

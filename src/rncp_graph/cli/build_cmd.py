@@ -11,7 +11,7 @@ from ..build import DEFAULT_SOURCES, Build, build
 from ..info import describe, summary_lines
 from ..loaders.coverage import read_coverage, summary_line
 from ..validate import STRATEGIES
-from . import EXIT_QUARANTINED, EXIT_VIOLATIONS, allow_quick_exit, main
+from . import EXIT_OK, allow_quick_exit, main, outcome_code
 
 #: ``--report`` without a FILE: ``coverage.json`` in the output folder
 IN_OUT = "OUT/coverage.json"
@@ -96,17 +96,38 @@ def build_command(
         for text in summary_lines(result):
             click.echo(text)
         click.echo(summary_line(read_coverage(result.results)))
+        if build_outcome(result) != EXIT_OK:
+            click.echo(outcome_line(result))
     if store_path is None:  # everything is written; an on-disk store is closed as usual instead
         allow_quick_exit(result)
     exit_for(result)
 
 
 def exit_for(result: Build) -> None:
-    """Exit 1 if the graph does not conform, 4 if something read was quarantined or dropped."""
+    """Exit 1 if the graph does not conform, 4 if something read was quarantined or dropped, 6 if both."""
+    code = build_outcome(result)
+    if code != EXIT_OK:
+        sys.exit(code)
+
+
+def outcome_line(result: Build) -> str:
+    """``outcome: 2 SHACL violations and 9 errors (0 fiches quarantined, 9 rows dropped) — exit 6``:
+    what the exit code stands for, every reason of it on one line."""
+    m = result.manifest()
+    reasons = []
     if result.validation is not None and not result.validation.get("conforms", True):
-        sys.exit(EXIT_VIOLATIONS)
+        reasons.append(f"{result.validation.get('violations', 0)} SHACL violations (see the validation line)")
     if not result.complete:
-        sys.exit(EXIT_QUARANTINED)
+        dropped = ", ".join(f"{n} {action.removeprefix('dropped-')}s dropped" for action, n in m["dropped"].items())
+        losses = ", ".join([f"{m['fiches']['quarantined']} fiches quarantined", *([dropped] if dropped else [])])
+        reasons.append(f"{m['errors']} errors ({losses}; see errors.jsonl)")
+    return f"outcome: {' and '.join(reasons)} — exit {build_outcome(result)}"
+
+
+def build_outcome(result: Build) -> int:
+    """The exit code a build's result calls for (see :func:`~rncp_graph.cli.outcome_code`)."""
+    conforms = result.validation is None or bool(result.validation.get("conforms", True))
+    return outcome_code(conforms=conforms, complete=result.complete)
 
 
 @main.command("info")

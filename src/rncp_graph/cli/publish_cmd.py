@@ -51,8 +51,8 @@ def publish_command(
     Writes rncp.ttl, rncp.nt.gz, rncp.jsonld (+ context.jsonld), rncp.trig, the ontology and
     shapes, docs/ontology.{fr,en}.html, dcat.ttl (DCAT-AP 3 + VoID), manifest.json, SHA256SUMS.
 
-    The release is written even when the graph has SHACL violations (exit 1) or fiches were
-    quarantined or fields dropped (exit 4): check the exit code before uploading.
+    The release is written even when the graph has SHACL violations (exit 1), fiches were
+    quarantined or fields dropped (exit 4), or both (exit 6): check the exit code before uploading.
     """
     meta = ReleaseMetadata(
         base_url, publisher_name, publisher_iri, _day(issued), _day(modified), release_version, sparql_endpoint

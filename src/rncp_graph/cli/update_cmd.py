@@ -11,7 +11,7 @@ import click
 
 from ..store import GraphStore, is_store
 from ..update import Update, update
-from . import EXIT_QUARANTINED, EXIT_VIOLATIONS, main
+from . import EXIT_OK, main, outcome_code
 from .report_options import as_of_option, format_option, severity_option
 
 
@@ -93,10 +93,9 @@ def update_command(
                 click.echo(text, err=True)
         if report is not None:
             click.echo(report.render(fmt), nl=False)
-    if report is not None and not report.conforms:
-        sys.exit(EXIT_VIOLATIONS)
-    if not result.complete:
-        sys.exit(EXIT_QUARANTINED)
+    code = outcome_code(conforms=report is None or report.conforms, complete=result.complete)
+    if code != EXIT_OK:
+        sys.exit(code)
 
 
 def summary_lines(result: Update) -> Iterator[str]:

@@ -142,6 +142,7 @@ def _code(attr: str, column: str, label_column: str, check: Callable[..., str], 
         value = asm.report.attempt(rule, lambda: check(raw, fiche=fiche.number), line=row.line, action="dropped-row")
         if value is None:
             return False
+        value = asm.report.code_repaired(rule, value, raw, fiche=fiche.number, field=column, line=row.line)
         label = asm.report.label(_strip_code_prefix(row[label_column], value))
         append_unique(getattr(fiche, attr), Code(value, label), asm.report.repairs, "code")
         return True

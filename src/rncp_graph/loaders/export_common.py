@@ -40,6 +40,12 @@ _NAME_DATES = (
     (re.compile(r"(?<!\d)(20\d{2})(\d{2})(\d{2})(?!\d)"), (1, 2, 3)),
 )
 _SHORT_BLOCK = re.compile(r"^((?:RNCP|RS)\d+)BC(\d)$")
+#: ``RNCP35035BCRNCP35035BC01``: the fiche's prefix written twice (seen in the 2021 register)
+_DOUBLED_BLOCK = re.compile(r"^((?:RNCP|RS)\d+)BC\1BC(\d{2})$")
+
+#: ``M1500``: a ROME professional field (``M15``) padded to five characters; no occupation code
+#: ends in ``00`` (seen in the 2021 register, with the field's label)
+_PADDED_ROME_FIELD = re.compile(r"^([A-N]\d{2})00$")
 
 #: XML: one ``SI_JURY_*`` element per access route (``ACTIF`` Oui/Non and the jury's ``COMPOSITION``).
 JURY_ELEMENTS: dict[str, AccessRouteKind] = {
@@ -276,21 +282,29 @@ class Report:
     def block_code(
         self, raw: str, *, fiche: str, field: str, line: int | None, action: str = "dropped-field"
     ) -> str | None:
-        """A block code of ``fiche``; ``RNCP32198BC1`` is padded to ``BC01`` with a warning."""
-        short = _SHORT_BLOCK.match(normalise.code(raw).upper())
-        if short and short.group(1) == fiche:
-            padded = f"{short.group(1)}BC0{short.group(2)}"
-            self.repaired(
-                "block-code-padded",
-                f"block code {raw!r} read as {padded}",
-                fiche=fiche,
-                field=field,
-                value=raw,
-                line=line,
-            )
-            return padded
+        """A block code of ``fiche``; ``RNCP32198BC1`` is padded to ``BC01``, ``RNCP35035BCRNCP35035BC01``
+        read as ``RNCP35035BC01``, each with a warning (the value as given in the problem)."""
+        given = normalise.code(raw).upper()
+        for rule, pattern in (("block-code-padded", _SHORT_BLOCK), ("block-code-doubled-prefix", _DOUBLED_BLOCK)):
+            match = pattern.match(given)
+            if match and match.group(1) == fiche:
+                repaired = f"{match.group(1)}BC{match.group(2).zfill(2)}"
+                message = f"block code {raw!r} read as {repaired}"
+                self.repaired(rule, message, fiche=fiche, field=field, value=raw, line=line)
+                return repaired
         call = lambda: normalise.block_code(raw, fiche=fiche, field=field)  # noqa: E731
         return self.attempt("invalid-block-code", call, line=line, action=action)
+
+    def code_repaired(self, rule: str, value: str, raw: str, *, fiche: str, field: str, line: int | None) -> str:
+        """A code the normaliser accepted (``rule``: the rule of its refusal), repaired when its
+        intended value is evident: ROME ``M1500`` is the field ``M15`` (``rome-field-padded``
+        warning, the value as given in the problem). Any other code is returned as it is."""
+        padded = _PADDED_ROME_FIELD.match(value) if rule == "invalid-rome" else None
+        if padded is None:
+            return value
+        message = f"ROME code {raw!r} read as the professional field {padded.group(1)} (no occupation code ends in 00)"
+        self.repaired("rome-field-padded", message, fiche=fiche, field=field, value=raw, line=line)
+        return padded.group(1)
 
     def organisation(
         self,

@@ -7,10 +7,11 @@ source as ``unknown-element`` — never skipped silently.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 from .. import normalise
-from ..model import Code, Fiche, Status
+from ..model import Code, Fiche, JobTypeGroup, Status
 from .export_common import JURY_ELEMENTS, Report, append_unique
 from .xml_context import Element, FicheContext, line_of
 from .xml_parts import (
@@ -48,8 +49,39 @@ def _boolean(attr: str) -> Handler:
 
 def _job_types(ctx: FicheContext, el: Element) -> None:
     """``TYPE_EMPLOI_ACCESSIBLES``: the job titles, without the lines introducing them
-    (:func:`normalise.without_list_headings`) and without repeats."""
-    ctx.fiche.job_types = normalise.without_list_headings(ctx.items(el), ctx.report.repairs)
+    (:func:`normalise.without_list_headings`) and without repeats; the titles again per option
+    heading with the sentence introducing them (:func:`job_type_groups`); and the whole list,
+    one line per line, as the source gives it."""
+    items = ctx.items(el)
+    ctx.fiche.job_types = normalise.without_list_headings(items, ctx.report.repairs)
+    ctx.fiche.job_type_groups = job_type_groups(items)
+    ctx.fiche.job_types_text = "\n".join(items) or None
+
+
+def job_type_groups(items: list[str]) -> list[JobTypeGroup]:
+    """The titles under each option heading (``Option « … » :``), with the lines ending in ``:``
+    that introduce them; a list without option headings has no groups (``[]``). Lines before
+    the first heading belong to no group (they stay in the whole text)."""
+    groups: list[JobTypeGroup] = []
+    for item in items:
+        if normalise.is_option_heading(item):
+            groups.append(JobTypeGroup(item.removesuffix(":").rstrip()))
+        elif groups and item.endswith(":") and not groups[-1].titles:
+            intro = " ".join(filter(None, (groups[-1].introduction, item)))
+            groups[-1] = dataclasses.replace(groups[-1], introduction=intro)
+        elif groups and not item.endswith(":"):
+            groups[-1] = dataclasses.replace(groups[-1], titles=(*groups[-1].titles, item))
+    return groups
+
+
+def _promotion_years(ctx: FicheContext, el: Element) -> None:
+    """``ANNEES_PROMOTIONS_NIVEAU/ANNEE``: the years of award whose promotions may benefit from the
+    level granted (the pages' « Promotions (année d'obtention) pouvant bénéficier du niveau de
+    qualification octroyé »); one year as the element's own text is read too. A value that is no
+    year (1900–2100) is reported (``invalid-number``) and dropped."""
+    items = ctx.records(el, "ANNEE") if len(el) else [el]
+    years = {ctx.integer(item, low=1900, high=2100) for item in items}
+    ctx.fiche.promotions = sorted(y for y in years if y is not None)
 
 
 def _years(ctx: FicheContext, el: Element) -> None:
@@ -150,6 +182,7 @@ FICHE_ELEMENTS: dict[str, Handler] = {
     "TYPE_ENREGISTREMENT": _text("registration_type"),
     "DUREE_ENREGISTREMENT": _years,
     "STATISTIQUES_PROMOTIONS": statistics,
+    "ANNEES_PROMOTIONS_NIVEAU": _promotion_years,
     "CODES_IDCC": idcc,
     **dict.fromkeys(("CCN_1", "CCN_2", "CCN_3"), _agreement),
     "VALIDATION_PARTIELLE": _boolean("partial_validation"),
@@ -281,7 +314,9 @@ ELEMENT_FIELDS: dict[str, str] = {
     "ACTIVITES_VISEES": "activities",
     "CAPACITES_ATTESTEES": "competencies",
     "SECTEURS_ACTIVITE": "sectors",
-    "TYPE_EMPLOI_ACCESSIBLES": "job_types",
+    "TYPE_EMPLOI_ACCESSIBLES": "job_types",  # also job_type_groups and job_types_text
+    "ANNEES_PROMOTIONS_NIVEAU": "promotions",
+    "ANNEES_PROMOTIONS_NIVEAU/ANNEE": "promotions",
     "REGLEMENTATIONS_ACTIVITES": "regulation",
     "OBJECTIFS_CONTEXTE": "objectives",
     "PREREQUIS_ENTREE_FORMATION": "entry_prerequisites",

@@ -65,6 +65,7 @@ def code_list(attr: str, record: str, check: Callable[..., str], rule: str) -> H
             value = ctx.report.attempt(rule, partial(check, raw, fiche=ctx.number), line=line_of(item))
             label = ctx.field_text(found, "LIBELLE") or ctx.field_text(found, "INTITULE")
             if value is not None:
+                value = ctx.report.code_repaired(rule, value, raw, fiche=ctx.number, field=record, line=line_of(item))
                 append_unique(getattr(ctx.fiche, attr), Code(value, label), ctx.report.repairs, "code")
 
     return handle

@@ -29,6 +29,7 @@ from .parts import (
     access_triples,
     block_triples,
     correspondence_triples,
+    job_type_group_triples,
     lineage_triples,
     publication_triples,
     statistics_triples,
@@ -66,6 +67,7 @@ SCALARS: dict[str, tuple[str, Callable[[Any], str]]] = {
     "record_state": (P["recordState"], fr),
     "effective_date": (P["effectiveDate"], xsd_date),
     "publication_date": (P["fichePublicationDate"], xsd_date),
+    "job_types_text": (P["jobTypesText"], fr),
 }
 
 #: Multi-valued literal fields: attribute → (property, encoder).
@@ -164,6 +166,7 @@ def _fiche(f: Fiche, described: Described) -> Iterator[Triple]:
     yield from lineage_triples(c, f)
     yield from publication_triples(c, f)
     yield from statistics_triples(c, f)
+    yield from job_type_group_triples(c, f)
     if f.description_url:
         yield from _optional_iri(c, P["descriptionPage"], f.description_url, f.number)
 

@@ -142,3 +142,16 @@ def _stat_values(node: str, row: Statistic) -> Iterator[Triple]:
         value = getattr(row, attr)
         if value is not None:
             yield node, prop, integer(value)
+
+
+def job_type_group_triples(c: str, f: Fiche) -> Iterator[Triple]:
+    """Each heading of the job types (an option) with its introduction and the titles under it."""
+    for group in f.job_type_groups:
+        node = f"<{iris.job_type_group(f.number, group.heading)}>"
+        yield c, P["jobTypeGroup"], node
+        yield node, A, term_iri(RNCP.JobTypeGroup)
+        yield node, P["groupHeading"], fr(group.heading)
+        if group.introduction:
+            yield node, P["groupIntroduction"], fr(group.introduction)
+        for title in group.titles:
+            yield node, P["groupJobType"], fr(title)

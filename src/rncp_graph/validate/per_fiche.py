@@ -51,6 +51,7 @@ OWN_LINKS = _nt(
     RNCP.legalPublication,
     RNCP.certifierRole,
     RNCP.certifierChange,
+    RNCP.jobTypeGroup,
 )
 #: Links to nodes shared between fiches; their objects are shared nodes whatever their type.
 SHARED_LINKS = _nt(
