@@ -210,7 +210,8 @@ def test_field_predicates_are_the_ones_the_mapping_writes() -> None:
     checked = set()
     for attr in (f.name for f in dataclasses.fields(Fiche) if f.name not in {"number", "source", "register"}):
         given = [getattr(f, attr) for f in fiches if getattr(f, attr) not in (None, [])]
-        value = next((v for v in given if v), given[0] if given else PROBES.get(attr, True))  # no fixture infers its number
+        fallback = PROBES.get(attr, True)  # True: no fixture infers its number
+        value = next((v for v in given if v), given[0] if given else fallback)
         alone = dataclasses.replace(Fiche(number="RNCP1", source="probe"), **{attr: value})
         declared = {p for key in table if key.partition(".")[0] == attr for p in predicates_of(key)}
         added = _predicates(alone) - empty
