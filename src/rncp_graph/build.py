@@ -27,7 +27,7 @@ from tqdm import tqdm
 
 from . import iris, merge
 from .__about__ import __version__
-from .errors import EmptyInput
+from .errors import EmptyInput, NothingLoaded
 from .exports import export
 from .exports.atomic import deferred, leftovers, write_bytes
 from .loaders import xml_parallel
@@ -158,8 +158,9 @@ def build(
         not depend on it.
     :param validate: validate the graph with the SHACL shapes; the outcome goes to
         ``result.validation`` (the manifest's ``validation``).
-    :raises StructuralError: when a source is damaged; nothing is written then (the graphs
-        this build added to an on-disk store are removed again).
+    :raises StructuralError: when a source is damaged, or when no fiche of the sources could be
+        loaded (:class:`~rncp_graph.errors.NothingLoaded`, every one quarantined); nothing is
+        written then (the graphs this build added to an on-disk store are removed again).
     """
     jobs = jobs or available_cores()
     if out is not None:
@@ -171,11 +172,15 @@ def build(
     keep_lines = out is not None or (validate and strategy != "sparql")
     with timed_stage("read + map + load", timings):
         files = expand(paths)
+        if not files:  # e.g. an empty folder: validating or exporting nothing is a mistake
+            raise EmptyInput("no source to read here (no fiche page, XML or CSV export)", file=_names(paths))
         before = set(result.store.graphs())
         try:
             _load_schemes(result.store)
             for path in tqdm(files, desc="sources", unit="file", disable=not progress or len(files) < 2):
                 _read_and_load(result, path, jobs=jobs, progress=progress, keep_lines=keep_lines)
+            if not result.facts:  # every fiche quarantined: no empty graph replaces the outputs
+                raise nothing_loaded(result.results)
         except BaseException:
             for graph in {s.graph for s in result.sources} - before:
                 result.store.drop_graph(graph)
@@ -194,6 +199,28 @@ def build(
         with timed_stage("write", timings), deferred():  # the outputs replace the previous ones together
             write_outputs(result, out, report=report)
     return result
+
+
+def _names(paths: Sequence[str | Path]) -> str:
+    return ", ".join(map(str, paths))
+
+
+#: how many of the reasons a fiche was quarantined :func:`nothing_loaded` quotes
+REASONS_SHOWN = 3
+
+
+def nothing_loaded(results: Sequence[LoadResult]) -> NothingLoaded:
+    """The error of a build whose sources held fiches but loaded none, quoting why."""
+    problems = [p for r in results for p in r.problems]
+    reasons = [p for p in problems if p.action == "quarantined-fiche"] or problems
+    quoted = "; ".join(f"{p.file}: {p.message}" for p in reasons[:REASONS_SHOWN])
+    more = f"; and {len(reasons) - REASONS_SHOWN} more" if len(reasons) > REASONS_SHOWN else ""
+    quarantined = sum(r.quarantined for r in results)
+    return NothingLoaded(
+        f"no fiche loaded from {len(results)} source(s), {quarantined} quarantined ({quoted}{more}); "
+        "nothing written, the previous outputs are kept",
+        problems=problems,
+    )
 
 
 def _warn_about_leftovers(out: Path) -> None:
