@@ -340,3 +340,15 @@ def test_sources_table_recognises_xml(tmp_path: Path) -> None:
 )
 def test_split_items(text: str | None, items: list[str]) -> None:
     assert split_items(text) == items
+
+
+def test_a_bad_siret_names_its_element(tmp_path: Path) -> None:
+    path = tmp_path / "export.xml"
+    text = FIXTURE.read_text(encoding="utf-8")
+    path.write_text(text.replace("90000001900019", "90000001900018"), encoding="utf-8")
+    [problem] = [p for p in read_xml(path).problems if p.rule == "invalid-siret"]
+    assert (problem.fiche, problem.field, problem.value) == (
+        "RNCP90001",
+        "CERTIFICATEUR/SIRET_CERTIFICATEUR",
+        "90000001900018",
+    )

@@ -8,6 +8,7 @@ Exit codes (the same for every command, documented in ``--help`` and the README)
 2     bad input: a damaged source (nothing written), bad shapes, bad query or parameter
 3     internal error (a bug: please report it)
 4     built, but some fiches or fields were quarantined (see ``errors.jsonl``)
+5     a remote endpoint failed (``query``/``sparql``/``check --endpoint``, ``push``)
 ====  =====================================================================
 """
 
@@ -29,7 +30,8 @@ EXIT_OK, EXIT_VIOLATIONS, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_QUARANTINED = 0, 1
 
 EPILOG = """\b
 Exit codes: 0 success · 1 SHACL violations · 2 bad input (nothing written) ·
-3 internal error · 4 built with quarantined fiches or dropped fields (see errors.jsonl).
+3 internal error · 4 built with quarantined fiches or dropped fields (see errors.jsonl) ·
+5 a remote endpoint failed (query, sparql, check --endpoint, push).
 """
 
 

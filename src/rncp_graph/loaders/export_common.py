@@ -289,11 +289,16 @@ class Report:
         *,
         fiche: str,
         field: str,
+        siret_field: str,
         line: int | None,
         commercial_name: str | None = None,
         website: str | None = None,
     ) -> Organisation | None:
-        """A certifier or partner; a SIRET failing its checksum is kept and warned about."""
+        """A certifier or partner; a SIRET failing its checksum is kept and warned about.
+
+        :param field: the name's field (named by the problem of a row without a name);
+            ``siret_field``, the SIRET's (named by an ``invalid-siret`` warning).
+        """
         legal_name = self.label(name) if name is not None else None
         number = normalise.siret(siret) if siret and siret.strip() else None
         if siret and siret.startswith("\t"):
@@ -306,7 +311,7 @@ class Report:
                 "invalid-siret",
                 "SIRET fails its format or checksum; kept as given",
                 fiche=fiche,
-                field=field,
+                field=siret_field,
                 value=number,
                 line=line,
                 severity="warning",
