@@ -127,6 +127,8 @@ class Report:
     problems: list[Problem] = field(default_factory=list)
     repairs: normalise.Repairs = field(default_factory=normalise.Repairs)
     quarantined: int = 0
+    #: a table of this source holds mojibake (:func:`normalise.has_mojibake`): its fiches are checked
+    mojibake_seen: bool = False
     _unknown: set[str] = field(default_factory=set)
     _labels: dict[str, tuple[str | None, normalise.Repairs]] = field(default_factory=dict)
 
