@@ -29,7 +29,7 @@ from . import iris, merge
 from .__about__ import __version__
 from .errors import EmptyInput, NothingLoaded
 from .exports import export
-from .exports.atomic import deferred, leftovers, write_bytes
+from .exports.atomic import deferred, remove_leftovers, write_bytes
 from .loaders import xml_parallel
 from .mapping import ntriples_chunks, source_triples
 from .model import LoadResult, Problem
@@ -163,8 +163,6 @@ def build(
         written then (the graphs this build added to an on-disk store are removed again).
     """
     jobs = jobs or available_cores()
-    if out is not None:
-        _warn_about_leftovers(out)
     timings: dict[str, float] = {}
     result = Build(store=GraphStore(store_path), timings=timings)
     # the canonical lines are made from the mapped chunks when this build needs them (exports,
@@ -191,18 +189,21 @@ def build(
         result.store.optimize()  # on disk: compacted once here, not by every later reader
     if validate and out is not None and strategy == "sparql":
         _validate_while_writing(result, out, report=report, jobs=jobs, progress=progress)
-        return result
-    if validate:
-        with timed_stage("validate", timings):
-            result.validation = _validation(result.store, strategy=strategy, jobs=jobs, progress=progress)
+    else:
+        if validate:
+            with timed_stage("validate", timings):
+                result.validation = _validation(result.store, strategy=strategy, jobs=jobs, progress=progress)
+        if out is not None:
+            with timed_stage("write", timings), deferred():  # the outputs replace the previous ones together
+                write_outputs(result, out, report=report)
     if out is not None:
-        with timed_stage("write", timings), deferred():  # the outputs replace the previous ones together
-            write_outputs(result, out, report=report)
+        _clean_leftovers(out)
     return result
 
 
-def _names(paths: Sequence[str | Path]) -> str:
-    return ", ".join(map(str, paths))
+def _names(paths: Sequence[str | Path], shown: int = 5) -> str:
+    """Paths as a list for a message (the first ``shown``)."""
+    return ", ".join(map(str, paths[:shown])) + (", …" if len(paths) > shown else "")
 
 
 #: how many of the reasons a fiche was quarantined :func:`nothing_loaded` quotes
@@ -223,19 +224,22 @@ def nothing_loaded(results: Sequence[LoadResult]) -> NothingLoaded:
     )
 
 
-def _warn_about_leftovers(out: Path) -> None:
-    """Name the temp files an interrupted build left in ``out`` (they are not removed: another
-    build may be writing there now)."""
-    found = leftovers(out)
-    if found:
-        size = sum(p.stat().st_size for p in found)
-        names = ", ".join(p.name for p in found[:5]) + (", …" if len(found) > 5 else "")
+def _clean_leftovers(out: Path) -> None:
+    """Once this build's outputs are in place, remove the temp files that interrupted builds
+    left in ``out`` (their writer is gone: :func:`~rncp_graph.exports.atomic.remove_leftovers`);
+    name those that cannot be told from another build's (another host's, or without a writer)."""
+    found = remove_leftovers(out)
+    if found.removed:
+        names = _names([p.name for p in found.removed])
+        log.info("removed %d temp file(s) of interrupted builds from %s: %s", len(found.removed), out, names)
+    if found.unknown:
+        size = sum(p.stat().st_size for p in found.unknown if p.exists())
         log.warning(
             "%s holds %d temp file(s) of an interrupted build (%s, %.1f MB): remove them if no other build "
             "is writing there",
             out,
-            len(found),
-            names,
+            len(found.unknown),
+            _names([p.name for p in found.unknown]),
             size / 1e6,
         )
 

@@ -80,6 +80,14 @@ class NothingLoaded(StructuralError):
         super().__init__(message)
 
 
+class OutputError(RNCPGraphError, OSError):
+    """An output cannot be written: the disk is full, the file too large, the folder read-only
+    or not a folder. What was there is kept. Also an :class:`OSError` with the failure's ``errno``."""
+
+    def __str__(self) -> str:  # OSError's would be "[Errno 28] No space left on device" alone
+        return self.describe()
+
+
 class InvalidIRI(RNCPGraphError):
     """An identifier cannot be turned into a valid IRI."""
 
