@@ -167,7 +167,15 @@ def test_help_and_readme_list_every_exit_code() -> None:
     run = subprocess.run([*CLI, "--help"], check=False, capture_output=True, text=True)
     assert run.returncode == 0
     text = " ".join(run.stdout.split())
-    for code in ("0 success", "1 SHACL violations", "2 bad input", "3 internal error", "4 built", "5 remote", "6 both"):
+    for code in (
+        "0 success",
+        "1 SHACL violations",
+        "2 bad input",
+        "3 internal error",
+        "4 built",
+        "5 a remote",
+        "6 both",
+    ):
         assert code in text, code
     readme = " ".join((Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8").split())
     for code in range(7):

@@ -308,3 +308,17 @@ def test_build_from_xml_and_csv_zip(tmp_path: Path) -> None:
     assert '"rule": "invalid-rome"' in errors and '"rule": "unknown-element"' in errors
     conflict_values = [p.value or "" for p in result.problems if p.rule == "source-conflict"]
     assert conflict_values and not any("datetime" in v or "(" in v for v in conflict_values)  # no Python reprs
+
+
+def test_a_bad_siret_names_the_siret_column_and_its_line(tmp_path: Path) -> None:
+    """The SIRET warnings name the column that holds the SIRET, not the one holding the name."""
+    folder = copy_fixture(tmp_path)
+    certifiers = table_file(folder, "Certificateurs")
+    certifiers.write_bytes(certifiers.read_bytes().replace(b"90000001900019", b"90000001900018"))
+    partners = table_file(folder, "Partenaires")
+    partners.write_bytes(partners.read_bytes().replace(b"90000004300019", b"9000000430001"))
+    result = read_csv_export(folder)
+    assert [(p.fiche, p.field, p.value, p.line, p.action) for p in result.problems if p.rule == "invalid-siret"] == [
+        ("RNCP90001", "Siret_Certificateur", "90000001900018", 2, "kept"),
+        ("RS90002", "Siret_Partenaire", "9000000430001", 3, "kept"),
+    ]

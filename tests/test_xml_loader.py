@@ -419,3 +419,15 @@ def test_sample_job_type_groups_in_the_graph(shared_data: Path) -> None:
 )
 def test_job_type_groups(items: list[str], expected: list[tuple[str, str | None, tuple[str, ...]]]) -> None:
     assert [(g.heading, g.introduction, g.titles) for g in xml_fields.job_type_groups(items)] == expected
+
+
+def test_a_bad_siret_names_its_element(tmp_path: Path) -> None:
+    path = tmp_path / "export.xml"
+    text = FIXTURE.read_text(encoding="utf-8")
+    path.write_text(text.replace("90000001900019", "90000001900018"), encoding="utf-8")
+    [problem] = [p for p in read_xml(path).problems if p.rule == "invalid-siret"]
+    assert (problem.fiche, problem.field, problem.value) == (
+        "RNCP90001",
+        "CERTIFICATEUR/SIRET_CERTIFICATEUR",
+        "90000001900018",
+    )

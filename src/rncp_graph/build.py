@@ -27,9 +27,9 @@ from tqdm import tqdm
 
 from . import iris, merge, referentials
 from .__about__ import __version__
-from .errors import EmptyInput
+from .errors import EmptyInput, NothingLoaded
 from .exports import export
-from .exports.atomic import deferred, leftovers, write_bytes
+from .exports.atomic import deferred, remove_leftovers, write_bytes
 from .loaders import xml_parallel
 from .mapping import ntriples_chunks, source_triples
 from .model import LoadResult, Problem
@@ -159,12 +159,11 @@ def build(
         not depend on it.
     :param validate: validate the graph with the SHACL shapes; the outcome goes to
         ``result.validation`` (the manifest's ``validation``).
-    :raises StructuralError: when a source is damaged; nothing is written then (the graphs
-        this build added to an on-disk store are removed again).
+    :raises StructuralError: when a source is damaged, or when no fiche of the sources could be
+        loaded (:class:`~rncp_graph.errors.NothingLoaded`, every one quarantined); nothing is
+        written then (the graphs this build added to an on-disk store are removed again).
     """
     jobs = jobs or available_cores()
-    if out is not None:
-        _warn_about_leftovers(out)
     timings: dict[str, float] = {}
     result = Build(store=GraphStore(store_path), timings=timings)
     # the canonical lines are made from the mapped chunks when this build needs them (exports,
@@ -172,11 +171,15 @@ def build(
     keep_lines = out is not None or (validate and strategy != "sparql")
     with timed_stage("read + map + load", timings):
         files = expand(paths)
+        if not files:  # e.g. an empty folder: validating or exporting nothing is a mistake
+            raise EmptyInput("no source to read here (no fiche page, XML or CSV export)", file=_names(paths))
         before = set(result.store.graphs())
         try:
             _load_schemes(result.store)
             for path in tqdm(files, desc="sources", unit="file", disable=not progress or len(files) < 2):
                 _read_and_load(result, path, jobs=jobs, progress=progress, keep_lines=keep_lines)
+            if not result.facts:  # every fiche quarantined: no empty graph replaces the outputs
+                raise nothing_loaded(result.results)
         except BaseException:
             for graph in {s.graph for s in result.sources} - before:
                 result.store.drop_graph(graph)
@@ -188,29 +191,57 @@ def build(
         result.store.optimize()  # on disk: compacted once here, not by every later reader
     if validate and out is not None and strategy == "sparql":
         _validate_while_writing(result, out, report=report, jobs=jobs, progress=progress)
-        return result
-    if validate:
-        with timed_stage("validate", timings):
-            result.validation = _validation(result.store, strategy=strategy, jobs=jobs, progress=progress)
+    else:
+        if validate:
+            with timed_stage("validate", timings):
+                result.validation = _validation(result.store, strategy=strategy, jobs=jobs, progress=progress)
+        if out is not None:
+            with timed_stage("write", timings), deferred():  # the outputs replace the previous ones together
+                write_outputs(result, out, report=report)
     if out is not None:
-        with timed_stage("write", timings), deferred():  # the outputs replace the previous ones together
-            write_outputs(result, out, report=report)
+        _clean_leftovers(out)
     return result
 
 
-def _warn_about_leftovers(out: Path) -> None:
-    """Name the temp files an interrupted build left in ``out`` (they are not removed: another
-    build may be writing there now)."""
-    found = leftovers(out)
-    if found:
-        size = sum(p.stat().st_size for p in found)
-        names = ", ".join(p.name for p in found[:5]) + (", …" if len(found) > 5 else "")
+def _names(paths: Sequence[str | Path], shown: int = 5) -> str:
+    """Paths as a list for a message (the first ``shown``)."""
+    return ", ".join(map(str, paths[:shown])) + (", …" if len(paths) > shown else "")
+
+
+#: how many of the reasons a fiche was quarantined :func:`nothing_loaded` quotes
+REASONS_SHOWN = 3
+
+
+def nothing_loaded(results: Sequence[LoadResult]) -> NothingLoaded:
+    """The error of a build whose sources held fiches but loaded none, quoting why."""
+    problems = [p for r in results for p in r.problems]
+    reasons = [p for p in problems if p.action == "quarantined-fiche"] or problems
+    quoted = "; ".join(f"{p.file}: {p.message}" for p in reasons[:REASONS_SHOWN])
+    more = f"; and {len(reasons) - REASONS_SHOWN} more" if len(reasons) > REASONS_SHOWN else ""
+    quarantined = sum(r.quarantined for r in results)
+    return NothingLoaded(
+        f"no fiche loaded from {len(results)} source(s), {quarantined} quarantined ({quoted}{more}); "
+        "nothing written, the previous outputs are kept",
+        problems=problems,
+    )
+
+
+def _clean_leftovers(out: Path) -> None:
+    """Once this build's outputs are in place, remove the temp files that interrupted builds
+    left in ``out`` (their writer is gone: :func:`~rncp_graph.exports.atomic.remove_leftovers`);
+    name those that cannot be told from another build's (another host's, or without a writer)."""
+    found = remove_leftovers(out)
+    if found.removed:
+        names = _names([p.name for p in found.removed])
+        log.info("removed %d temp file(s) of interrupted builds from %s: %s", len(found.removed), out, names)
+    if found.unknown:
+        size = sum(p.stat().st_size for p in found.unknown if p.exists())
         log.warning(
             "%s holds %d temp file(s) of an interrupted build (%s, %.1f MB): remove them if no other build "
             "is writing there",
             out,
-            len(found),
-            names,
+            len(found.unknown),
+            _names([p.name for p in found.unknown]),
             size / 1e6,
         )
 

@@ -299,3 +299,65 @@ def yes_no(value: str, *, fiche: str | None = None, field: str = "boolean") -> b
     if key not in _YES_NO:
         raise InvalidValue("not Oui/Non", fiche=fiche, field=field, value=value)
     return _YES_NO[key]
+
+
+# --- mojibake: UTF-8 bytes read as CP1252 or Latin-1 ("vÃ©rificateur") ---------------------------
+# A UTF-8 letter of Latin-1 is two bytes, C2 or C3 then 80–BF; read as CP1252 (Latin-1) they are
+# "Â"/"Ã" then one of the characters below; "’", "–", "…", "€" are three bytes (E2 80/82 …),
+# "â€"/"â\x80" then one more; "œ" is C5 93, "Å“". French text never has these pairs. "Ã" or "Â"
+# before a space or at the end: the A0 byte of "à" or of a no-break space, made a plain space.
+_CP1252_HIGH = "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ"
+_CONTINUATION = f"\x80-\xbf{_CP1252_HIGH}"
+_MOJIBAKE = re.compile(f"[ÂÃ](?:[{_CONTINUATION}]| |$)|â[€\x80‚\x82„\x84][{_CONTINUATION}]|Å[“’\x92\x93]")
+_LEADS = "ÂÃâÅ"
+#: what the CP1252 characters of bytes 80–9F are (the rest of CP1252 is Latin-1)
+_TO_LATIN1 = str.maketrans({ch: chr(ch.encode("cp1252")[0]) for ch in _CP1252_HIGH})
+
+
+def mojibake(value: str) -> int:
+    """How many sequences of ``value`` look like UTF-8 read as CP1252 or Latin-1 (0: none)."""
+    return len(_MOJIBAKE.findall(value))
+
+
+def has_mojibake(text: str) -> bool:
+    """Whether ``text`` (a whole page, a table) holds one sequence of :func:`mojibake`.
+
+    Each lead character is looked for with :meth:`str.find` and the pattern tried only there:
+    the 2021 register's tables (17.4 M characters) in 0.005 s of CPU, where one search of the
+    pattern over them takes 0.21 s.
+    """
+    for lead in _LEADS:
+        at = text.find(lead)
+        while at != -1:
+            if _MOJIBAKE.match(text, at):
+                return True
+            at = text.find(lead, at + 1)
+    return False
+
+
+def repair_mojibake(value: str) -> str | None:
+    """``vÃ©rificateur`` → ``vérificateur``: ``value`` encoded back to the bytes it was read from
+    (CP1252 or Latin-1, character by character) and decoded as UTF-8; then :func:`text`.
+
+    Only when certain: the bytes decode as UTF-8 without error, the result holds no control
+    character (but the line breaks and tabs ``value`` has: a multi-line field keeps its lines,
+    each normalised), and fewer suspicious sequences than ``value``. ``None`` otherwise (a value mixing
+    mojibake with correct accents does not decode: it is reported, not guessed at).
+    """
+    before = mojibake(value)
+    if not before:
+        return None
+    # "Ã " / "Â " (the A0 byte made a space by :func:`text`): the A0 back, before that space
+    restored = re.sub("([ÂÃ])(?= |$)", "\\1\xa0", value)
+    try:
+        repaired = restored.translate(_TO_LATIN1).encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return None
+    kept_controls = {"\n", "\t"} & set(value)  # a multi-line field keeps its lines
+    if any(unicodedata.category(ch) == "Cc" and ch not in kept_controls for ch in repaired):
+        return None
+    if mojibake(repaired) >= before:
+        return None
+    if "\n" in value:
+        return "\n".join(line for line in (text(x) for x in repaired.split("\n")) if line)
+    return text(repaired)

@@ -69,7 +69,8 @@ def build_command(
     N-Triples), manifest.json (inputs, fiches loaded / quarantined, instances per class,
     validation totals) and errors.jsonl (every problem: file, fiche, field, value, rule,
     action). Damaged input (truncated XML, wrong CSV header) aborts before anything is
-    written; a bad fiche or field is quarantined and the rest is built.
+    written; a bad fiche or field is quarantined and the rest is built. Sources of which no
+    fiche loads write nothing either (exit 2): the previous outputs stay.
 
     \b
     Examples:
@@ -133,6 +134,7 @@ def build_outcome(result: Build) -> int:
 @main.command("info")
 @click.argument("graph", type=click.Path(exists=True, path_type=Path), default=Path("out/rncp.nt"))
 def info_command(graph: Path) -> None:
-    """Counts per class of a built graph (an .nt / .ttl file or an on-disk store folder)."""
+    """Counts per class of a built graph (an .nt / .ttl file, an on-disk store folder, or an
+    output folder of build: its rncp.nt)."""
     for text in describe(graph):
         click.echo(text)

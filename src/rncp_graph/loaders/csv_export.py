@@ -32,8 +32,10 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from .. import normalise
 from ..errors import EmptyInput, StructuralError
 from ..model import LoadResult
+from . import mojibake
 from .csv_tables import TABLES, Assembly, Row, Table, standard_fiche, table_named
 from .export_common import CSV_NAME, Report, check_member_size, member_name, open_zip, zip_kind
 
@@ -87,6 +89,9 @@ def read_csv_export(path: Path, *, progress: bool = False) -> LoadResult:
         day = members[0].day
     report.file = path.name
     fiches = list(asm.fiches.values())
+    if report.mojibake_seen:
+        for fiche in fiches:
+            mojibake.check_fiche(fiche, file=path.name, problems=report.problems, repairs=report.repairs)
     report.log_summary(log, path.name, len(fiches))
     return LoadResult(
         source=str(path),
@@ -149,6 +154,7 @@ def parse_table(table: Table, label: str, raw: bytes, report: Report) -> tuple[l
     :raises EmptyInput, StructuralError: see the module docstring.
     """
     text = _decode(raw, label)
+    report.mojibake_seen = report.mojibake_seen or normalise.has_mojibake(text)
     _check_header(table, next(csv.reader([_BREAK.split(text, maxsplit=1)[0]], delimiter=";")), label)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=";", strict=True)
     rows: list[Row] = []

@@ -159,7 +159,12 @@ def _strip_code_prefix(label: str, value: str) -> str:
 def _organisation(attr: str, name_column: str, siret_column: str) -> Apply:
     def apply(asm: Assembly, fiche: Fiche, row: Row) -> bool:
         org = asm.report.organisation(
-            row[name_column], row[siret_column], fiche=fiche.number, field=name_column, line=row.line
+            row[name_column],
+            row[siret_column],
+            fiche=fiche.number,
+            field=name_column,
+            siret_field=siret_column,
+            line=row.line,
         )
         if org is None:
             return False

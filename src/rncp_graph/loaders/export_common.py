@@ -136,6 +136,8 @@ class Report:
     quarantined: int = 0
     #: what the source held (:attr:`~rncp_graph.model.LoadResult.met`): element or column → count
     met: Counter[str] = field(default_factory=Counter)
+    #: a table of this source holds mojibake (:func:`normalise.has_mojibake`): its fiches are checked
+    mojibake_seen: bool = False
     _unknown: set[str] = field(default_factory=set)
     _labels: dict[str, tuple[str | None, normalise.Repairs]] = field(default_factory=dict)
 
@@ -313,11 +315,16 @@ class Report:
         *,
         fiche: str,
         field: str,
+        siret_field: str,
         line: int | None,
         commercial_name: str | None = None,
         website: str | None = None,
     ) -> Organisation | None:
-        """A certifier or partner; a SIRET failing its checksum is kept and warned about."""
+        """A certifier or partner; a SIRET failing its checksum is kept and warned about.
+
+        :param field: the name's field (named by the problem of a row without a name);
+            ``siret_field``, the SIRET's (named by an ``invalid-siret`` warning).
+        """
         legal_name = self.label(name) if name is not None else None
         number = normalise.siret(siret) if siret and siret.strip() else None
         if siret and siret.startswith("\t"):
@@ -330,7 +337,7 @@ class Report:
                 "invalid-siret",
                 "SIRET fails its format or checksum; kept as given",
                 fiche=fiche,
-                field=field,
+                field=siret_field,
                 value=number,
                 line=line,
                 severity="warning",

@@ -33,6 +33,7 @@ from pathlib import Path
 from .. import normalise
 from ..errors import EmptyInput, InvalidValue
 from ..model import Code, CorrespondenceKind, Fiche, LoadResult, Problem, SectionCoverage, Status
+from . import mojibake
 from . import page_links as links
 from . import page_tables as tables
 from .page_sections import (
@@ -147,6 +148,8 @@ def parse_page(text: str, *, source: str) -> LoadResult:
     if not _check_complete(page, issues):
         result.quarantined = 1
         return result
+    if normalise.has_mojibake(text):
+        mojibake.check_fiche(fiche, file=source, problems=issues.problems, repairs=result.repairs)
     result.fiches.append(fiche)
     log.debug("[%s] %s: %d blocks, %d problems", number, source, len(fiche.blocks), len(issues.problems))
     return result

@@ -10,8 +10,11 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 
+from lxml import etree
+
 from .. import normalise
 from ..model import Code, Fiche, JobTypeGroup, Status
+from . import mojibake
 from .export_common import JURY_ELEMENTS, Report, append_unique
 from .xml_context import Element, FicheContext, line_of
 from .xml_parts import (
@@ -222,6 +225,10 @@ def fiche_from_element(el: Element, report: Report) -> Fiche | None:
         elif child.tag not in NOT_MAPPED:
             report.unknown_element(str(child.tag), fiche=number, line=line_of(child))
     report.check_dates(ctx.fiche, line=line_of(el))
+    if normalise.has_mojibake(etree.tostring(el, method="text", encoding="unicode")):
+        mojibake.check_fiche(
+            ctx.fiche, file=report.file, problems=report.problems, repairs=report.repairs, line=line_of(el)
+        )
     return ctx.fiche
 
 

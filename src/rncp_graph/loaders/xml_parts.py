@@ -82,6 +82,7 @@ def organisations(attr: str, record: str, role: str) -> Handler:
                 ctx.raw(found[f"SIRET_{role}"]) if f"SIRET_{role}" in found else None,
                 fiche=ctx.number,
                 field=record,
+                siret_field=f"{record}/SIRET_{role}",
                 line=line_of(item),
                 commercial_name=ctx.field_text(found, "NOM_COMMERCIAL"),
                 website=ctx.field_text(found, "SITE_INTERNET"),
