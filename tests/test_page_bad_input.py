@@ -108,7 +108,29 @@ def test_two_different_expiry_dates_keep_the_first_and_warn(tmp_path: Path) -> N
     result = load(tmp_path, sample().replace("| 23-07-2025 |", "| 24-07-2025 |"))
     assert result.fiches[0].expiry_date == date(2025, 7, 23)
     problem = only(result, "conflicting-values")
-    assert (problem.field, problem.value, problem.severity) == ("expiry_date", "24-07-2025", "warning")
+    assert (problem.field, problem.value, problem.severity, problem.line) == (
+        "expiry_date",
+        "24-07-2025",
+        "warning",
+        158,
+    )
+    assert "expiry_date is stated 2 times; kept: '23-07-2025' (line 12), the first valid value" in problem.message
+
+
+def test_an_impossible_date_beside_a_valid_one_is_reported_with_the_value_kept(tmp_path: Path) -> None:
+    """The masthead gives 31-02-2025, the table 23-07-2025: the valid one is kept and the report
+    says that the page stated two values, which one was kept, where, and why."""
+    result = load(tmp_path, sample().replace("23-07-2025", "31-02-2025", 1))
+    assert result.fiches[0].expiry_date == date(2025, 7, 23)
+    problem = only(result, "invalid-date")
+    assert (problem.value, problem.line, problem.severity, problem.action) == (
+        "31-02-2025",
+        12,
+        "error",
+        "dropped-value",
+    )
+    assert "kept: '23-07-2025' (line 158), the first valid value; this value is dropped" in problem.message
+    assert not [p for p in result.problems if p.rule == "conflicting-values"]
 
 
 def test_level_9_is_refused(tmp_path: Path) -> None:

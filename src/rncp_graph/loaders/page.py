@@ -27,6 +27,7 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Callable
+from datetime import date
 from functools import partial
 from pathlib import Path
 
@@ -278,21 +279,39 @@ def _set_level(fiche: Fiche, sections: list[Section], issues: Issues) -> None:
 
 
 def _set_date(fiche: Fiche, sections: list[Section], issues: Issues) -> None:
-    """Every distinct value is checked; the first valid one is kept, a different one reported."""
-    attr, seen = sections[0].key, set[str]()
+    """Every distinct value is checked; the first valid one is kept. When the page states the
+    field more than once with different values, each other value is reported with the one kept,
+    its line, and why: a value that is no date is an ``invalid-date`` error (the value is dropped,
+    the field is not), a different valid one a ``conflicting-values`` warning."""
+    attr = sections[0].key
+    stated: dict[str, tuple[PageLine, date | InvalidValue]] = {}
     for value in _firsts(sections):
-        if value.text in seen:
+        if value.text not in stated:
+            stated[value.text] = (value, _date_or_error(value.text, fiche.number, attr))
+    kept = next(((line, day) for line, day in stated.values() if isinstance(day, date)), None)
+    if kept is not None:
+        setattr(fiche, attr, kept[1])
+    for line, day in stated.values():
+        if kept is None or line is kept[0]:
+            if isinstance(day, InvalidValue):
+                issues.add("invalid-date", day.message, field=attr, value=line.text, line=line.no)
             continue
-        seen.add(value.text)
-        try:
-            day = normalise.parse_date(value.text, fiche=fiche.number, field=attr)
-        except InvalidValue as exc:
-            issues.add("invalid-date", exc.message, field=attr, value=value.text, line=value.no)
-            continue
-        if getattr(fiche, attr) is None:
-            setattr(fiche, attr, day)
-        elif getattr(fiche, attr) != day:
-            issues.warn("conflicting-values", f"{attr} stated twice; the first is kept", field=attr, value=value.text)
+        kept_text = (
+            f"{attr} is stated {len(stated)} times; kept: {kept[0].text!r} (line {kept[0].no}), the first valid value"
+        )
+        if isinstance(day, InvalidValue):
+            message = f"{day.message}; {kept_text}; this value is dropped"
+            issues.add("invalid-date", message, field=attr, value=line.text, line=line.no, action="dropped-value")
+        elif day != kept[1]:
+            message = f"{kept_text}; this different value is not kept"
+            issues.warn("conflicting-values", message, field=attr, value=line.text, line=line.no)
+
+
+def _date_or_error(text: str, number: str, attr: str) -> date | InvalidValue:
+    try:
+        return normalise.parse_date(text, fiche=number, field=attr)
+    except InvalidValue as exc:
+        return exc
 
 
 def _set_years(fiche: Fiche, sections: list[Section], issues: Issues) -> None:
