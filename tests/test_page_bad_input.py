@@ -299,3 +299,13 @@ def test_html_pages_in_a_folder_are_named_in_a_warning_and_skipped(
     (record,) = caplog.records
     assert "2 file(s) skipped (a.HTM, b.html)" in record.getMessage()
     assert "saved HTML pages are not read" in record.getMessage()
+
+
+def test_a_level_stated_twice_differently_keeps_the_first_and_says_so(tmp_path: Path) -> None:
+    """Any single-valued field, not only dates: a second, different level is no longer ignored."""
+    text = sample().replace("Statistiques :", "Nomenclature du niveau de qualification\nNiveau 7\nStatistiques :", 1)
+    result = load(tmp_path, text)
+    assert result.fiches[0].level == 6
+    problem = only(result, "conflicting-values")
+    assert (problem.field, problem.value, problem.severity) == ("level", "Niveau 7", "warning")
+    assert "kept: 'Niveau 6' (line 4)" in problem.message

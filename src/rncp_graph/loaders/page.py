@@ -27,7 +27,6 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Callable
-from datetime import date
 from functools import partial
 from pathlib import Path
 
@@ -270,57 +269,68 @@ def _set_status(fiche: Fiche, sections: list[Section], issues: Issues) -> None:
     fiche.status = Status.ACTIVE if fold(sections[0].inline) == "active" else Status.INACTIVE
 
 
-def _set_level(fiche: Fiche, sections: list[Section], issues: Issues) -> None:
-    for value in _firsts(sections)[:1]:
-        try:
-            fiche.level = normalise.level(value.text, fiche=fiche.number)
-        except InvalidValue as exc:
-            issues.add("invalid-level", exc.message, field="level", value=value.text, line=value.no)
+#: Reads one value of a single-valued field (text, fiche number); raises InvalidValue.
+SingleParser = Callable[[str, str], object]
 
 
-def _set_date(fiche: Fiche, sections: list[Section], issues: Issues) -> None:
-    """Every distinct value is checked; the first valid one is kept. When the page states the
-    field more than once with different values, each other value is reported with the one kept,
-    its line, and why: a value that is no date is an ``invalid-date`` error (the value is dropped,
-    the field is not), a different valid one a ``conflicting-values`` warning."""
+def _parse_years(text: str, number: str) -> int:
+    if not text.isdigit():
+        raise InvalidValue("registration duration is not a number of years", fiche=number)
+    return int(text)
+
+
+def _date_of(attr: str) -> SingleParser:
+    return lambda text, number: normalise.parse_date(text, fiche=number, field=attr)
+
+
+#: Single-valued field → its parser and the rule of a value that breaks it.
+SINGLE_VALUES: dict[str, tuple[SingleParser, str]] = {
+    "level": (lambda text, number: normalise.level(text, fiche=number), "invalid-level"),
+    "registration_years": (_parse_years, "invalid-value"),
+    **{
+        a: (_date_of(a), "invalid-date") for a in ("expiry_date", "decision_date", "last_delivery_date", "last_jo_date")
+    },
+}
+
+
+def _set_single(fiche: Fiche, sections: list[Section], issues: Issues) -> None:
+    """A field the page may state more than once (a date in the masthead and in the table): every
+    distinct value is read, the first valid one kept. Each other value is reported with the one
+    kept, its line, and why: one that breaks the field's rule is an error (the value is dropped,
+    the field is not: action ``dropped-value``), a different valid one a ``conflicting-values`` warning."""
     attr = sections[0].key
-    stated: dict[str, tuple[PageLine, date | InvalidValue]] = {}
+    parse, rule = SINGLE_VALUES[attr]
+    stated: dict[str, tuple[PageLine, object]] = {}
     for value in _firsts(sections):
         if value.text not in stated:
-            stated[value.text] = (value, _date_or_error(value.text, fiche.number, attr))
-    kept = next(((line, day) for line, day in stated.values() if isinstance(day, date)), None)
+            stated[value.text] = (value, _parsed(parse, value.text, fiche.number))
+    kept = next(((line, v) for line, v in stated.values() if not isinstance(v, InvalidValue)), None)
     if kept is not None:
         setattr(fiche, attr, kept[1])
-    for line, day in stated.values():
+    for line, parsed in stated.values():
         if kept is None or line is kept[0]:
-            if isinstance(day, InvalidValue):
-                issues.add("invalid-date", day.message, field=attr, value=line.text, line=line.no)
+            if isinstance(parsed, InvalidValue):
+                issues.add(rule, parsed.message, field=attr, value=line.text, line=line.no)
             continue
-        kept_text = (
-            f"{attr} is stated {len(stated)} times; kept: {kept[0].text!r} (line {kept[0].no}), the first valid value"
-        )
-        if isinstance(day, InvalidValue):
-            message = f"{day.message}; {kept_text}; this value is dropped"
-            issues.add("invalid-date", message, field=attr, value=line.text, line=line.no, action="dropped-value")
-        elif day != kept[1]:
-            message = f"{kept_text}; this different value is not kept"
-            issues.warn("conflicting-values", message, field=attr, value=line.text, line=line.no)
+        why = f"{attr} is stated {len(stated)} times; kept: {kept[0].text!r} (line {kept[0].no}), the first valid value"
+        if isinstance(parsed, InvalidValue):
+            message = f"{parsed.message}; {why}; this value is dropped"
+            issues.add(rule, message, field=attr, value=line.text, line=line.no, action="dropped-value")
+        elif parsed != kept[1]:
+            issues.warn(
+                "conflicting-values",
+                f"{why}; this different value is not kept",
+                field=attr,
+                value=line.text,
+                line=line.no,
+            )
 
 
-def _date_or_error(text: str, number: str, attr: str) -> date | InvalidValue:
+def _parsed(parse: SingleParser, text: str, number: str) -> object:
     try:
-        return normalise.parse_date(text, fiche=number, field=attr)
+        return parse(text, number)
     except InvalidValue as exc:
         return exc
-
-
-def _set_years(fiche: Fiche, sections: list[Section], issues: Issues) -> None:
-    for value in _firsts(sections)[:1]:
-        if value.text.isdigit():
-            fiche.registration_years = int(value.text)
-        else:
-            message = "registration duration is not a number of years"
-            issues.add("invalid-value", message, field="registration_years", value=value.text, line=value.no)
 
 
 def _set_codes(fiche: Fiche, sections: list[Section], issues: Issues) -> None:
@@ -461,12 +471,10 @@ READERS: dict[str, Reader] = {
     "page_title": _set_page_title,
     "masthead": _set_masthead_title,
     "status": _set_status,
-    "level": _set_level,
+    **dict.fromkeys(SINGLE_VALUES, _set_single),
     **dict.fromkeys(CODE_CHECKS, _set_codes),
     "certifiers": _set_certifiers,
     "certifier_changes": _set_certifier_changes,
-    **dict.fromkeys(["expiry_date", "decision_date", "last_delivery_date", "last_jo_date"], _set_date),
-    "registration_years": _set_years,
     **dict.fromkeys(["activities", "job_types"], _set_items),
     "competencies": partial(_set_items, split=True),
     **dict.fromkeys(
