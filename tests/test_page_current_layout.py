@@ -298,3 +298,16 @@ def test_history_rows_joined_by_spaces_and_an_empty_correspondence_table() -> No
         ("90000006800024", "added", None),
     ]
     assert [c.kind for c in fiche.correspondences] == [CorrespondenceKind.RNCP] * 3
+
+
+def test_an_unknown_route_row_of_a_tab_table_is_reported_not_glued_to_the_route_above(tmp_path: Path) -> None:
+    """The current layout's access-route table separates cells with tabs ("label \\tX \\t\\t")."""
+    text = FIXTURE.read_text(encoding="utf-8")
+    assert "Par expérience \tX \t\t" in text
+    path = tmp_path / "page.txt"
+    path.write_text(text.replace("Par expérience \tX \t\t", "En alternance libre \tX \t\t", 1), "utf-8")
+    result = page.read_page(path)
+    [fiche] = result.fiches
+    assert not any("alternance libre" in (route.jury or "") for route in fiche.access_routes)
+    [problem] = [p for p in result.problems if p.rule == "unknown-access-route"]
+    assert (problem.field, problem.value, problem.severity) == ("access_routes", "En alternance libre", "error")

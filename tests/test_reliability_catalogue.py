@@ -170,11 +170,6 @@ def test_case_16_csv_route_labels_match_across_quotes_and_an_unknown_one_names_t
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="catalogue #16: on a page, an unknown route row ('En alternance libre | X |') raises no "
-    "problem; its text is glued into the jury text of the route above it",
-)
 def test_case_16_page_unknown_route_label_is_reported_with_its_field(tmp_path: Path) -> None:
     path = tmp_path / "page.txt"
     text = P000.read_text(encoding="utf-8")
