@@ -17,6 +17,7 @@ import click
 
 from .. import push as push_module
 from .. import serve as serve_module
+from ..deadline import DEFAULT_TIMEOUT_S, TIMEOUT_ENV
 from ..queries import FORMATTERS, discover, get, render, run_saved, run_text
 from ..queries.checks import report_lines, run_checks
 from ..queries.errors import EndpointError
@@ -39,7 +40,12 @@ def target_options(function: F) -> F:
         click.option(
             "--timeout", type=float, default=30.0, show_default=True, help="Endpoint: seconds per socket read."
         ),
-        click.option("--deadline", type=float, default=120.0, show_default=True, help="Endpoint: seconds per query."),
+        click.option(
+            "--deadline",
+            type=float,
+            help=f"Seconds per query, on the local graph or the endpoint "
+            f"[default: ${TIMEOUT_ENV}, else {DEFAULT_TIMEOUT_S:g}].",
+        ),
     ]
     for option in reversed(options):
         function = option(function)
@@ -61,7 +67,7 @@ def endpoint_exit(function: F) -> F:
 
 
 def _target(
-    graph: Path | None, endpoint: str | None, default_graph: str | None, timeout: float, deadline: float
+    graph: Path | None, endpoint: str | None, default_graph: str | None, timeout: float, deadline: float | None
 ) -> Any:
     return open_target(graph=graph, endpoint=endpoint, default_graph=default_graph, timeout=timeout, deadline=deadline)
 
