@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+import sys
+import threading
 import time
 from pathlib import Path
 
@@ -101,3 +104,22 @@ def test_sparql_command_takes_the_limit_from_the_environment(big_nt: Path, monke
     monkeypatch.setenv(TIMEOUT_ENV, "0.5")
     result = CliRunner().invoke(main, ["sparql", CROSS, "--graph", str(big_nt)])
     assert result.exit_code == 2 and "within 0.5 s" in result.stderr
+
+
+def test_results_are_freed_by_the_thread_that_made_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    """pyoxigraph's results must be freed by their own thread: none may be left in cyclic garbage
+    (rdflib's parser keeps the frames it ran under alive) for another thread's collection."""
+    unraisable: list[object] = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    with pytest.raises(QueryTimeoutError):
+        store_of(300).select(CROSS, timeout=0.2)
+    time.sleep(0.3)  # the stopped worker ends at its next row
+    store = store_of(3)
+    store.select("SELECT ?o WHERE { ?s ?p ?o }")
+    for _ in store.query("SELECT ?s WHERE { ?s ?p ?o }"):  # parsed last: what the parser keeps is from here
+        pass
+    collector = threading.Thread(target=gc.collect)
+    collector.start()
+    collector.join()
+    assert unraisable == []
+    assert not [o for o in gc.get_objects() if type(o).__name__ == "QuerySolutions"]

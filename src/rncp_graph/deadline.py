@@ -98,12 +98,20 @@ def timeout_error(name: str, timeout: float) -> QueryTimeoutError:
 
 def rows_until(rows: Iterator[T], stopped: Callable[[], bool], convert: Callable[[T], Any]) -> list[Any]:
     """``convert`` each row until there are none or ``stopped()`` (then the list is cut short,
-    and the caller, who stopped waiting, never sees it)."""
+    and the caller, who stopped waiting, never sees it).
+
+    pyoxigraph's results must be freed by the thread that made them: an error raised here
+    reaches the caller's thread with this frame in its traceback, so the frame lets go of them
+    first."""
     out = []
-    for row in rows:
-        if stopped():
-            break
-        out.append(convert(row))
+    row: T | None = None
+    try:
+        for row in rows:
+            if stopped():
+                break
+            out.append(convert(row))
+    finally:
+        del rows, row
     return out
 
 

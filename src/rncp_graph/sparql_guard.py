@@ -25,9 +25,9 @@ refused, with the way out (``allow_federation=True``) in the message.
 from __future__ import annotations
 
 import logging
-import threading
 import unicodedata
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from typing import Any
 
@@ -40,16 +40,20 @@ from .errors import QueryError
 
 log = logging.getLogger(__name__)
 
-__all__ = ["UnsafeQueryError", "check_escapes", "guard", "walk"]
+__all__ = ["UnsafeQueryError", "check_escapes", "guard", "parse_query", "parse_update", "walk"]
 
 #: the escapes rdflib expands before parsing (its own pattern: the check sees what rdflib sees)
 CODEPOINT_ESCAPE = parser.expandUnicodeEscapes_re
 #: Unicode categories of the non-ASCII characters an escape may stand for (no separator, control,
 #: format character, surrogate or unassigned code point)
 INERT_CATEGORIES = frozenset("LMNPS")
-#: pyparsing (rdflib's SPARQL parser) is not thread-safe: its first call of each parse action
-#: guesses the action's arity, and two threads doing it at once fail (``TypeError``)
-PARSE_LOCK = threading.Lock()
+#: rdflib's SPARQL parser (pyparsing) runs in this one thread. pyparsing is not thread-safe (its
+#: first call of a parse action guesses the action's arity: two threads doing it at once fail
+#: with ``TypeError``), and the exceptions it keeps from backtracking hold the frames of the
+#: stack they were raised in, callers included, until the cyclic garbage collector frees them:
+#: in the caller's thread they would keep pyoxigraph results alive (which must be freed by the
+#: thread that made them) and free them later from whichever thread collects.
+_PARSER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rncp-graph-sparql-parser")
 #: parse-tree nodes that reach outside the store, for every engine
 NETWORK_NODES = {"ServiceGraphPattern": "SERVICE (a federated query)", "Load": "LOAD (a fetch from the web)"}
 #: ...and those rdflib alone fetches (Oxigraph reads FROM / USING as graphs of its own store)
@@ -107,14 +111,22 @@ def _guard_text(text: str, engine: str, name: str) -> None:
     log.debug("query %s passed the network guard (%s)", name, engine)
 
 
+def parse_query(text: str) -> Any:
+    """rdflib's parse tree of a query (in the parser thread, :data:`_PARSER`)."""
+    return _PARSER.submit(parser.parseQuery, text).result()
+
+
+def parse_update(text: str) -> Any:
+    """rdflib's parse tree of an update (in the parser thread, :data:`_PARSER`)."""
+    return _PARSER.submit(parser.parseUpdate, text).result()
+
+
 def _parse(text: str, name: str) -> Any:
     try:
-        with PARSE_LOCK:
-            return parser.parseQuery(text)
+        return parse_query(text)
     except (ParseException, ValueError) as query_error:
         try:
-            with PARSE_LOCK:
-                return parser.parseUpdate(text)
+            return parse_update(text)
         except (ParseException, ValueError):
             raise QueryError(
                 f"query {name}: cannot be checked for network access (rdflib cannot parse it: {query_error}); "

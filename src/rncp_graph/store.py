@@ -209,8 +209,11 @@ class GraphStore:
 
         def work(stopped: Callable[[], bool]) -> tuple[list[str], list[dict[str, Term | None]]]:
             solutions = self._execute(sparql, bindings)
-            names = [v.value for v in solutions.variables]
-            return names, deadline.rows_until(iter(solutions), stopped, lambda row: {n: row[n] for n in names})
+            try:  # on an error, the traceback reaches the caller's thread: it must not hold the results
+                names = [v.value for v in solutions.variables]
+                return names, deadline.rows_until(iter(solutions), stopped, lambda row: {n: row[n] for n in names})
+            finally:
+                del solutions
 
         limit = self.query_timeout if timeout == "default" else timeout
         return deadline.bounded(work, timeout=limit, name=name)

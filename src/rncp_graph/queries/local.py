@@ -46,10 +46,11 @@ from collections.abc import Callable, Mapping
 from typing import Literal
 
 import rdflib
-from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.algebra import translateQuery
 
 from ..deadline import bounded, default_timeout, rows_until
 from ..namespaces import PREFIXES
+from ..sparql_guard import parse_query
 from ..store import GraphStore
 from .errors import QueryError
 from .params import Term, to_oxigraph
@@ -97,7 +98,7 @@ def run_rdflib(
     """
     check_query(text, name=name)
     started = time.perf_counter()
-    prepared = prepareQuery(text, initNs=PREFIXES)
+    prepared = translateQuery(parse_query(text), initNs=PREFIXES)  # prepareQuery, parsed in the parser thread
     initial: dict[str, rdflib.term.Identifier] = {rdflib.Variable(k): v for k, v in bindings.items()}
 
     def work(stopped: Callable[[], bool]) -> tuple[list[str], list[dict[str, Value | None]]]:

@@ -21,10 +21,10 @@ import logging
 from functools import lru_cache
 
 from pyparsing import ParseException
-from rdflib.plugins.sparql import algebra, parser
+from rdflib.plugins.sparql import algebra
 from rdflib.plugins.sparql.parserutils import CompValue
 
-from ..sparql_guard import PARSE_LOCK, check_escapes, walk
+from ..sparql_guard import check_escapes, parse_query, parse_update, walk
 from .errors import QueryError, UnsafeQueryError
 
 log = logging.getLogger(__name__)
@@ -50,8 +50,7 @@ def check_query(text: str, *, name: str = "ad-hoc") -> CompValue:
 def _check(text: str, name: str) -> CompValue:
     check_escapes(text, name=name)
     try:
-        with PARSE_LOCK:
-            parsed = parser.parseQuery(text)
+        parsed = parse_query(text)
     except (ParseException, ValueError) as exc:  # ValueError: rdflib's escape expansion
         if _is_update(text):
             raise UnsafeQueryError(f"query {name}: updates (LOAD, INSERT, DELETE, DROP...) are not allowed") from exc
@@ -74,8 +73,7 @@ def _check(text: str, name: str) -> CompValue:
 
 def _is_update(text: str) -> bool:
     try:
-        with PARSE_LOCK:
-            parser.parseUpdate(text)
+        parse_update(text)
     except (ParseException, ValueError):
         return False
     return True
