@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from rncp_graph import build
 from rncp_graph.cli import main
 from rncp_graph.errors import StructuralError
-from rncp_graph.loaders import csv_export, export_common, xml_export, xml_parallel
+from rncp_graph.loaders import csv_export, xml_export, xml_parallel, zip_limits
 from rncp_graph.loaders.csv_export import read_csv_export
 from rncp_graph.loaders.xml_export import read_xml
 
@@ -87,7 +87,7 @@ def test_the_count_holds_whatever_the_decompressor_gives(tmp_path: Path) -> None
     zipfile stops at the declared size itself: the count does not rely on it)."""
     archive = bomb(tmp_path / "export-2025-03-14.zip", size=200_000)
     with zipfile.ZipFile(archive) as handle, handle.open(handle.infolist()[0]) as raw:
-        stream = export_common.CountingReader(raw, limit=100_000, label="export.zip/member.xml")
+        stream = zip_limits.CountingReader(raw, limit=100_000, label="export.zip/member.xml")
         with pytest.raises(StructuralError, match="more than 100,000 bytes") as error:
             while stream.read(1 << 16):
                 pass

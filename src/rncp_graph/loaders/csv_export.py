@@ -34,7 +34,8 @@ from tqdm import tqdm
 from ..errors import EmptyInput, StructuralError
 from ..model import LoadResult
 from .csv_tables import TABLES, Assembly, Row, Table, standard_fiche, table_named
-from .export_common import CSV_NAME, Report, check_member_size, member_name, open_zip, read_member, zip_kind
+from .export_common import CSV_NAME, Report, member_name, open_zip, zip_kind
+from .zip_limits import check_member_size, read_member
 
 log = logging.getLogger(__name__)
 

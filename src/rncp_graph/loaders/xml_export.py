@@ -30,17 +30,10 @@ from tqdm import tqdm
 
 from ..errors import EmptyInput, StructuralError
 from ..model import Fiche, LoadResult
-from .export_common import (
-    Report,
-    check_member_size,
-    export_date_from_name,
-    member_name,
-    open_member,
-    open_zip,
-    zip_kind,
-)
+from .export_common import Report, export_date_from_name, member_name, open_zip, zip_kind
 from .xml_context import Element, line_of
 from .xml_fields import fiche_from_element
+from .zip_limits import check_member_size, open_member
 
 log = logging.getLogger(__name__)
 
@@ -144,7 +137,7 @@ def member_of(path: Path) -> Iterator[tuple[zipfile.ZipInfo, Opener, str]]:
     """The one XML member of a ``.zip`` export: its entry, a way to open it, the name to report.
 
     :raises StructuralError: not exactly one ``.xml`` member, or a member over the size or
-        compression-ratio limits (:func:`~.export_common.open_member`), before or while reading.
+        compression-ratio limits (:func:`~.zip_limits.open_member`), before or while reading.
     """
     with open_zip(path) as archive:
         members = [i for i in archive.infolist() if not i.is_dir() and member_name(i).lower().endswith(".xml")]
