@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import shutil
 import sys
 import threading
 import time
@@ -16,7 +17,10 @@ from rncp_graph import queries
 from rncp_graph.cli import main
 from rncp_graph.deadline import TIMEOUT_ENV, QueryTimeoutError, default_timeout
 from rncp_graph.errors import QueryError
+from rncp_graph.queries import catalogue
 from rncp_graph.store import GraphStore
+
+from .constants import ROOT
 
 #: four patterns over N triples: N**4 rows (300**4 = 8.1e9: hours of rows, yielded one by one)
 CROSS = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
@@ -123,3 +127,18 @@ def test_results_are_freed_by_the_thread_that_made_them(monkeypatch: pytest.Monk
     collector.join()
     assert unraisable == []
     assert not [o for o in gc.get_objects() if type(o).__name__ == "QuerySolutions"]
+
+
+def test_query_command_stops_a_saved_query_at_the_deadline(
+    big_nt: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copy = tmp_path / "queries"
+    shutil.copytree(ROOT / "queries", copy, ignore=shutil.ignore_patterns("checks"))
+    (copy / "cross.rq").write_text(
+        "#+ summary: s\n#+ description: d\n#+ params: []\n#+ tags: []\n" + CROSS + "\n", encoding="utf-8"
+    )
+    monkeypatch.setattr(catalogue, "queries_root", lambda: copy)
+    started = time.monotonic()
+    result = CliRunner().invoke(main, ["query", "cross", "--graph", str(big_nt), "--deadline", "0.5"])
+    assert time.monotonic() - started < 0.5 + SLACK + 1.0
+    assert result.exit_code == 2 and "query cross: no complete answer within 0.5 s" in result.stderr
