@@ -96,9 +96,10 @@ class Build:
         """
         return is_complete(self.results, self.problems)
 
-    def graph(self) -> Any:
-        """An :class:`rdflib.Dataset` view of the built graph (default graph = union of sources)."""
-        return self.store.rdflib_dataset()
+    def graph(self, *, allow_federation: bool = False) -> Any:
+        """An :class:`rdflib.Dataset` view of the built graph (default graph = union of sources);
+        SERVICE, LOAD, FROM and USING are refused unless ``allow_federation=True``."""
+        return self.store.rdflib_dataset(allow_federation=allow_federation)
 
     def manifest(self) -> dict[str, Any]:
         """A JSON-able summary; deterministic (no timestamps) so reruns are byte-identical."""

@@ -4,6 +4,12 @@ Queries see the union of all graphs as their default graph (the "merged view"); 
 ``GRAPH`` clause reaches one source. Parameters are bound with pyoxigraph
 ``substitutions``, never pasted into query text. An :class:`rdflib.Dataset` view over the
 same store is available for users of the rdflib API (:meth:`GraphStore.rdflib_dataset`).
+
+Every query path here is local: :meth:`GraphStore.query`, :meth:`GraphStore.select` and the
+rdflib views refuse ``SERVICE``, ``LOAD`` (and, where rdflib evaluates, ``FROM`` / ``USING``)
+unless the caller passes ``allow_federation=True`` (:mod:`rncp_graph.sparql_guard`), and
+stop waiting for a query after :attr:`GraphStore.query_timeout` seconds
+(:mod:`rncp_graph.deadline`). The raw pyoxigraph store, :attr:`GraphStore.ox`, has neither.
 """
 
 from __future__ import annotations
@@ -12,15 +18,17 @@ import contextlib
 import itertools
 import logging
 import tempfile
+import time
 import weakref
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import IO, Any, Literal, cast
 
 import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import RDF
 
+from . import deadline, sparql_guard
 from .errors import QueryError, StructuralError
 from .namespaces import PREFIXES
 
@@ -52,6 +60,8 @@ class GraphStore:
         #: mapping's), kept in a temporary file: :meth:`canonical_bytes` reads them instead of
         #: dumping those graphs, once
         self._loaded_lines = LineSpool()
+        #: seconds :meth:`query` and :meth:`select` wait for a query (None: no limit)
+        self.query_timeout: float | None = deadline.default_timeout()
 
     # -- loading --------------------------------------------------------------------------
     def replace_graph(
@@ -124,7 +134,14 @@ class GraphStore:
     def graphs(self) -> list[str]:
         return sorted(g.value for g in self.ox.named_graphs() if isinstance(g, ox.NamedNode))
 
-    def query(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> Any:
+    def query(
+        self,
+        sparql: str,
+        bindings: Mapping[str, Term] | None = None,
+        *,
+        allow_federation: bool = False,
+        timeout: float | Literal["default"] | None = "default",
+    ) -> Any:
         """Run a SPARQL query on the merged view; ``bindings`` are bound as substitutions.
 
         Oxigraph binds a variable only if the query projects it: write ``SELECT ?n ?code``,
@@ -132,7 +149,24 @@ class GraphStore:
 
         The merged view is the union of the named graphs, and a triple stated in several graphs
         (a ROME label repeated by each source file) matches once per graph: use ``DISTINCT``.
+
+        :param allow_federation: let ``SERVICE`` and ``LOAD`` reach the network (refused by default).
+        :param timeout: seconds (None: no limit; default :attr:`query_timeout`). The results are
+            lazy and pyoxigraph's cannot leave the thread that made them, so here the deadline is
+            checked between rows only: a query that computes long before its first row (an
+            aggregate) or between two rows is not stopped. :meth:`select` is bounded in every case.
+        :raises QueryTimeoutError: a row came after the deadline.
         """
+        if not allow_federation:
+            sparql_guard.guard(sparql, engine="oxigraph")
+        limit = self.query_timeout if timeout == "default" else timeout
+        started = time.monotonic()
+        results = self._execute(sparql, bindings)
+        if limit is None or isinstance(results, ox.QueryBoolean):
+            return results
+        return deadline.BoundedRows(results, deadline=started + limit, timeout=limit, name="ad-hoc")
+
+    def _execute(self, sparql: str, bindings: Mapping[str, Term] | None) -> Any:
         subs: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
             ox.Variable(k): v for k, v in (bindings or {}).items()
         }
@@ -141,11 +175,48 @@ class GraphStore:
         except (SyntaxError, RuntimeError) as exc:
             raise QueryError(f"SPARQL query failed: {exc}") from exc
 
-    def select(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> list[dict[str, Term | None]]:
-        """Rows of a SELECT query as dicts of variable name → term (``None`` when unbound)."""
-        solutions = self.query(sparql, bindings)
-        names = [v.value for v in solutions.variables]
-        return [{n: row[n] for n in names} for row in solutions]
+    def select(
+        self,
+        sparql: str,
+        bindings: Mapping[str, Term] | None = None,
+        *,
+        allow_federation: bool = False,
+        timeout: float | Literal["default"] | None = "default",
+        name: str = "ad-hoc",
+    ) -> list[dict[str, Term | None]]:
+        """Rows of a SELECT query as dicts of variable name → term (``None`` when unbound).
+
+        The query runs in a worker thread: the caller gets its rows, or
+        :class:`~rncp_graph.deadline.QueryTimeoutError` after ``timeout`` seconds (default
+        :attr:`query_timeout`) whatever the query (:mod:`rncp_graph.deadline`).
+
+        :param allow_federation: let ``SERVICE`` and ``LOAD`` reach the network (refused by default).
+        """
+        return self.table(sparql, bindings, allow_federation=allow_federation, timeout=timeout, name=name)[1]
+
+    def table(
+        self,
+        sparql: str,
+        bindings: Mapping[str, Term] | None = None,
+        *,
+        allow_federation: bool = False,
+        timeout: float | Literal["default"] | None = "default",
+        name: str = "ad-hoc",
+    ) -> tuple[list[str], list[dict[str, Term | None]]]:
+        """:meth:`select`, with the names of the projected variables in the engine's order."""
+        if not allow_federation:
+            sparql_guard.guard(sparql, engine="oxigraph", name=name)
+
+        def work(stopped: Callable[[], bool]) -> tuple[list[str], list[dict[str, Term | None]]]:
+            solutions = self._execute(sparql, bindings)
+            try:  # on an error, the traceback reaches the caller's thread: it must not hold the results
+                names = [v.value for v in solutions.variables]
+                return names, deadline.rows_until(iter(solutions), stopped, lambda row: {n: row[n] for n in names})
+            finally:
+                del solutions
+
+        limit = self.query_timeout if timeout == "default" else timeout
+        return deadline.bounded(work, timeout=limit, name=name)
 
     def count_by_class(self) -> dict[str, int]:
         """Number of distinct instances of each ``rdf:type`` in the merged view."""
@@ -209,21 +280,27 @@ class GraphStore:
         return iter(self.ox.quads_for_pattern(None, None, None, name))
 
     # -- views ----------------------------------------------------------------------------
-    def rdflib_dataset(self) -> rdflib.Dataset:
+    def rdflib_dataset(self, *, allow_federation: bool = False) -> rdflib.Dataset:
         """An :class:`rdflib.Dataset` over this same store (no copy); its default graph is the union.
 
-        Fine for exploring in a notebook; for big graphs prefer :meth:`select`.
+        Fine for exploring in a notebook; for big graphs prefer :meth:`select`. Its ``query`` and
+        ``update`` refuse SERVICE, LOAD, FROM and USING unless ``allow_federation=True``
+        (:mod:`rncp_graph.rdflib_views`); they have no time limit (the results are lazy).
         """
-        from oxrdflib import OxigraphStore
+        from .rdflib_views import GuardedOxigraphStore
 
-        ds = rdflib.Dataset(store=OxigraphStore(store=self.ox), default_union=True)
+        store = GuardedOxigraphStore(store=self.ox, allow_federation=allow_federation)
+        ds = rdflib.Dataset(store=store, default_union=True)
         for prefix, iri in PREFIXES.items():
             ds.bind(prefix, iri)
         return ds
 
-    def to_rdflib_graph(self) -> rdflib.Graph:
-        """A plain in-memory :class:`rdflib.Graph` copy of the merged view (small graphs only)."""
-        graph = rdflib.Graph()
+    def to_rdflib_graph(self, *, allow_federation: bool = False) -> rdflib.Graph:
+        """An in-memory :class:`rdflib.Graph` copy of the merged view (small graphs only); its
+        ``query`` and ``update`` refuse SERVICE, LOAD, FROM and USING unless ``allow_federation=True``."""
+        from .rdflib_views import GuardedMemory
+
+        graph = rdflib.Graph(store=GuardedMemory(allow_federation=allow_federation))
         for prefix, iri in PREFIXES.items():
             graph.bind(prefix, iri)
         graph.parse(data=b"\n".join(self.canonical_bytes()), format="nt")

@@ -19,6 +19,7 @@ from typing import Any
 
 import networkx as nx
 
+from ..csv_cells import safe_cell
 from ..exports.atomic import write_bytes, write_with
 from .picture import draw
 
@@ -63,11 +64,12 @@ def write_gexf(graph: nx.Graph, path: Path) -> list[Path]:
 
 
 def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    """UTF-8 CSV (RFC 4180 quoting, ``\\n`` line ends); ``None`` is an empty cell."""
+    """UTF-8 CSV (RFC 4180 quoting, ``\\n`` line ends); ``None`` is an empty cell; a text a
+    spreadsheet would run as a formula gets a ``'`` first (:func:`rncp_graph.csv_cells.safe_cell`)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
-    writer.writerows(["" if v is None else v for v in row] for row in rows)
+    writer.writerows(["" if v is None else safe_cell(v) for v in row] for row in rows)
     return buffer.getvalue().encode("utf-8")
 
 

@@ -2,7 +2,8 @@
 
 Exit codes beyond the common ones: ``check`` exits 1 when a check returns rows; ``query``,
 ``sparql``, ``check`` and ``push`` exit 5 when a remote endpoint fails (timeout, HTTP
-error, an answer that is not SPARQL JSON, refused connection) — never 0 with no rows.
+error, an answer that is not SPARQL JSON, refused connection) — never 0 with no rows. A
+local query that reaches SERVICE, LOAD or FROM, or passes its ``--deadline``, exits 2.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import click
 
 from .. import push as push_module
 from .. import serve as serve_module
+from ..deadline import DEFAULT_TIMEOUT_S, TIMEOUT_ENV
 from ..queries import FORMATTERS, discover, get, render, run_saved, run_text
 from ..queries.checks import report_lines, run_checks
 from ..queries.errors import EndpointError
@@ -39,7 +41,12 @@ def target_options(function: F) -> F:
         click.option(
             "--timeout", type=float, default=30.0, show_default=True, help="Endpoint: seconds per socket read."
         ),
-        click.option("--deadline", type=float, default=120.0, show_default=True, help="Endpoint: seconds per query."),
+        click.option(
+            "--deadline",
+            type=float,
+            help=f"Seconds per query, on the local graph or the endpoint "
+            f"[default: ${TIMEOUT_ENV}, else {DEFAULT_TIMEOUT_S:g}].",
+        ),
     ]
     for option in reversed(options):
         function = option(function)
@@ -61,7 +68,7 @@ def endpoint_exit(function: F) -> F:
 
 
 def _target(
-    graph: Path | None, endpoint: str | None, default_graph: str | None, timeout: float, deadline: float
+    graph: Path | None, endpoint: str | None, default_graph: str | None, timeout: float, deadline: float | None
 ) -> Any:
     return open_target(graph=graph, endpoint=endpoint, default_graph=default_graph, timeout=timeout, deadline=deadline)
 
@@ -104,7 +111,9 @@ def sparql_command(query: str, fmt: str, **where: Any) -> None:
     """Run an ad-hoc read-only SELECT: QUERY is a .rq file or the query text itself.
 
     The project's prefixes (rncp:, skos:, dcterms:...) are declared for you. SERVICE,
-    FROM / FROM NAMED and updates are refused.
+    FROM / FROM NAMED, updates and \\u escapes of quotes or brackets are refused; the query
+    stops after --deadline seconds (exit 2). CSV cells that a spreadsheet would run as a
+    formula (=, +, -, @) are written after a '.
     """
     path = Path(query)
     text = path.read_text(encoding="utf-8") if path.suffix == ".rq" and path.is_file() else query
@@ -138,7 +147,14 @@ def check_command(graph: Path | None, endpoint: str | None, default_graph: str |
 @click.option(
     "--location", type=click.Path(path_type=Path), help="Keep the Oxigraph database here (default: temporary)."
 )
-@click.option("--timeout-s", type=int, default=30, show_default=True, help="The server's SPARQL query timeout.")
+@click.option(
+    "--timeout-s",
+    type=int,
+    default=30,
+    show_default=True,
+    help="The server's SPARQL query timeout (Oxigraph 0.5.13 checks it only while a query reads the store: "
+    "a cross product or an aggregate over it is not stopped; see README, Safe by default).",
+)
 def serve_command(*, graph: Path, host: str, port: int, read_only: bool, location: Path | None, timeout_s: int) -> None:
     """Serve GRAPH over the SPARQL protocol with the Oxigraph server (pip install 'rncp-graph[serve]')."""
     code = serve_module.serve(

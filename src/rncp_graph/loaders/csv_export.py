@@ -37,13 +37,15 @@ from ..errors import EmptyInput, StructuralError
 from ..model import LoadResult
 from . import mojibake
 from .csv_tables import TABLES, Assembly, Row, Table, standard_fiche, table_named
-from .export_common import CSV_NAME, Report, check_member_size, member_name, open_zip, zip_kind
+from .export_common import CSV_NAME, Report, member_name, open_zip, zip_kind
+from .zip_limits import check_member_size, read_member
 
 log = logging.getLogger(__name__)
 
 _BREAK = re.compile(r"\r\n|\r|\n")
-#: a zip member larger than this is refused (zip bomb)
-MAX_MEMBER_SIZE = 4 << 30
+#: a zip member larger than this is refused (zip bomb), on its header and while decompressing:
+#: the largest table of the 2021 register (17k fiches) is 3.9 MB, so 256 MiB leaves 60× room
+MAX_MEMBER_SIZE = 256 << 20
 
 
 @dataclass(frozen=True)
@@ -116,7 +118,7 @@ def _members(path: Path, report: Report) -> Iterator[list[Member]]:
         infos = [i for i in archive.infolist() if not i.is_dir()]
         for info in infos:
             check_member_size(info, path, MAX_MEMBER_SIZE)
-        files = [(member_name(i), partial(archive.read, i)) for i in infos]
+        files = [(member_name(i), partial(read_member, archive, i, path, MAX_MEMBER_SIZE)) for i in infos]
         yield _select(files, path.name, report)
 
 

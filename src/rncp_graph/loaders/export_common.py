@@ -103,12 +103,6 @@ def open_zip(path: Path) -> zipfile.ZipFile:
         raise StructuralError(f"not a readable zip file: {exc}", file=path.name) from None
 
 
-def check_member_size(info: zipfile.ZipInfo, path: Path, limit: int) -> None:
-    """Refuse a zip member larger than ``limit`` bytes (as its header says) before reading it."""
-    if info.file_size > limit:
-        raise StructuralError(f"zip member too large ({info.file_size} bytes)", file=path.name)
-
-
 def zip_kind(path: Path) -> str | None:
     """``"csv"`` for a zip of ``export_fiches_CSV_*`` files, ``"xml"`` for a zip holding XML, else ``None``."""
     try:

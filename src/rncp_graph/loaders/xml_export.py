@@ -30,9 +30,10 @@ from tqdm import tqdm
 
 from ..errors import EmptyInput, StructuralError
 from ..model import Fiche, LoadResult
-from .export_common import Report, check_member_size, export_date_from_name, member_name, open_zip, zip_kind
+from .export_common import Report, export_date_from_name, member_name, open_zip, zip_kind
 from .xml_context import Element, line_of
 from .xml_fields import fiche_from_element
+from .zip_limits import check_member_size, open_member
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +42,9 @@ EXPECTED_VERSION = "4.1"
 ROOT = "FICHES"
 #: how far into the file the root element must start (the prolog is read and checked first)
 MAX_PROLOG = 1 << 20
-#: a zip member larger than this is refused (zip bomb)
-MAX_MEMBER_SIZE = 8 << 30
+#: a zip member larger than this is refused (zip bomb): twice the 30k-fiche generated export
+#: (500 MB, richer than the real one), checked on its header and while decompressing
+MAX_MEMBER_SIZE = 1 << 30
 PARSER_OPTIONS = {
     "resolve_entities": False,
     "no_network": True,
@@ -135,7 +137,8 @@ def _opener(path: Path) -> Iterator[tuple[Opener, str]]:
 def member_of(path: Path) -> Iterator[tuple[zipfile.ZipInfo, Opener, str]]:
     """The one XML member of a ``.zip`` export: its entry, a way to open it, the name to report.
 
-    :raises StructuralError: not exactly one ``.xml`` member, or a member over the size limit.
+    :raises StructuralError: not exactly one ``.xml`` member, or a member over the size or
+        compression-ratio limits (:func:`~.zip_limits.open_member`), before or while reading.
     """
     with open_zip(path) as archive:
         members = [i for i in archive.infolist() if not i.is_dir() and member_name(i).lower().endswith(".xml")]
@@ -143,7 +146,7 @@ def member_of(path: Path) -> Iterator[tuple[zipfile.ZipInfo, Opener, str]]:
             raise StructuralError(f"a zip export must hold exactly one .xml file, found {len(members)}", file=path.name)
         info = members[0]
         check_member_size(info, path, MAX_MEMBER_SIZE)
-        yield info, (lambda: archive.open(info)), f"{path.name}/{member_name(info)}"
+        yield info, (lambda: open_member(archive, info, path, MAX_MEMBER_SIZE)), f"{path.name}/{member_name(info)}"
 
 
 def check_prolog(head: bytes, label: str) -> None:

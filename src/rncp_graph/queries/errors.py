@@ -7,6 +7,7 @@ empty result: a researcher must be able to tell "no answer" from "no rows".
 from __future__ import annotations
 
 from ..errors import QueryError
+from ..sparql_guard import UnsafeQueryError
 
 __all__ = [
     "EndpointBadResponseError",
@@ -23,10 +24,6 @@ __all__ = [
 
 class UnknownQueryError(QueryError):
     """No saved query has this name."""
-
-
-class UnsafeQueryError(QueryError):
-    """A query that is not a read-only SELECT over the given graph (SERVICE, FROM, LOAD, update...)."""
 
 
 class ParameterError(QueryError):

@@ -42,55 +42,75 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Literal
 
 import rdflib
-from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.algebra import translateQuery
 
+from ..deadline import bounded, default_timeout, rows_until
 from ..namespaces import PREFIXES
+from ..sparql_guard import parse_query
 from ..store import GraphStore
 from .errors import QueryError
 from .params import Term, to_oxigraph
-from .results import ResultTable, from_oxigraph, from_rdflib
+from .results import ResultTable, Value, from_oxigraph, from_rdflib
 from .safety import check_query
 
 log = logging.getLogger(__name__)
 
+#: seconds, None for no limit, or "default" (the store's ``query_timeout`` / :func:`default_timeout`)
+Timeout = float | None | Literal["default"]
 
-def run_oxigraph(store: GraphStore, text: str, bindings: Mapping[str, Term], *, name: str = "ad-hoc") -> ResultTable:
+
+def run_oxigraph(
+    store: GraphStore, text: str, bindings: Mapping[str, Term], *, name: str = "ad-hoc", timeout: Timeout = "default"
+) -> ResultTable:
     """Run a checked SELECT on the Oxigraph store, parameters bound as substitutions.
 
     :param store: the graph (its default graph is the union of its named graphs).
     :param text: the query text.
     :param bindings: variable name → bound term (already validated).
     :param name: the query's name, for messages and logs.
+    :param timeout: seconds (None: no limit; default: the store's ``query_timeout``).
+    :raises QueryTimeoutError: no complete answer in time (:mod:`rncp_graph.deadline`).
     """
     check_query(text, name=name)
     started = time.perf_counter()
     try:
-        solutions = store.query(text, {k: to_oxigraph(v) for k, v in bindings.items()})
-        columns = [v.value for v in solutions.variables]
-        rows = [{c: from_oxigraph(s[c]) for c in columns} for s in solutions]
+        columns, solutions = store.table(
+            text, {k: to_oxigraph(v) for k, v in bindings.items()}, name=name, timeout=timeout
+        )
     except (SyntaxError, RuntimeError, ValueError, OSError) as exc:
         raise QueryError(f"query {name} failed on Oxigraph: {exc}") from exc
+    rows = [{c: from_oxigraph(s[c]) for c in columns} for s in solutions]
     log.info("query %s: %d rows in %.3f s (oxigraph)", name, len(rows), time.perf_counter() - started)
     return ResultTable(columns, rows, query=name, engine="oxigraph")
 
 
-def run_rdflib(graph: rdflib.Graph, text: str, bindings: Mapping[str, Term], *, name: str = "ad-hoc") -> ResultTable:
+def run_rdflib(
+    graph: rdflib.Graph, text: str, bindings: Mapping[str, Term], *, name: str = "ad-hoc", timeout: Timeout = "default"
+) -> ResultTable:
     """Run a checked SELECT on an rdflib graph, parameters bound with ``initBindings``.
 
-    The answer is read inside the ``try``: rdflib evaluates lazily, so errors surface while
-    iterating (reliability §2.1, L1).
+    The answer is read inside the worker (:func:`rncp_graph.deadline.bounded`): rdflib
+    evaluates lazily, so errors surface while iterating (reliability §2.1, L1).
     """
     check_query(text, name=name)
     started = time.perf_counter()
-    try:
-        prepared = prepareQuery(text, initNs=PREFIXES)
-        answer = graph.query(prepared, initBindings={rdflib.Variable(k): v for k, v in bindings.items()})
-        columns = [str(v) for v in answer.vars or []]
-        rows = [{c: from_rdflib(row[i]) for i, c in enumerate(columns)} for row in answer]  # type: ignore[index]
-    except Exception as exc:  # rdflib raises many unrelated types while evaluating
-        raise QueryError(f"query {name} failed on rdflib: {exc}") from exc
+    prepared = translateQuery(parse_query(text), initNs=PREFIXES)  # prepareQuery, parsed in the parser thread
+    initial: dict[str, rdflib.term.Identifier] = {rdflib.Variable(k): v for k, v in bindings.items()}
+
+    def work(stopped: Callable[[], bool]) -> tuple[list[str], list[dict[str, Value | None]]]:
+        try:
+            answer = graph.query(prepared, initBindings=initial)
+            columns = [str(v) for v in answer.vars or []]
+            convert = lambda row: {c: from_rdflib(row[i]) for i, c in enumerate(columns)}  # noqa: E731
+            return columns, rows_until(iter(answer), stopped, convert)
+        except Exception as exc:  # rdflib raises many unrelated types while evaluating
+            raise QueryError(f"query {name} failed on rdflib: {exc}") from exc
+
+    limit = default_timeout() if timeout == "default" else timeout
+    columns, rows = bounded(work, timeout=limit, name=name)
     log.info("query %s: %d rows in %.3f s (rdflib)", name, len(rows), time.perf_counter() - started)
     return ResultTable(columns, rows, query=name, engine="rdflib")

@@ -3,6 +3,11 @@
 Every engine (pyoxigraph, rdflib, a remote endpoint's JSON) gives a :class:`ResultTable` of
 :class:`Value` cells, so answers can be compared across engines and printed the same way.
 A plain literal is an ``xsd:string`` (RDF 1.1), whichever engine produced it.
+
+The CSV output is meant for spreadsheets: a text cell a spreadsheet would run as a formula
+(``=…``, ``+…``, ``-…``, ``@…``, a leading tab or CR) is written after a ``'``
+(:mod:`rncp_graph.csv_cells`); plain numbers are kept. TSV (SPARQL TSV: N-Triples terms, every
+text quoted, tabs escaped) and JSON give the values unchanged.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from typing import Any, TypeVar
 import pyoxigraph as ox
 import rdflib
 
+from ..csv_cells import safe_cell
 from ..info import compact
 
 log = logging.getLogger(__name__)
@@ -199,7 +205,7 @@ def _csv(result: ResultTable) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(result.columns)
     for r in result.rows:
-        writer.writerow([_apply(r.get(c), str) or "" for c in result.columns])
+        writer.writerow([safe_cell(_apply(r.get(c), str) or "") for c in result.columns])
     return out.getvalue()
 
 

@@ -8,20 +8,23 @@ text, so comments, strings and odd spacing cannot hide anything — reliability 
 * ``SERVICE`` anywhere — in a sub-query, an ``OPTIONAL``, a ``FILTER EXISTS`` — is refused;
 * only ``SELECT`` is accepted (the results are tables).
 
-It fails closed: a text rdflib cannot parse is refused, with no network access.
+It fails closed: a text rdflib cannot parse is refused, with no network access. Before
+parsing, :func:`~rncp_graph.sparql_guard.check_escapes` refuses a ``\\uXXXX`` escape that
+rdflib (which expands escapes first, SPARQL 1.1) and Oxigraph (which reads them only inside
+strings and IRIs, SPARQL 1.2) would read differently: the algebra checked here is then the
+one Oxigraph runs.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from functools import lru_cache
-from typing import Any
 
 from pyparsing import ParseException
-from rdflib.plugins.sparql import algebra, parser
+from rdflib.plugins.sparql import algebra
 from rdflib.plugins.sparql.parserutils import CompValue
 
+from ..sparql_guard import check_escapes, parse_query, parse_update, walk
 from .errors import QueryError, UnsafeQueryError
 
 log = logging.getLogger(__name__)
@@ -45,9 +48,10 @@ def check_query(text: str, *, name: str = "ad-hoc") -> CompValue:
 
 @lru_cache(maxsize=512)
 def _check(text: str, name: str) -> CompValue:
+    check_escapes(text, name=name)
     try:
-        parsed = parser.parseQuery(text)
-    except ParseException as exc:
+        parsed = parse_query(text)
+    except (ParseException, ValueError) as exc:  # ValueError: rdflib's escape expansion
         if _is_update(text):
             raise UnsafeQueryError(f"query {name}: updates (LOAD, INSERT, DELETE, DROP...) are not allowed") from exc
         raise QueryError(f"query {name}: SPARQL syntax error: {exc}") from exc
@@ -69,28 +73,10 @@ def _check(text: str, name: str) -> CompValue:
 
 def _is_update(text: str) -> bool:
     try:
-        parser.parseUpdate(text)
-    except ParseException:
+        parse_update(text)
+    except (ParseException, ValueError):
         return False
     return True
-
-
-def walk(node: Any) -> Iterator[CompValue]:
-    """Every :class:`CompValue` reachable from ``node`` (expressions and sub-queries included)."""
-    seen: set[int] = set()
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        if id(item) in seen:
-            continue
-        seen.add(id(item))
-        if isinstance(item, CompValue):
-            yield item
-            stack.extend(item.values())
-        elif isinstance(item, list | tuple | set):
-            stack.extend(item)
-        elif isinstance(item, dict):
-            stack.extend(item.values())
 
 
 def projected_variables(root: CompValue) -> list[str]:

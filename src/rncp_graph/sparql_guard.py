@@ -1,0 +1,165 @@
+"""The guard every SPARQL text passes before a local engine runs it: no way to the network.
+
+Two engines read the texts this package runs, and both can reach the web from a query:
+Oxigraph calls ``SERVICE`` endpoints and fetches ``LOAD`` documents; rdflib does the same
+and also fetches ``FROM`` / ``FROM NAMED`` / ``USING`` graphs (reliability §2.1). The guard
+refuses all of these, unless the caller opts in with ``allow_federation=True``.
+
+The check must read the text as the engine will. rdflib's parser (used for the check)
+replaces every ``\\uXXXX`` / ``\\UXXXXXXXX`` escape before parsing, as SPARQL 1.1 §19.2 says
+("codepoint escape sequences can occur anywhere in the query string; they are processed
+before parsing"); Oxigraph 0.5 reads them only inside string literals and IRIs, as the SPARQL
+1.2 grammar does (UCHAR in the string and IRI tokens). Both follow a version of the standard,
+and they disagree on a text such as ``"\\u0022" . SERVICE <…> { } "\\u0022"``: for rdflib
+one long string (``\"\"\" … \"\"\"``), for Oxigraph a real ``SERVICE``. So an escape is accepted
+only when it stands for a character that cannot end or start a token in either reading: an
+ASCII letter or digit, or a non-ASCII letter, mark, number, punctuation or symbol. A quote,
+a bracket, a backslash, ``#``, white space or a control character must be written as itself.
+After that rule both engines split the text into the same tokens, so the parse tree
+rdflib gives is the one Oxigraph evaluates.
+
+The guard fails closed: a text rdflib cannot parse (an Oxigraph extension, RDF-star) is
+refused, with the way out (``allow_federation=True``) in the message.
+"""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
+from typing import Any
+
+from pyparsing import ParseException, ParseResults
+from rdflib.plugins.sparql import parser
+from rdflib.plugins.sparql.parserutils import CompValue
+from rdflib.plugins.sparql.sparql import Query, Update
+
+from .errors import QueryError
+
+log = logging.getLogger(__name__)
+
+__all__ = ["UnsafeQueryError", "check_escapes", "guard", "parse_query", "parse_update", "walk"]
+
+#: the escapes rdflib expands before parsing (its own pattern: the check sees what rdflib sees)
+CODEPOINT_ESCAPE = parser.expandUnicodeEscapes_re
+#: Unicode categories of the non-ASCII characters an escape may stand for (no separator, control,
+#: format character, surrogate or unassigned code point)
+INERT_CATEGORIES = frozenset("LMNPS")
+#: rdflib's SPARQL parser (pyparsing) runs in this one thread. pyparsing is not thread-safe (its
+#: first call of a parse action guesses the action's arity: two threads doing it at once fail
+#: with ``TypeError``), and the exceptions it keeps from backtracking hold the frames of the
+#: stack they were raised in, callers included, until the cyclic garbage collector frees them:
+#: in the caller's thread they would keep pyoxigraph results alive (which must be freed by the
+#: thread that made them) and free them later from whichever thread collects.
+_PARSER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rncp-graph-sparql-parser")
+#: parse-tree nodes that reach outside the store, for every engine
+NETWORK_NODES = {"ServiceGraphPattern": "SERVICE (a federated query)", "Load": "LOAD (a fetch from the web)"}
+#: ...and those rdflib alone fetches (Oxigraph reads FROM / USING as graphs of its own store)
+RDFLIB_NETWORK_KEYS = {"datasetClause": "FROM / FROM NAMED", "using": "USING / USING NAMED"}
+
+
+class UnsafeQueryError(QueryError):
+    """A query that is not a read-only SELECT over the given graph (SERVICE, FROM, LOAD, update...)."""
+
+
+def check_escapes(text: str, *, name: str = "ad-hoc") -> None:
+    """Refuse a codepoint escape that rdflib and Oxigraph would read differently (module doc).
+
+    :raises UnsafeQueryError: naming the escape and where it is.
+    """
+    for match in CODEPOINT_ESCAPE.finditer(text):
+        code = int(match.group(1), 16)
+        if not _inert(code):
+            line = text.count("\n", 0, match.start()) + 1
+            raise UnsafeQueryError(
+                f"query {name}: the escape {match.group(0)} (line {line}) stands for a character that "
+                f"rdflib and Oxigraph read differently ({_describe(code)}); write the character itself"
+            )
+
+
+def _inert(code: int) -> bool:
+    if code < 0x80:
+        return chr(code).isalnum()
+    return code <= 0x10FFFF and unicodedata.category(chr(code))[0] in INERT_CATEGORIES
+
+
+def _describe(code: int) -> str:
+    if code > 0x10FFFF:
+        return "not a Unicode code point"
+    return f"U+{code:04X} {unicodedata.name(chr(code), 'a control or unassigned character')}"
+
+
+def guard(sparql: str | Query | Update, *, engine: str, name: str = "ad-hoc") -> None:
+    """Refuse a query or update that would reach the network on ``engine`` (``"oxigraph"`` or ``"rdflib"``).
+
+    :param sparql: the text, or a query / update rdflib already parsed (``prepareQuery``).
+    :raises UnsafeQueryError: SERVICE, LOAD (and for rdflib FROM, USING), or an unsafe escape.
+    :raises QueryError: rdflib cannot parse the text, so it cannot be checked.
+    """
+    if isinstance(sparql, Query | Update):
+        _refuse(sparql.algebra, engine, name)
+        return
+    _guard_text(sparql, engine, name)
+
+
+@lru_cache(maxsize=512)
+def _guard_text(text: str, engine: str, name: str) -> None:
+    check_escapes(text, name=name)
+    _refuse(_parse(text, name), engine, name)
+    log.debug("query %s passed the network guard (%s)", name, engine)
+
+
+def parse_query(text: str) -> Any:
+    """rdflib's parse tree of a query (in the parser thread, :data:`_PARSER`)."""
+    return _PARSER.submit(parser.parseQuery, text).result()
+
+
+def parse_update(text: str) -> Any:
+    """rdflib's parse tree of an update (in the parser thread, :data:`_PARSER`)."""
+    return _PARSER.submit(parser.parseUpdate, text).result()
+
+
+def _parse(text: str, name: str) -> Any:
+    try:
+        return parse_query(text)
+    except (ParseException, ValueError) as query_error:
+        try:
+            return parse_update(text)
+        except (ParseException, ValueError):
+            raise QueryError(
+                f"query {name}: cannot be checked for network access (rdflib cannot parse it: {query_error}); "
+                "pass allow_federation=True to run it unchecked"
+            ) from None
+
+
+def _refuse(tree: Any, engine: str, name: str) -> None:
+    for node in walk(tree):
+        if node.name in NETWORK_NODES:
+            raise UnsafeQueryError(f"query {name}: {NETWORK_NODES[node.name]} is not allowed{_OPT_IN}")
+        for key, what in RDFLIB_NETWORK_KEYS.items():
+            if engine == "rdflib" and dict.get(node, key):
+                raise UnsafeQueryError(f"query {name}: {what} is not allowed on rdflib (it fetches){_OPT_IN}")
+
+
+_OPT_IN = " (pass allow_federation=True to allow network access)"
+
+
+def walk(node: Any) -> Iterator[CompValue]:
+    """Every :class:`CompValue` reachable from ``node``: parse trees and algebra, expressions and
+    sub-queries included."""
+    seen: set[int] = set()
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, CompValue):
+            yield item
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple | set | ParseResults):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            stack.extend(item.values())
