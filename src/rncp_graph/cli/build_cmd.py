@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..build import DEFAULT_SOURCES, Build, build
-from ..info import describe, summary_lines
+from ..info import summary_lines
 from ..loaders.coverage import read_coverage, summary_line
 from ..validate import STRATEGIES
 from . import EXIT_OK, allow_quick_exit, main, outcome_code
@@ -129,12 +129,3 @@ def build_outcome(result: Build) -> int:
     """The exit code a build's result calls for (see :func:`~rncp_graph.cli.outcome_code`)."""
     conforms = result.validation is None or bool(result.validation.get("conforms", True))
     return outcome_code(conforms=conforms, complete=result.complete)
-
-
-@main.command("info")
-@click.argument("graph", type=click.Path(exists=True, path_type=Path), default=Path("out/rncp.nt"))
-def info_command(graph: Path) -> None:
-    """Counts per class of a built graph (an .nt / .ttl file, an on-disk store folder, or an
-    output folder of build: its rncp.nt)."""
-    for text in describe(graph):
-        click.echo(text)

@@ -33,7 +33,7 @@ import yaml
 from ..resources import project_dir
 from .errors import QueryError, UnknownQueryError
 from .params import ParamSpec, spec_from_header
-from .safety import check_query, projected_variables
+from .verdicts import checked_columns
 
 log = logging.getLogger(__name__)
 
@@ -64,8 +64,8 @@ class SavedQuery:
 
     @cached_property
     def columns(self) -> list[str]:
-        """The projected variables, in order."""
-        return projected_variables(check_query(self.text, name=self.name))
+        """The projected variables, in order (the text passed the allow-list, :mod:`.verdicts`)."""
+        return checked_columns(self.text, name=self.name)
 
     def with_values(self, values_block: str) -> str:
         """The text to send to an endpoint: no header, ``values_block`` in place of the :data:`MARKER` line."""

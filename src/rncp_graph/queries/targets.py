@@ -7,14 +7,31 @@ from pathlib import Path
 
 from ..deadline import DEFAULT_TIMEOUT_S, default_timeout
 from ..info import open_graph
-from ..store import GraphStore
+from ..store import GraphStore, is_store
 from .errors import QueryError
 from .remote import Endpoint
 
 log = logging.getLogger(__name__)
 
-#: The graph ``rncp-graph build`` writes, used when neither a graph nor an endpoint is given.
+#: The graph ``rncp-graph build`` writes, used when neither a graph nor an endpoint is given
+#: and there is no :data:`DEFAULT_STORE`: parsed into a memory store on every call (seconds).
 DEFAULT_GRAPH = Path("out/rncp.nt")
+#: The store ``rncp-graph build --store out/store`` keeps, tried first: opened in milliseconds.
+DEFAULT_STORE = Path("out/store")
+#: How the command-line help says it.
+DEFAULT_HELP = "[default: out/store if `build --store out/store` made it, else out/rncp.nt]"
+
+
+def default_local_graph() -> Path:
+    """:data:`DEFAULT_STORE` when it is an Oxigraph store folder, else :data:`DEFAULT_GRAPH`."""
+    if is_store(DEFAULT_STORE):
+        return DEFAULT_STORE
+    if DEFAULT_GRAPH.is_file():
+        log.info("no store at %s: parsing %s (`rncp-graph build --store %s` answers faster)", *_DEFAULTS)
+    return DEFAULT_GRAPH
+
+
+_DEFAULTS = (DEFAULT_STORE, DEFAULT_GRAPH, DEFAULT_STORE)
 
 
 def open_target(
@@ -27,7 +44,7 @@ def open_target(
 ) -> GraphStore | Endpoint:
     """The target for :func:`rncp_graph.queries.run`: an :class:`Endpoint` or a local store.
 
-    :param graph: an RDF file or an on-disk store folder (default ``out/rncp.nt``).
+    :param graph: an RDF file or an on-disk store folder (default :func:`default_graph`).
     :param endpoint: a SPARQL endpoint URL (then ``graph`` must not be given).
     :param default_graph: for an endpoint, the graph IRI sent as ``default-graph-uri``.
     :param timeout: for an endpoint, seconds per socket operation.
@@ -39,7 +56,7 @@ def open_target(
             raise QueryError("give either --graph or --endpoint, not both")
         remote_limit = limit if limit is not None else DEFAULT_TIMEOUT_S
         return Endpoint(endpoint, timeout=timeout, deadline=remote_limit, default_graph=default_graph)
-    path = graph or DEFAULT_GRAPH
+    path = graph or default_local_graph()
     if not path.exists():
         raise QueryError(f"no graph at {path}: run `rncp-graph build` first, or pass --graph or --endpoint")
     log.info("opening %s", path)
