@@ -63,7 +63,7 @@ def measure(store: Path, runs: int, env: dict[str, str]) -> list[tuple[str, list
     results = []
     for label, template in COMMANDS:
         args = [str(store) if a == "STORE" else a for a in template]
-        seconds, code, size = run_once(args, env)
+        _, code, size = run_once(args, env)
         if code != 0 or size == 0:
             raise SystemExit(f"{label}: exit {code}, {size} bytes printed")
         times = [run_once(args, env)[0] for _ in range(runs)]
