@@ -85,7 +85,7 @@ def parse_header(text: str, *, name: str) -> dict[str, Any]:
             break
         lines.append(line[3:] if line.startswith("#+ ") else line[2:])
     try:
-        header = yaml.load("\n".join(lines), Loader=_SAFE_LOADER) or {}  # noqa: S506 - a safe loader
+        header = yaml.load("\n".join(lines), Loader=_SAFE_LOADER) or {}  # a safe loader (C or Python)
     except yaml.YAMLError as exc:
         raise QueryError(f"query {name}: the #+ header is not valid YAML: {exc}") from exc
     missing = [k for k in HEADER_KEYS if k not in header]
