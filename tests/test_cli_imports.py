@@ -49,7 +49,7 @@ def test_a_saved_query_on_a_store_loads_no_heavy_module_once_its_verdicts_are_ke
         check=True,
     )
     call = cli_call("query", "certifications-sharing-rome", "-p", "rome=K1403", "--graph", str(store))
-    loaded_after(call)  # checks the saved queries and keeps the verdicts
+    loaded_after(cli_call("queries"))  # checks the saved queries and keeps the verdicts
     assert loaded_after(call) == set()
     assert loaded_after(cli_call("queries")) == set()
     assert loaded_after(cli_call("info", str(store))) == set()
@@ -64,3 +64,20 @@ def test_the_short_help_of_every_command_is_its_own() -> None:
         command = cli.main.get_command(ctx, name)
         assert command is not None
         assert cli.SHORT_HELP[name] == command.get_short_help_str(limit=10_000), name
+
+
+def test_the_choices_written_out_for_help_are_the_librarys() -> None:
+    from rncp_graph.build import DEFAULT_SOURCES
+    from rncp_graph.cli import choices
+    from rncp_graph.validate import STRATEGIES
+    from rncp_graph.validate.report import FORMATS, Severity
+
+    assert choices.STRATEGIES == STRATEGIES
+    assert choices.DEFAULT_SOURCES == DEFAULT_SOURCES
+    assert tuple(FORMATS) == choices.REPORT_FORMATS
+    assert tuple(s.name.lower() for s in sorted(Severity, reverse=True)) == choices.SEVERITIES
+
+
+@pytest.mark.parametrize("command", ["build", "validate", "update"])
+def test_the_help_of_the_pipeline_commands_loads_no_heavy_module(command: str) -> None:
+    assert loaded_after(cli_call(command, "--help")) == set()

@@ -1,0 +1,14 @@
+"""The choices and defaults the command options show, written out here so that a command's
+``--help`` does not import the library modules that own them (the build pipeline, SHACL);
+``tests/test_cli_imports.py`` checks each against the library's own value."""
+
+from __future__ import annotations
+
+#: :data:`rncp_graph.validate.STRATEGIES`
+STRATEGIES = ("per-fiche", "whole", "sparql")
+#: :data:`rncp_graph.build.DEFAULT_SOURCES`
+DEFAULT_SOURCES = ("data/fiches",)
+#: :data:`rncp_graph.validate.report.FORMATS`
+REPORT_FORMATS = ("text", "ttl", "json")
+#: :class:`rncp_graph.validate.report.Severity`, most severe first
+SEVERITIES = ("violation", "warning", "info")
