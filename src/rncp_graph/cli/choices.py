@@ -12,3 +12,9 @@ DEFAULT_SOURCES = ("data/fiches",)
 REPORT_FORMATS = ("text", "ttl", "json")
 #: :class:`rncp_graph.validate.report.Severity`, most severe first
 SEVERITIES = ("violation", "warning", "info")
+#: :data:`rncp_graph.analysis.run.KINDS`
+ANALYSIS_KINDS = ("rome", "nsf", "formacode", "competency", "lineage", "equivalence")
+#: :data:`rncp_graph.analysis.outputs.WRITERS`
+GRAPH_FORMATS = ("graphml", "gexf", "csv", "png", "svg")
+#: :data:`rncp_graph.analysis.network.COMMUNITY_METHODS`
+COMMUNITY_METHODS = ("louvain", "greedy")
