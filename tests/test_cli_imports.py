@@ -78,6 +78,6 @@ def test_the_choices_written_out_for_help_are_the_librarys() -> None:
     assert tuple(s.name.lower() for s in sorted(Severity, reverse=True)) == choices.SEVERITIES
 
 
-@pytest.mark.parametrize("command", ["build", "validate", "update", "analyze", "vocab", "link", "export"])
+@pytest.mark.parametrize("command", ["build", "validate", "update", "analyze", "vocab", "link", "export", "publish"])
 def test_the_help_of_the_pipeline_commands_loads_no_heavy_module(command: str) -> None:
     assert loaded_after(cli_call(command, "--help")) == set()

@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 #: :data:`rncp_graph.validate.STRATEGIES`
 STRATEGIES = ("per-fiche", "whole", "sparql")
 #: :data:`rncp_graph.build.DEFAULT_SOURCES`
@@ -18,3 +20,5 @@ ANALYSIS_KINDS = ("rome", "nsf", "formacode", "competency", "lineage", "equivale
 GRAPH_FORMATS = ("graphml", "gexf", "csv", "png", "svg")
 #: :data:`rncp_graph.analysis.network.COMMUNITY_METHODS`
 COMMUNITY_METHODS = ("louvain", "greedy")
+#: :data:`rncp_graph.exports.publish.DEFAULT_OUT`
+RELEASE_FOLDER = Path("out/release")
