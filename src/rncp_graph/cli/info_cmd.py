@@ -6,8 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..info import describe
-from ..queries.targets import default_local_graph
+from ..info import default_local_graph, describe
 from . import main
 
 
