@@ -48,7 +48,7 @@ the query, printing), measured from Python around `subprocess.run`. The saved qu
 allow-list verdicts were in the cache (`$XDG_CACHE_HOME/rncp-graph/query-verdicts.json`), as
 after a first call; with an empty cache, `queries` parses the 47 saved queries once (1.5–1.7 s
 in three runs) and `query` the one it runs (0.45–0.56 s in two). `sparql` parses its ad-hoc text
-on every call (rdflib's SPARQL parser imported and run: about 0.15 s of its time); `info` counts
+on every call (importing rdflib's SPARQL parser and checking the text: 0.13–0.14 s in three runs); `info` counts
 the distinct triples of the store (0.17 s for 656k quads: `len()` of the store, then only the
 313 quads outside the largest graph looked up) and imports rdflib for the project's namespaces.
 Before the changes of issue 21 (same store, same machine, whole-process
@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
             parser.error("give --store (or --smoke)")
         results = measure(args.store, args.runs, env)
     header = (
-        f"{args.label or args.store.name} (an on-disk store), {args.runs} runs each after a warm-up; "
+        f"{args.label or args.store.name}: an on-disk store, {args.runs} runs each after a warm-up; "
         f"Python {platform.python_version()}, {os.cpu_count()} cores:"
     )
     if args.write_readme:
