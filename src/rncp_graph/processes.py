@@ -1,0 +1,67 @@
+"""Child processes die with their parent, and ``SIGTERM`` unwinds the stack as an exit would.
+
+* :func:`die_with_parent` runs in a child (an XML reading worker, the Oxigraph server before
+  ``exec``): on Linux, ``prctl(PR_SET_PDEATHSIG)`` has the kernel send it a signal when the
+  parent dies — even by ``kill -9``, when no code of the parent runs. The signal is sent when
+  the *thread* that started the child ends, so children are started from the main thread.
+* :func:`exit_on_sigterm` (installed by the console script) turns ``SIGTERM`` into
+  ``SystemExit(143)``: ``finally`` blocks and context managers run, so worker pools are shut
+  down, the Oxigraph server is stopped and temporary folders are removed, as on Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import os
+import signal
+import sys
+from collections.abc import Callable
+from types import FrameType
+
+log = logging.getLogger(__name__)
+
+#: ``<linux/prctl.h>``
+PR_SET_PDEATHSIG = 1
+
+
+def _prctl() -> Callable[..., int] | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):  # a libc without prctl (not glibc nor musl)
+        return None
+
+
+#: looked up once, in the parent: a forked child only calls it
+_PRCTL = _prctl()
+
+
+def die_with_parent(parent: int, signum: int = signal.SIGKILL) -> None:
+    """In a freshly started child: receive ``signum`` when the process ``parent`` dies.
+
+    If the parent died before this call (the child was re-parented), the child exits at once.
+    Elsewhere than on Linux this does nothing (the parent's own handlers still stop children).
+    Safe between ``fork`` and ``exec`` (``preexec_fn``): it takes no lock (no logging, no
+    import, no allocation worth the name), so threads of the parent cannot deadlock it.
+    """
+    if _PRCTL is None:
+        return
+    _PRCTL(PR_SET_PDEATHSIG, int(signum), 0, 0, 0)  # cannot fail with a valid signal number
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def exit_on_sigterm() -> None:
+    """From the main thread: ``SIGTERM`` raises ``SystemExit(143)`` (128 + 15, as a shell reports it).
+
+    A second ``SIGTERM`` during the clean-up kills the process as by default.
+    """
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        log.warning("terminated (SIGTERM): stopping child processes, removing temporary files")
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, handler)
