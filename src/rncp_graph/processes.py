@@ -16,6 +16,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable
 from types import FrameType
 
@@ -53,6 +54,10 @@ def die_with_parent(parent: int, signum: int = signal.SIGKILL) -> None:
         os._exit(1)
 
 
+#: set when SIGTERM was received: clean-up code stops children at once rather than wait for them
+terminating = threading.Event()
+
+
 def exit_on_sigterm() -> None:
     """From the main thread: ``SIGTERM`` raises ``SystemExit(143)`` (128 + 15, as a shell reports it).
 
@@ -61,6 +66,7 @@ def exit_on_sigterm() -> None:
 
     def handler(signum: int, frame: FrameType | None) -> None:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        terminating.set()
         log.warning("terminated (SIGTERM): stopping child processes, removing temporary files")
         raise SystemExit(128 + signum)
 
