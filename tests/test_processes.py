@@ -12,6 +12,7 @@ import os
 import signal
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -26,10 +27,12 @@ pytestmark = pytest.mark.skipif(not xml_parallel.available(), reason="worker pro
 
 @pytest.fixture(scope="module")
 def big_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """1,100 generated fiches: 17.5 MB, three ranges for the workers."""
+    """1,100 generated fiches: 17.5 MB, three ranges for the workers; and the same zipped."""
     path = tmp_path_factory.mktemp("big") / "export-fiches-2026-01-01.xml"
     generate_xml.write(1100, path, seed=5)
     assert xml_parallel.plan(path) is not None
+    with zipfile.ZipFile(path.with_suffix(".zip"), "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.write(path, path.name)
     return path
 
 
@@ -50,10 +53,15 @@ def cpu_seconds(pid: int) -> float:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM], ids=["KILL", "TERM"])
-def test_a_killed_build_leaves_no_worker(big_export: Path, tmp_path: Path, signum: int) -> None:
+@pytest.mark.parametrize(
+    ("signum", "suffix"), [(signal.SIGKILL, ".xml"), (signal.SIGTERM, ".zip")], ids=["KILL-xml", "TERM-zip"]
+)
+def test_a_killed_build_leaves_no_worker(big_export: Path, tmp_path: Path, signum: int, suffix: str) -> None:
+    """A ``.zip`` export's member is extracted to a temporary folder the workers read: on
+    ``SIGTERM`` it is removed too (``kill -9`` runs no code of the build: it stays)."""
     environment = {**os.environ, "TMPDIR": str(tmp_path)}
-    command = [sys.executable, "-m", "rncp_graph", "-q", "build", str(big_export), "-j", "2", "--no-validate"]
+    source = big_export.with_suffix(suffix)
+    command = [sys.executable, "-m", "rncp_graph", "-q", "build", str(source), "-j", "2", "--no-validate"]
     process = subprocess.Popen([*command, "--out", str(tmp_path / "out")], env=environment, stderr=subprocess.DEVNULL)
     workers: set[int] = set()
     try:
@@ -62,6 +70,8 @@ def test_a_killed_build_leaves_no_worker(big_export: Path, tmp_path: Path, signu
         # killed while they read: each has parsed for a while (its range takes seconds)
         wait_until(lambda: all(cpu_seconds(w) >= 0.3 for w in workers), 60, "the workers did not start reading")
         assert process.poll() is None, "the build ended before it could be killed"
+        extracted = list(tmp_path.glob("rncp-graph-*"))
+        assert len(extracted) == (suffix == ".zip")
         process.send_signal(signum)
         process.wait(timeout=30)
         wait_until(lambda: not any(alive(w) for w in workers), 10, f"workers outlived the build: {workers}")
@@ -71,4 +81,4 @@ def test_a_killed_build_leaves_no_worker(big_export: Path, tmp_path: Path, signu
                 os.kill(worker, signal.SIGKILL)
     assert process.returncode == -signum if signum == signal.SIGKILL else 128 + signum
     if signum == signal.SIGTERM:
-        assert not list(tmp_path.glob("tmp*")) and not list(tmp_path.glob("rncp-graph-*"))
+        assert not [path for path in extracted if path.exists()], "the extracted export was left"
