@@ -21,6 +21,7 @@ import pytest
 
 from rncp_graph import queries
 from rncp_graph.info import open_graph
+from rncp_graph.processes import remove_orphans
 from rncp_graph.queries import Endpoint
 from rncp_graph.serve import find_oxigraph, free_port, serving
 
@@ -110,6 +111,9 @@ def test_a_killed_serve_leaves_no_server(built: Path, tmp_path: Path, signum: in
     wait_until(lambda: not alive(server), 10, f"the Oxigraph server {server} outlived rncp-graph serve")
     with pytest.raises(queries.errors.EndpointUnreachableError):
         queries.run("level-counts", target=Endpoint(f"http://127.0.0.1:{port}/query", timeout=1, retries=0))
-    if signum == signal.SIGTERM:  # kill -9 runs no code of ours: the folder stays (in TMPDIR)
+    if signum == signal.SIGTERM:
         assert process.returncode == 128 + signal.SIGTERM
-        assert not list(tmp_path.glob("rncp-graph-serve-*"))
+    else:  # kill -9 runs no code of ours: the folder stays, for the next serve to remove
+        (left,) = tmp_path.glob("rncp-graph-serve-*")
+        assert remove_orphans(tmp_path, "rncp-graph-serve-") == [left]
+    assert not list(tmp_path.glob("rncp-graph-serve-*"))

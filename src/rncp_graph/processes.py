@@ -7,17 +7,23 @@
 * :func:`exit_on_sigterm` (installed by the console script) turns ``SIGTERM`` into
   ``SystemExit(143)``: ``finally`` blocks and context managers run, so worker pools are shut
   down, the Oxigraph server is stopped and temporary folders are removed, as on Ctrl-C.
+* :func:`owned_folder` is a temporary folder that names the process owning it: the folders a
+  process killed by ``kill -9`` left (no code of it ran) are removed by the next one.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import logging
 import os
+import shutil
 import signal
 import sys
+import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from types import FrameType
 
 log = logging.getLogger(__name__)
@@ -71,3 +77,45 @@ def exit_on_sigterm() -> None:
         raise SystemExit(128 + signum)
 
     signal.signal(signal.SIGTERM, handler)
+
+
+#: the file, in a folder made by :func:`owned_folder`, holding the pid of the process that owns it
+OWNER = ".owner-pid"
+
+
+@contextlib.contextmanager
+def owned_folder(prefix: str) -> Iterator[Path]:
+    """A temporary folder (where ``TMPDIR`` says) removed when the block ends, after the folders
+    of the same ``prefix`` whose owner process is dead (:func:`remove_orphans`)."""
+    remove_orphans(Path(tempfile.gettempdir()), prefix)
+    with tempfile.TemporaryDirectory(prefix=prefix) as folder:
+        (Path(folder) / OWNER).write_text(str(os.getpid()), encoding="ascii")
+        yield Path(folder)
+
+
+def remove_orphans(parent: Path, prefix: str) -> list[Path]:
+    """Remove the folders ``parent/prefix*`` whose owner process is dead; those removed.
+
+    A folder without an owner file, or whose owner runs (or whose pid was reused), is kept.
+    """
+    removed = []
+    for folder in sorted(parent.glob(prefix + "*")):
+        try:
+            owner = int((folder / OWNER).read_text(encoding="ascii"))
+        except (OSError, ValueError):
+            continue
+        if not _alive(owner):
+            log.info("removing %s, left by process %d (killed)", folder, owner)
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True

@@ -8,12 +8,13 @@
 source, and ``--union-default-graph`` makes queries see their union, as local queries do
 (:mod:`rncp_graph.store`): the same saved query gives the same rows either way.
 
+The server cannot turn SERVICE off (reliability §2.6): put it behind a proxy that allows only
+``GET/POST /query`` and firewall its egress before binding it to anything but loopback.
+Install the server with ``pip install 'rncp-graph[serve]'``.
+
 The server dies with the process that started it (``PR_SET_PDEATHSIG``, even on ``kill -9``),
-and on ``SIGTERM`` the command stops it and removes its temporary database folder
-(:mod:`rncp_graph.processes`). The server cannot turn SERVICE off (reliability
-§2.6): put it behind a proxy that allows only ``GET/POST /query`` and firewall its egress
-before binding it to anything but loopback. Install the server with
-``pip install 'rncp-graph[serve]'``.
+and on ``SIGTERM`` the command stops it and removes its temporary database folder; the folder
+of a ``serve`` killed by ``kill -9`` is removed by the next one (:mod:`rncp_graph.processes`).
 
 :class:`OxigraphServer` is also what the tests use to start a real server.
 """
@@ -39,7 +40,7 @@ from types import TracebackType
 from typing import IO
 
 from .errors import RNCPGraphError
-from .processes import die_with_parent
+from .processes import die_with_parent, owned_folder
 
 log = logging.getLogger(__name__)
 
@@ -209,9 +210,9 @@ def prepared_location(graph: Path, location: Path | None = None, *, binary: Path
         load_location(graph, location, binary=binary)
         yield location
         return
-    with tempfile.TemporaryDirectory(prefix="rncp-graph-serve-") as tmp:
-        load_location(graph, Path(tmp), binary=binary)
-        yield Path(tmp)
+    with owned_folder("rncp-graph-serve-") as tmp:  # also removes those of a serve killed by kill -9
+        load_location(graph, tmp, binary=binary)
+        yield tmp
 
 
 @contextlib.contextmanager

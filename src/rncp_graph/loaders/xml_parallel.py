@@ -29,7 +29,6 @@ import re
 import shutil
 import signal
 import sys
-import tempfile
 from collections import Counter
 from collections.abc import Generator, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -45,7 +44,7 @@ from ..mapping import bounded, fiches_to_ntriples
 from ..mapping.parts import Described
 from ..merge import FicheFacts, facts_of
 from ..model import LoadResult, Problem
-from ..processes import die_with_parent, terminating
+from ..processes import die_with_parent, owned_folder, terminating
 from . import xml_export
 from .export_common import Report
 
@@ -315,8 +314,8 @@ def plain_xml(path: Path, min_bytes: int | None = None) -> Iterator[tuple[Path, 
         if info.file_size < (MIN_BYTES if min_bytes is None else min_bytes):
             yield None
             return
-        with tempfile.TemporaryDirectory(prefix="rncp-graph-") as folder:
-            plain = Path(folder) / "member.xml"
+        with owned_folder("rncp-graph-member-") as folder:  # also removes those of a build killed by kill -9
+            plain = folder / "member.xml"
             with open_member() as member, plain.open("wb") as handle:
                 shutil.copyfileobj(member, handle, 1 << 20)
             yield (plain, label)
