@@ -80,7 +80,10 @@ def load_location(source: Path, location: Path, *, binary: Path | None = None, g
     if graph:
         command += ["--graph", graph]
     log.info("loading %s into %s", source, location)
-    done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=3600)
+    done = subprocess.run(
+        command, capture_output=True, text=True, check=False, timeout=3600,
+        preexec_fn=functools.partial(die_with_parent, os.getpid()),
+    )  # fmt: skip
     if done.returncode != 0:
         raise ServerError(f"oxigraph load failed: {done.stderr.strip()[-500:]}", file=str(source))
 
