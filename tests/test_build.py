@@ -317,8 +317,9 @@ def _outputs(out: Path) -> dict[str, bytes]:
 def test_temp_files_of_an_interrupted_build_are_named_and_kept(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """A build killed while it wrote leaves its temp files; the next one into the folder says
-    so (which, how big) and leaves them: another build may be writing there."""
+    """A temp file whose name says no writer (an older version's) cannot be told from another
+    build's: the next build into the folder names it (which, how big) and leaves it. Those
+    named after their writer: test_build_failures.py."""
     out = tmp_path / "out"
     out.mkdir()
     left = out / ".tmp-k2j4h1.nt"

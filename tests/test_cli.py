@@ -71,6 +71,29 @@ def test_a_dropped_field_exits_4_and_is_counted(tmp_path: Path) -> None:
     ]
 
 
+def test_violations_and_a_dropped_field_exit_6_and_the_summary_tells_both(tmp_path: Path) -> None:
+    # as the 2021 register: SIRETs failing their check digit (SHACL violations) and values dropped
+    src = tmp_path / "src"
+    src.mkdir()
+    page = next(FICHES_DIR.glob("000_*.txt")).read_text(encoding="utf-8")
+    (src / "a.txt").write_text(
+        page.replace("Niveau 6", "Niveau 9", 1).replace("33196441100036", "33196441100037"), encoding="utf-8"
+    )
+    run = subprocess.run(
+        [*CLI, "build", str(src), "--out", str(tmp_path / "out")], check=False, capture_output=True, text=True
+    )
+    assert run.returncode == 6, run.stdout + run.stderr
+    assert "validation: does NOT conform" in run.stdout and "dropped: 1 field" in run.stdout
+    outcome = run.stdout.rstrip().splitlines()[-1]
+    assert outcome.startswith("outcome: ") and outcome.endswith(" — exit 6")
+    assert "SHACL violations" in outcome and "1 errors (0 fiches quarantined, 1 fields dropped" in outcome
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["validation"]["violations"] >= 1 and manifest["dropped"] == {"dropped-field": 1}
+    (src / "a.txt").write_text(page.replace("33196441100036", "33196441100037"), encoding="utf-8")
+    only_violations = subprocess.run([*CLI, "-q", "build", str(src), "--out", str(tmp_path / "out2")], check=False)
+    assert only_violations.returncode == 1
+
+
 def test_an_unreadable_graph_file_is_bad_input(tmp_path: Path) -> None:
     broken = tmp_path / "g.nt"
     broken.write_text("garbage <\n", encoding="utf-8")
@@ -121,7 +144,12 @@ def test_a_build_ends_with_its_exit_code_and_every_line_of_its_summary(tmp_path:
     )
     assert run.returncode == 4, run.stderr  # built, with a quarantined fiche
     assert run.stdout.startswith("fiches: 2 read, 1 loaded, 1 quarantined")
-    assert run.stdout.rstrip().splitlines()[-1].startswith("wrote ttl: ")  # the last line too
+    *_, last_written, coverage, outcome = run.stdout.rstrip().splitlines()  # the last lines too
+    assert last_written.startswith("wrote ttl: ")
+    assert coverage.startswith(
+        "coverage: page 32 sections read, 2 ignored (referential ×1, territories ×1), 1 heading "
+    )
+    assert outcome == "outcome: 1 errors (1 fiches quarantined; see errors.jsonl) — exit 4"
     assert "INFO rncp_graph.build: write: " in run.stderr  # the log, flushed
     assert json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))["fiches"]["quarantined"] == 1
 
@@ -133,3 +161,37 @@ def test_a_build_into_a_store_exits_normally_and_leaves_it_usable(tmp_path: Path
     info = subprocess.run([*CLI, "info", str(store)], check=False, capture_output=True, text=True)
     assert info.returncode == 0, info.stderr
     assert "1,902 triples" in info.stdout
+
+
+def test_help_and_readme_list_every_exit_code() -> None:
+    run = subprocess.run([*CLI, "--help"], check=False, capture_output=True, text=True)
+    assert run.returncode == 0
+    text = " ".join(run.stdout.split())
+    for code in (
+        "0 success",
+        "1 SHACL violations",
+        "2 bad input",
+        "3 internal error",
+        "4 built",
+        "5 a remote",
+        "6 both",
+    ):
+        assert code in text, code
+    readme = " ".join((Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8").split())
+    for code in range(7):
+        assert f"`{code}` " in readme, code
+
+
+def test_an_update_with_violations_and_a_dropped_field_exits_6(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    built = subprocess.run([*CLI, "-q", "build", str(FICHES_DIR), "--store", str(store)], check=False)
+    assert built.returncode == 0
+    page = next(FICHES_DIR.glob("000_*.txt"))
+    changed = tmp_path / page.name
+    text = page.read_text(encoding="utf-8")
+    changed.write_text(text.replace("Niveau 6", "Niveau 9", 1).replace("33196441100036", "33196441100037"), "utf-8")
+    run = subprocess.run(
+        [*CLI, "update", "--store", str(store), str(changed)], check=False, capture_output=True, text=True
+    )
+    assert run.returncode == 6, run.stdout + run.stderr
+    assert "invalid-level" in run.stdout and "Violation" in run.stdout

@@ -208,14 +208,19 @@ def test_register_2021(shared_data: Path) -> None:
     assert result.repairs["rows:Standard"] == 17470 == 17369 + 101
     rules = Counter(p.rule for p in result.problems)
     assert "duplicate-row" not in rules
-    # odd ROME codes: reported, the link dropped, the fiche kept
-    bad_rome = [p for p in result.problems if p.rule == "invalid-rome"]
-    assert len(bad_rome) == 174 == result.repairs["rows-dropped:Rome"]
-    assert {"A12", "C"} <= {p.value for p in bad_rome}
+    # ROME codes of every level of the tree (domain C, field A12, ROME v3's H1) and NSF codes of
+    # every level of the nomenclature (domain 33, general domain 3): all kept, none reported
+    assert not {"invalid-rome", "invalid-nsf"} & set(rules)
     fiches = by_number(result)
-    assert all(p.fiche in fiches for p in bad_rome)
-    assert all(c.code[0] in "ABCDEFGHIJKLMN" and len(c.code) == 5 for f in result.fiches for c in f.rome)
-    assert sum(len(f.rome) for f in result.fiches) == 45165 - 174
+    assert {"A12", "C", "H1"} <= {c.code for f in result.fiches for c in f.rome}
+    assert result.repairs["rows-loaded:Rome"] == 45165
+    assert [(c.code, c.label) for c in fiches["RNCP15412"].rome if len(c.code) < 5] == [
+        ("A13", "Études et assistance technique"),
+        ("H1", "Études et supports techniques à l'industrie"),
+    ]
+    nsf = {c.code for f in result.fiches for c in f.nsf}
+    assert {"3", "31", "33", "332p"} <= nsf
+    assert result.repairs["rows-loaded:Nsf"] == 50925
     for table in TABLES:
         if f"rows:{table}" in result.repairs:
             used = sum(result.repairs.get(f"rows-{k}:{table}", 0) for k in ("loaded", "dropped", "not-mapped"))
@@ -236,7 +241,7 @@ def test_fixture_fiches_and_repairs(fixture: LoadResult) -> None:
     assert [c.code for c in fiches["RNCP90001"].collective_agreements] == ["3085"]
     assert fiches["RNCP90003"].level is None  # REPRISE
     assert [(c.code, c.label) for c in fiches["RNCP90003"].nsf] == [("233", "Bâtiment : finitions")]
-    assert [c.code for c in fiches["RNCP90003"].rome] == ["I1203", "H1102"]  # A12 dropped
+    assert [c.code for c in fiches["RNCP90003"].rome] == ["I1203", "H1102"]  # I12O3 (letter O) dropped
     assert fiches["RNCP90003"].rome[1].label == "Management et ingénierie d'affaires"
     assert [b.code for b in fiches["RNCP90003"].blocks] == ["RNCP90003BC01"]  # BC1 padded
     assert [(o.legal_name, o.siret) for o in fiches["RNCP90003"].certifiers] == [
@@ -250,7 +255,7 @@ def test_fixture_fiches_and_repairs(fixture: LoadResult) -> None:
     assert fixture.repairs["duplicate-access-route"] == 1
     assert [(p.rule, p.fiche, p.value) for p in fixture.problems] == [
         ("block-code-padded", "RNCP90003", "RNCP90003BC1"),
-        ("invalid-rome", "RNCP90003", "A12"),
+        ("invalid-rome", "RNCP90003", "I12O3"),
         ("orphan-row", "RNCP90009", "RNCP90009"),
     ]
     assert fixture.problems[1].file == "export-2025-03-14/export_fiches_CSV_Rome_2025_03_14.csv"
@@ -303,3 +308,17 @@ def test_build_from_xml_and_csv_zip(tmp_path: Path) -> None:
     assert '"rule": "invalid-rome"' in errors and '"rule": "unknown-element"' in errors
     conflict_values = [p.value or "" for p in result.problems if p.rule == "source-conflict"]
     assert conflict_values and not any("datetime" in v or "(" in v for v in conflict_values)  # no Python reprs
+
+
+def test_a_bad_siret_names_the_siret_column_and_its_line(tmp_path: Path) -> None:
+    """The SIRET warnings name the column that holds the SIRET, not the one holding the name."""
+    folder = copy_fixture(tmp_path)
+    certifiers = table_file(folder, "Certificateurs")
+    certifiers.write_bytes(certifiers.read_bytes().replace(b"90000001900019", b"90000001900018"))
+    partners = table_file(folder, "Partenaires")
+    partners.write_bytes(partners.read_bytes().replace(b"90000004300019", b"9000000430001"))
+    result = read_csv_export(folder)
+    assert [(p.fiche, p.field, p.value, p.line, p.action) for p in result.problems if p.rule == "invalid-siret"] == [
+        ("RNCP90001", "Siret_Certificateur", "90000001900018", 2, "kept"),
+        ("RS90002", "Siret_Partenaire", "9000000430001", 3, "kept"),
+    ]

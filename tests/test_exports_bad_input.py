@@ -390,3 +390,49 @@ def test_csv_fiche_number_forms(tmp_path: Path) -> None:
         ("fiche-number-normalised", "RS 12"),
     ]
     assert result.repairs["rows:Standard"] == 3 == len(result.fiches) + result.quarantined
+
+
+def test_block_code_with_the_fiche_prefix_written_twice_is_repaired(tmp_path: Path) -> None:
+    # as in the 2021 register (RNCP35035BCRNCP35035BC01): the code meant is evident
+    blocks = (
+        "<BLOCS_COMPETENCES><BLOC_COMPETENCES><CODE>RNCP90001BCRNCP90001BC01</CODE></BLOC_COMPETENCES>"
+        "<BLOC_COMPETENCES><CODE>RNCP90001BCRNCP12345BC02</CODE></BLOC_COMPETENCES></BLOCS_COMPETENCES>"
+    )
+    result = read_xml(xml_export(tmp_path, fiche(extra=blocks)))
+    assert [b.code for b in result.fiches[0].blocks] == ["RNCP90001BC01"]
+    repaired, refused = result.problems
+    assert (repaired.rule, repaired.severity, repaired.action) == ("block-code-doubled-prefix", "warning", "repaired")
+    assert (repaired.fiche, repaired.value) == ("RNCP90001", "RNCP90001BCRNCP90001BC01")  # as given
+    assert "read as RNCP90001BC01" in repaired.message
+    assert (refused.rule, refused.value) == ("invalid-block-code", "RNCP90001BCRNCP12345BC02")  # not evident
+
+
+def test_csv_block_code_with_the_fiche_prefix_written_twice_is_repaired(tmp_path: Path) -> None:
+    folder = copy_fixture(tmp_path)
+    rows = [["RNCP90001", "RNCP90001BCRNCP90001BC02", "Encadrer une équipe d’entrepôt"]]
+    write_table(folder, "Blocs_De_Compétences", rows)
+    result = read_csv_export(folder)
+    fiche_blocks = {f.number: [b.code for b in f.blocks] for f in result.fiches}
+    assert fiche_blocks["RNCP90001"] == ["RNCP90001BC02"]
+    (problem,) = [p for p in result.problems if p.rule == "block-code-doubled-prefix"]
+    assert (problem.field, problem.value, problem.line) == ("Bloc_Competences_Code", "RNCP90001BCRNCP90001BC02", 2)
+    assert not [p for p in result.problems if p.rule == "invalid-block-code"]
+
+
+def test_a_rome_field_padded_to_five_characters_is_read_as_the_field(tmp_path: Path) -> None:
+    # the 2021 register gives "M1500";"Ressources humaines" as well as "M15";"Ressources humaines"
+    folder = copy_fixture(tmp_path)
+    rows = [["RNCP90001", "M1500", "Ressources humaines"], ["RNCP90001", "M1503", "Management des ressources humaines"]]
+    write_table(folder, "Rome", rows)
+    result = read_csv_export(folder)
+    (loaded,) = [f for f in result.fiches if f.number == "RNCP90001"]
+    assert [(c.code, c.label) for c in loaded.rome] == [
+        ("M15", "Ressources humaines"),
+        ("M1503", "Management des ressources humaines"),
+    ]
+    (problem,) = [p for p in result.problems if p.fiche == "RNCP90001"]
+    assert (problem.rule, problem.severity, problem.action) == ("rome-field-padded", "warning", "repaired")
+    assert (problem.field, problem.value, problem.line) == ("Codes_Rome_Code", "M1500", 2)
+    xml = read_xml(xml_export(tmp_path, fiche(extra="<CODES_ROME><ROME><CODE>K2500</CODE></ROME></CODES_ROME>")))
+    assert [c.code for c in xml.fiches[0].rome] == ["K25"]
+    assert [(p.rule, p.field, p.value) for p in xml.problems] == [("rome-field-padded", "ROME", "K2500")]

@@ -102,6 +102,32 @@ def test_code_hierarchies_come_from_the_codes() -> None:
     assert (URIRef(iris.formacode("44047")), SKOS.inScheme, URIRef(iris.scheme("formacode"))) in g
 
 
+def test_domain_level_codes_are_concepts_of_their_scheme_under_their_domain() -> None:
+    # the 2021 register cites NSF domains (33, 3) and ROME domains and fields (K, K12, ROME v3's H1)
+    nsf = [Code("33", "Services aux personnes"), Code("3", None)]
+    rome = [Code("K12", "Action sociale"), Code("K", None), Code("H1", "Études et supports techniques à l'industrie")]
+    g = _graph(_fiche(nsf=nsf, rome=rome))
+    c = URIRef(iris.certification("RNCP34808"))
+    n33, n3, k12, k, h1, h = (
+        URIRef(f(x))
+        for f, x in (
+            (iris.nsf, "33"),
+            (iris.nsf, "3"),
+            (iris.rome, "K12"),
+            (iris.rome, "K"),
+            (iris.rome, "H1"),
+            (iris.rome, "H"),
+        )
+    )
+    assert set(g.objects(c, RNCP.nsfCode)) == {n33, n3}
+    assert set(g.objects(c, RNCP.romeCode)) == {k12, k, h1}
+    assert (n33, SKOS.broader, n3) in g and (n3, SKOS.topConceptOf, URIRef(iris.scheme("nsf"))) in g
+    assert (k12, SKOS.broader, k) in g and (h1, SKOS.broader, h) in g
+    assert (k, SKOS.topConceptOf, URIRef(iris.scheme("rome"))) in g
+    assert g.value(n33, SKOS.notation) == Literal("33") and (n33, RDF.type, RNCP.NsfCode) in g
+    assert g.value(k12, SKOS.prefLabel) == Literal("Action sociale", lang="fr")
+
+
 def test_competencies_are_shared_nodes_across_fiches() -> None:
     text = "Identifier une problématique"
     other = _fiche(number="RNCP1", blocks=[Block("RNCP1BC01", "X", [text + " ."])])
@@ -124,7 +150,7 @@ def test_blocks_certifier_lineage_correspondence_access() -> None:
                 CorrespondenceNature.PARTIAL,
                 "DC4 = bloc 6",
                 "RNCP34808BC06",
-                "RNCP2514BC04",
+                ("RNCP2514BC04",),
             )
         ],
         access_routes=[AccessRoute(AccessRouteKind.VAE, True, "Jury de trois membres", date(2022, 6, 7))],
@@ -289,8 +315,8 @@ def test_a_mapper_past_its_limit_forgets_what_it_described_and_describes_it_agai
     ],
 )
 def test_a_shared_concept_memory_gives_every_concept_and_link_of_each_code(items: list[tuple[str, str]]) -> None:
-    """Short codes too (``K14`` alone is a top concept, under ``K1403`` it has ``K`` above it;
-    NSF ``33``), in any order: the same triples as each code described on its own."""
+    """Short codes too (ROME ``K14``, NSF ``33`` and ``3``), in any order: the same triples as
+    each code described on its own."""
     described: set[object] = set()
     shared = {t for kind, code in items for t in concept_triples(kind, Code(code, None), described)}
     alone = {t for kind, code in items for t in concept_triples(kind, Code(code, None))}

@@ -56,3 +56,31 @@ def test_not_a_url(value: str) -> None:
 def test_item_breaks_are_runs_of_two_spaces_or_of_line_breaks(value: str) -> None:
     # the pattern is written for speed; it must split exactly as the plain statement of the rule
     assert normalise._ITEM_BREAK.split(value) == re.split(r"[ \t\u00a0\u202f]{2,}|[\r\n]+", value)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("33", "33"), ("3", "3"), ("332", "332"), ("332P", "332p"), (" 31\u202f", "31")],
+)
+def test_nsf_codes_of_every_level_of_the_nomenclature(raw: str, expected: str) -> None:
+    assert normalise.nsf_code(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["3321", "33p", "332pp", "p", "", "3 3 2 p x"])
+def test_nsf_code_refused(raw: str) -> None:
+    with pytest.raises(InvalidValue):
+        normalise.nsf_code(raw, fiche="RNCP1")
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("K", "K"), ("k12", "K12"), ("B11", "B11"), ("K1201", "K1201"), ("H1", "H1"), ("H2", "H2")],
+)
+def test_rome_codes_of_every_level_of_the_tree(raw: str, expected: str) -> None:
+    assert normalise.rome_code(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["M16O7", "Z9999", "K120", "K1", "Z", "K12011", "H3"])
+def test_rome_code_refused(raw: str) -> None:
+    with pytest.raises(InvalidValue):
+        normalise.rome_code(raw, fiche="RNCP1")

@@ -247,7 +247,8 @@ def test_domains_and_ranges_resolve(onto: Graph) -> None:
         ("distinctBlockPrerequisites", BOOLEAN), ("ficheNumber", STRING), ("blockCode", STRING),
         ("siret", STRING), ("siren", STRING), ("idccCode", STRING), ("title", LANG_STRING),
         ("text", LANG_STRING), ("objectives", LANG_STRING), ("juryComposition", LANG_STRING),
-        ("recordState", LANG_STRING),
+        ("recordState", LANG_STRING), ("certifierActive", BOOLEAN), ("certifierStateDate", DATE),
+        ("changeAction", STRING), ("changeDate", DATE), ("targetBlockAsCited", LANG_STRING),
     ],
 )  # fmt: skip
 def test_datatype_of_what_the_mapping_writes(onto: Graph, name: str, datatype: URIRef) -> None:

@@ -7,6 +7,9 @@ with its name and value while the fiche is kept.
 
 from __future__ import annotations
 
+import logging
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -15,6 +18,7 @@ import pytest
 from rncp_graph.errors import EmptyInput
 from rncp_graph.loaders import page
 from rncp_graph.model import AccessRouteKind, LoadResult, Problem
+from rncp_graph.sources import expand
 
 from .constants import FICHES_DIR
 
@@ -104,7 +108,29 @@ def test_two_different_expiry_dates_keep_the_first_and_warn(tmp_path: Path) -> N
     result = load(tmp_path, sample().replace("| 23-07-2025 |", "| 24-07-2025 |"))
     assert result.fiches[0].expiry_date == date(2025, 7, 23)
     problem = only(result, "conflicting-values")
-    assert (problem.field, problem.value, problem.severity) == ("expiry_date", "24-07-2025", "warning")
+    assert (problem.field, problem.value, problem.severity, problem.line) == (
+        "expiry_date",
+        "24-07-2025",
+        "warning",
+        158,
+    )
+    assert "expiry_date is stated 2 times; kept: '23-07-2025' (line 12), the first valid value" in problem.message
+
+
+def test_an_impossible_date_beside_a_valid_one_is_reported_with_the_value_kept(tmp_path: Path) -> None:
+    """The masthead gives 31-02-2025, the table 23-07-2025: the valid one is kept and the report
+    says that the page stated two values, which one was kept, where, and why."""
+    result = load(tmp_path, sample().replace("23-07-2025", "31-02-2025", 1))
+    assert result.fiches[0].expiry_date == date(2025, 7, 23)
+    problem = only(result, "invalid-date")
+    assert (problem.value, problem.line, problem.severity, problem.action) == (
+        "31-02-2025",
+        12,
+        "error",
+        "dropped-value",
+    )
+    assert "kept: '23-07-2025' (line 158), the first valid value; this value is dropped" in problem.message
+    assert not [p for p in result.problems if p.rule == "conflicting-values"]
 
 
 def test_level_9_is_refused(tmp_path: Path) -> None:
@@ -241,3 +267,45 @@ def test_flattened_page_missing_its_end_is_truncated(tmp_path: Path) -> None:
     assert result.fiches == [] and result.quarantined == 1
     problem = only(result, "truncated")
     assert (problem.field, problem.severity, problem.action) == ("job_types", "error", "quarantined-fiche")
+
+
+# --- saved HTML pages: not read, and said so --------------------------------------------------
+
+
+def test_an_html_page_given_is_bad_input_and_nothing_is_written(tmp_path: Path) -> None:
+    html = write(tmp_path, "<html><body><h1>Expert en développement logiciel</h1></body></html>", "RNCP36912.html")
+    out = tmp_path / "out"
+    run = subprocess.run(
+        [sys.executable, "-m", "rncp_graph", "build", str(html), "--out", str(out)],
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 2
+    assert "RNCP36912.html" in run.stderr and "saved HTML pages are not read" in run.stderr and ".txt" in run.stderr
+    assert not out.exists()
+
+
+def test_html_pages_in_a_folder_are_named_in_a_warning_and_skipped(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    write(tmp_path, sample(), "000.txt")
+    write(tmp_path, "<html></html>", "b.html")
+    write(tmp_path, "<html></html>", "a.HTM")
+    write(tmp_path, "notes", "README.md")
+    with caplog.at_level(logging.WARNING, logger="rncp_graph.sources"):
+        found = expand([tmp_path])
+    assert [p.name for p in found] == ["000.txt"]
+    (record,) = caplog.records
+    assert "2 file(s) skipped (a.HTM, b.html)" in record.getMessage()
+    assert "saved HTML pages are not read" in record.getMessage()
+
+
+def test_a_level_stated_twice_differently_keeps_the_first_and_says_so(tmp_path: Path) -> None:
+    """Any single-valued field, not only dates: a second, different level is no longer ignored."""
+    text = sample().replace("Statistiques :", "Nomenclature du niveau de qualification\nNiveau 7\nStatistiques :", 1)
+    result = load(tmp_path, text)
+    assert result.fiches[0].level == 6
+    problem = only(result, "conflicting-values")
+    assert (problem.field, problem.value, problem.severity) == ("level", "Niveau 7", "warning")
+    assert "kept: 'Niveau 6' (line 4)" in problem.message

@@ -9,14 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from rncp_graph import normalise
+from rncp_graph import build, iris, normalise
 from rncp_graph.loaders import xml_export, xml_fields
 from rncp_graph.loaders.xml_export import read_xml
 from rncp_graph.model import AccessRouteKind, CorrespondenceKind, Fiche, LoadResult, Status
+from rncp_graph.namespaces import RNCP
 from rncp_graph.normalise import split_items
 from rncp_graph.sources import expand, loader_for
 
 from .constants import RESOURCES
+from .test_exports_bad_input import fiche as one_fiche
+from .test_exports_bad_input import xml_export as write_export
 
 SAMPLE = Path("rncp-xml-v4.1-sample/export-fiches-rncp-extract.RNCP35340.xml")
 FIXTURE = RESOURCES / "xml" / "export-fiches-rncp-v4-1-2025-03-14.xml"
@@ -183,11 +186,11 @@ def test_fixture_export_date_and_unknown_elements_reported_once() -> None:
 
 def test_fixture_correspondences_at_block_level(fixture: dict[str, Fiche]) -> None:
     corr = fixture["RNCP90001"].correspondences
-    assert [(c.target, c.source_block, c.target_block, c.kind) for c in corr] == [
-        ("RNCP90003", "RNCP90001BC01", "RNCP90003BC01", CorrespondenceKind.RNCP),
-        ("RNCP80000", "RNCP90001BC01", "RNCP80000BC03", CorrespondenceKind.RNCP),
-        ("RNCP80000", "RNCP90001BC02", "RNCP80000BC03", CorrespondenceKind.RNCP),
-        ("RS90002", None, None, CorrespondenceKind.RS),
+    assert [(c.target, c.source_block, c.target_blocks, c.kind) for c in corr] == [
+        ("RNCP90003", "RNCP90001BC01", ("RNCP90003BC01",), CorrespondenceKind.RNCP),
+        ("RNCP80000", "RNCP90001BC01", ("RNCP80000BC03",), CorrespondenceKind.RNCP),
+        ("RNCP80000", "RNCP90001BC02", ("RNCP80000BC03",), CorrespondenceKind.RNCP),
+        ("RS90002", None, (), CorrespondenceKind.RS),
     ]
     assert corr[1].text == "RNCP90001BC01 + RNCP90001BC02 → RNCP80000BC03"
     assert corr[1].target_title == "Manager logistique"
@@ -340,3 +343,91 @@ def test_sources_table_recognises_xml(tmp_path: Path) -> None:
 )
 def test_split_items(text: str | None, items: list[str]) -> None:
     assert split_items(text) == items
+
+
+def test_promotion_years_of_the_level_are_read_and_mapped(tmp_path: Path) -> None:
+    """``ANNEES_PROMOTIONS_NIVEAU/ANNEE`` (v4.1): the years of award whose promotions may benefit
+    from the level granted, as the pages' « Promotions (année d'obtention) … » (rncp:promotionYear)."""
+    years = "<ANNEES_PROMOTIONS_NIVEAU><ANNEE>2025</ANNEE><ANNEE>2024</ANNEE><ANNEE>2024</ANNEE>"
+    bad = "<ANNEE>24</ANNEE></ANNEES_PROMOTIONS_NIVEAU>"
+    path = write_export(tmp_path, one_fiche(extra=years + bad))
+    result = read_xml(path)
+    assert result.fiches[0].promotions == [2024, 2025]
+    (problem,) = result.problems  # no unknown-element: the element is known
+    assert (problem.rule, problem.field, problem.value) == ("invalid-number", "ANNEE", "24")
+    graph = build([path], validate=False).store
+    rows = graph.select(
+        f"SELECT ?y WHERE {{ <{iris.certification('RNCP90001')}> <{RNCP.promotionYear}> ?y }} ORDER BY ?y"
+    )
+    assert [r["y"].value for r in rows] == ["2024", "2025"]  # type: ignore[union-attr]
+
+
+def test_sample_job_types_keep_their_options_and_introductions(sample: LoadResult) -> None:
+    """The titles stay rncp:jobType values as before; each option is a group with its heading,
+    its introductory sentence and its titles (the repeated title under both), and the whole
+    field is kept, one line per line."""
+    fiche = sample.fiches[0]
+    first, second = fiche.job_type_groups
+    assert first.heading == "Option « Solutions d’infrastructure, systèmes et réseaux »"
+    assert second.heading == "Option « Solutions logicielles et applications métiers »"  # no colon in the source
+    assert first.introduction == (
+        "Les dénominations d’emplois concernés sont diverses. "
+        "À titre indicatif, les appellations les plus fréquentes sont les suivantes :"
+    )
+    assert second.introduction is not None and second.introduction.startswith("Les dénominations d’emplois concernées")
+    assert first.titles[0] == "administrateur systèmes et réseaux" and len(first.titles) == 10
+    assert second.titles[-1] == "technicien d'études informatiques." and len(second.titles) == 12
+    assert (
+        "technicien développement – exploitation" in first.titles
+        and "technicien développement – exploitation" in second.titles
+    )
+    assert len(fiche.job_types) == 21  # unchanged: 22 titles, one repeated
+    assert fiche.job_types_text is not None
+    lines = fiche.job_types_text.split("\n")
+    assert len(lines) == 26 and lines[0] == "Option « Solutions d’infrastructure, systèmes et réseaux » :"
+
+
+def test_sample_job_type_groups_in_the_graph(shared_data: Path) -> None:
+    built = build([shared_data / SAMPLE], validate=True)
+    assert built.validation is not None and built.validation["violations"] == 0, built.validation
+    rows = built.store.select(
+        "SELECT ?heading (COUNT(?job) AS ?jobs) ?intro WHERE {"
+        f" <{iris.certification('RNCP35340')}> rncp:jobTypeGroup ?g . ?g a rncp:JobTypeGroup ;"
+        " rncp:groupHeading ?heading ; rncp:groupIntroduction ?intro ; rncp:groupJobType ?job"
+        " } GROUP BY ?heading ?intro ORDER BY ?heading"
+    )
+    assert [(r["heading"].value, int(r["jobs"].value)) for r in rows] == [  # type: ignore[union-attr]
+        ("Option « Solutions d’infrastructure, systèmes et réseaux »", 10),
+        ("Option « Solutions logicielles et applications métiers »", 12),
+    ]
+    texts = built.store.select(f"SELECT ?t WHERE {{ <{iris.certification('RNCP35340')}> rncp:jobTypesText ?t }}")
+    assert len(texts) == 1 and texts[0]["t"].language == "fr"  # type: ignore[union-attr]
+    jobs = built.store.select(f"SELECT ?j WHERE {{ <{iris.certification('RNCP35340')}> rncp:jobType ?j }}")
+    assert len(jobs) == 21
+
+
+@pytest.mark.parametrize(
+    ("items", "expected"),
+    [
+        ([], []),
+        (["chef", "adjoint"], []),  # no option heading: no groups (the titles stay job types)
+        (
+            ["Les métiers :", "Option « A » :", "Intro :", "chef", "Option « B »", "chef", "adjoint"],
+            [("Option « A »", "Intro :", ("chef",)), ("Option « B »", None, ("chef", "adjoint"))],
+        ),
+    ],
+)
+def test_job_type_groups(items: list[str], expected: list[tuple[str, str | None, tuple[str, ...]]]) -> None:
+    assert [(g.heading, g.introduction, g.titles) for g in xml_fields.job_type_groups(items)] == expected
+
+
+def test_a_bad_siret_names_its_element(tmp_path: Path) -> None:
+    path = tmp_path / "export.xml"
+    text = FIXTURE.read_text(encoding="utf-8")
+    path.write_text(text.replace("90000001900019", "90000001900018"), encoding="utf-8")
+    [problem] = [p for p in read_xml(path).problems if p.rule == "invalid-siret"]
+    assert (problem.fiche, problem.field, problem.value) == (
+        "RNCP90001",
+        "CERTIFICATEUR/SIRET_CERTIFICATEUR",
+        "90000001900018",
+    )

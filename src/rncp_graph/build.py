@@ -25,11 +25,11 @@ from typing import Any
 
 from tqdm import tqdm
 
-from . import iris, merge
+from . import iris, merge, referentials
 from .__about__ import __version__
-from .errors import EmptyInput
+from .errors import EmptyInput, NothingLoaded
 from .exports import export
-from .exports.atomic import deferred, leftovers, write_bytes
+from .exports.atomic import deferred, remove_leftovers, write_bytes
 from .loaders import xml_parallel
 from .mapping import ntriples_chunks, source_triples
 from .model import LoadResult, Problem
@@ -132,7 +132,7 @@ def build(
     *,
     out: Path | None = None,
     store_path: Path | None = None,
-    report: bool = False,
+    report: bool | Path = False,
     progress: bool = False,
     validate: bool = True,
     strategy: str = "sparql",
@@ -147,7 +147,8 @@ def build(
         (1.1 GB at 30k fiches): the exports are made from them rather than from the store
         (also without ``out``, for the pyshacl strategies, which partition those lines).
     :param store_path: folder of an on-disk Oxigraph store; ``None`` keeps the store in memory.
-    :param report: also write the per-fiche section coverage report.
+    :param report: also write the coverage report (:func:`~rncp_graph.loaders.coverage.coverage_report`):
+        to ``out/coverage.json``, or to this path.
     :param progress: show progress bars.
     :param strategy: how to validate: ``"sparql"`` (default), ``"per-fiche"`` or ``"whole"``
         (see :func:`rncp_graph.validate.validate`; the same report).
@@ -158,12 +159,11 @@ def build(
         not depend on it.
     :param validate: validate the graph with the SHACL shapes; the outcome goes to
         ``result.validation`` (the manifest's ``validation``).
-    :raises StructuralError: when a source is damaged; nothing is written then (the graphs
-        this build added to an on-disk store are removed again).
+    :raises StructuralError: when a source is damaged, or when no fiche of the sources could be
+        loaded (:class:`~rncp_graph.errors.NothingLoaded`, every one quarantined); nothing is
+        written then (the graphs this build added to an on-disk store are removed again).
     """
     jobs = jobs or available_cores()
-    if out is not None:
-        _warn_about_leftovers(out)
     timings: dict[str, float] = {}
     result = Build(store=GraphStore(store_path), timings=timings)
     # the canonical lines are made from the mapped chunks when this build needs them (exports,
@@ -171,44 +171,77 @@ def build(
     keep_lines = out is not None or (validate and strategy != "sparql")
     with timed_stage("read + map + load", timings):
         files = expand(paths)
+        if not files:  # e.g. an empty folder: validating or exporting nothing is a mistake
+            raise EmptyInput("no source to read here (no fiche page, XML or CSV export)", file=_names(paths))
         before = set(result.store.graphs())
         try:
             _load_schemes(result.store)
             for path in tqdm(files, desc="sources", unit="file", disable=not progress or len(files) < 2):
                 _read_and_load(result, path, jobs=jobs, progress=progress, keep_lines=keep_lines)
+            if not result.facts:  # every fiche quarantined: no empty graph replaces the outputs
+                raise nothing_loaded(result.results)
         except BaseException:
             for graph in {s.graph for s in result.sources} - before:
                 result.store.drop_graph(graph)
             raise
         result.problems = [p for r in result.results for p in r.problems] + merge.conflicts(result.facts)
+        result.problems += referentials.unknown_codes(result.store, [(s.graph, s.file) for s in result.sources])
         _drop_stale_sources(result.store, keep={s.graph for s in result.sources})
         result.store.flush()
         result.store.optimize()  # on disk: compacted once here, not by every later reader
     if validate and out is not None and strategy == "sparql":
         _validate_while_writing(result, out, report=report, jobs=jobs, progress=progress)
-        return result
-    if validate:
-        with timed_stage("validate", timings):
-            result.validation = _validation(result.store, strategy=strategy, jobs=jobs, progress=progress)
+    else:
+        if validate:
+            with timed_stage("validate", timings):
+                result.validation = _validation(result.store, strategy=strategy, jobs=jobs, progress=progress)
+        if out is not None:
+            with timed_stage("write", timings), deferred():  # the outputs replace the previous ones together
+                write_outputs(result, out, report=report)
     if out is not None:
-        with timed_stage("write", timings), deferred():  # the outputs replace the previous ones together
-            write_outputs(result, out, report=report)
+        _clean_leftovers(out)
     return result
 
 
-def _warn_about_leftovers(out: Path) -> None:
-    """Name the temp files an interrupted build left in ``out`` (they are not removed: another
-    build may be writing there now)."""
-    found = leftovers(out)
-    if found:
-        size = sum(p.stat().st_size for p in found)
-        names = ", ".join(p.name for p in found[:5]) + (", …" if len(found) > 5 else "")
+def _names(paths: Sequence[str | Path], shown: int = 5) -> str:
+    """Paths as a list for a message (the first ``shown``)."""
+    return ", ".join(map(str, paths[:shown])) + (", …" if len(paths) > shown else "")
+
+
+#: how many of the reasons a fiche was quarantined :func:`nothing_loaded` quotes
+REASONS_SHOWN = 3
+
+
+def nothing_loaded(results: Sequence[LoadResult]) -> NothingLoaded:
+    """The error of a build whose sources held fiches but loaded none, quoting why."""
+    problems = [p for r in results for p in r.problems]
+    reasons = [p for p in problems if p.action == "quarantined-fiche"] or problems
+    quoted = "; ".join(f"{p.file}: {p.message}" for p in reasons[:REASONS_SHOWN])
+    more = f"; and {len(reasons) - REASONS_SHOWN} more" if len(reasons) > REASONS_SHOWN else ""
+    quarantined = sum(r.quarantined for r in results)
+    return NothingLoaded(
+        f"no fiche loaded from {len(results)} source(s), {quarantined} quarantined ({quoted}{more}); "
+        "nothing written, the previous outputs are kept",
+        problems=problems,
+    )
+
+
+def _clean_leftovers(out: Path) -> None:
+    """Once this build's outputs are in place, remove the temp files that interrupted builds
+    left in ``out`` (their writer is gone: :func:`~rncp_graph.exports.atomic.remove_leftovers`);
+    name those that cannot be told from another build's (another host's, or without a writer)."""
+    found = remove_leftovers(out)
+    if found.removed:
+        names = _names([p.name for p in found.removed])
+        log.info("removed %d temp file(s) of interrupted builds from %s: %s", len(found.removed), out, names)
+    if found.unknown:
+        size = sum(p.stat().st_size for p in found.unknown if p.exists())
         log.warning(
             "%s holds %d temp file(s) of an interrupted build (%s, %.1f MB): remove them if no other build "
             "is writing there",
             out,
-            len(found),
-            names,
+            len(found.unknown),
+            _names([p.name for p in found.unknown]),
             size / 1e6,
         )
 
@@ -236,7 +269,7 @@ def _validation(
     return shacl.as_manifest()
 
 
-def _validate_while_writing(result: Build, out: Path, *, report: bool, jobs: int, progress: bool) -> None:
+def _validate_while_writing(result: Build, out: Path, *, report: bool | Path, jobs: int, progress: bool) -> None:
     """Validate in a thread while this one writes the exports; then the manifest.
 
     Oxigraph runs the validation queries without the GIL, so they use the core that writing
@@ -406,20 +439,23 @@ def source_sha256(path: Path) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
-def write_outputs(result: Build, out: Path, *, report: bool = False) -> None:
+def write_outputs(result: Build, out: Path, *, report: bool | Path = False) -> None:
     """Write the exports, ``errors.jsonl``, the optional coverage report and the manifest (last)."""
     result.written = export(result.store, out)
     _write_reports(result, out, report=report)
 
 
-def _write_reports(result: Build, out: Path, *, report: bool) -> None:
+def _write_reports(result: Build, out: Path, *, report: bool | Path) -> None:
     """``errors.jsonl``, the optional coverage report and the manifest (last), the exports written."""
     write_bytes(out / "errors.jsonl", _jsonl(p.as_dict() for p in result.problems))
     result.written["errors"] = out / "errors.jsonl"
     if report:
-        coverage = [c.__dict__ for r in result.results for c in r.coverage]
-        write_bytes(out / "coverage.json", _json(coverage))
-        result.written["coverage"] = out / "coverage.json"
+        # imported here: ``python -m rncp_graph.loaders.coverage`` runs it as __main__ after the package
+        from .loaders.coverage import coverage_report
+
+        target = report if isinstance(report, Path) else out / "coverage.json"
+        write_bytes(target, _json(coverage_report(result.results)))
+        result.written["coverage"] = target
     result.written["manifest"] = out / "manifest.json"
     write_bytes(out / "manifest.json", _json(result.manifest()))
 

@@ -6,6 +6,8 @@ to exit codes (see ``rncp_graph.cli``).
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class RNCPGraphError(Exception):
     """Base class of every error the project raises on purpose."""
@@ -64,6 +66,26 @@ class StructuralError(RNCPGraphError):
 
 class EmptyInput(StructuralError):
     """The file is empty, or holds only a BOM or whitespace."""
+
+
+class NothingLoaded(StructuralError):
+    """The sources were read but no fiche could be loaded (every one quarantined): an export
+    of that would replace a good graph by an empty one, so nothing is written.
+
+    ``problems`` holds what the loaders reported (why each fiche was quarantined).
+    """
+
+    def __init__(self, message: str, *, problems: list[Any] | None = None) -> None:
+        self.problems = list(problems or [])
+        super().__init__(message)
+
+
+class OutputError(RNCPGraphError, OSError):
+    """An output cannot be written: the disk is full, the file too large, the folder read-only
+    or not a folder. What was there is kept. Also an :class:`OSError` with the failure's ``errno``."""
+
+    def __str__(self) -> str:  # OSError's would be "[Errno 28] No space left on device" alone
+        return self.describe()
 
 
 class InvalidIRI(RNCPGraphError):

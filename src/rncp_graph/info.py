@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -10,10 +11,12 @@ import pyoxigraph as ox
 
 from .errors import EmptyInput, StructuralError
 from .namespaces import PREFIXES
-from .store import GraphStore
+from .store import GraphStore, is_store
 
 if TYPE_CHECKING:
     from .build import Build
+
+log = logging.getLogger(__name__)
 
 
 def compact(iri: str) -> str:
@@ -33,17 +36,52 @@ GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
 }
 
 
+#: the graph file of an output folder (``build --out``, ``publish --out``): the first one found
+OUTPUT_GRAPHS = ("rncp.nt", "rncp.ttl")
+
+
+def output_graph(folder: Path) -> Path | None:
+    """The graph file of an output folder written by ``build`` (``rncp.nt``) or ``publish``
+    (``rncp.ttl``); None for a folder that holds neither, nor a ``manifest.json``.
+
+    :raises StructuralError: a ``manifest.json`` without its graph file.
+    """
+    for name in OUTPUT_GRAPHS:
+        if (folder / name).is_file():
+            return folder / name
+    if (folder / "manifest.json").is_file():
+        expected = " or ".join(OUTPUT_GRAPHS)
+        raise StructuralError(f"an output folder (manifest.json) without its graph file ({expected})", file=str(folder))
+    return None
+
+
+def _open_folder(path: Path) -> GraphStore:
+    """An on-disk store, or the graph file of an output folder."""
+    if is_store(path):
+        try:
+            return GraphStore(store=ox.Store.read_only(str(path)))
+        except OSError as exc:
+            raise StructuralError(f"cannot open this Oxigraph store folder: {exc}", file=str(path)) from None
+    graph = output_graph(path)
+    if graph is None:
+        raise StructuralError(
+            "neither an Oxigraph store folder (no CURRENT file) nor an output folder of rncp-graph build "
+            "(no rncp.nt): give a graph file, a store folder or an output folder",
+            file=str(path),
+        )
+    log.info("%s is an output folder: reading its graph %s", path, graph.name)
+    return open_graph(graph)
+
+
 def open_graph(path: Path) -> GraphStore:
-    """A store folder, or an N-Triples / Turtle / N-Quads / TriG file loaded into a memory store.
+    """A store folder, the graph file of an output folder (:func:`output_graph`), or an
+    N-Triples / Turtle / N-Quads / TriG file loaded into a memory store.
 
     :raises StructuralError: the path is missing, of another kind, does not parse (the
         message names the file and the parser's line and column) or holds no triples.
     """
     if path.is_dir():
-        try:
-            return GraphStore(store=ox.Store.read_only(str(path)))
-        except OSError as exc:
-            raise StructuralError(f"not an Oxigraph store folder: {exc}", file=str(path)) from None
+        return _open_folder(path)
     rdf_format = GRAPH_FORMATS.get(path.suffix.lower())
     if rdf_format is None:
         known = ", ".join(GRAPH_FORMATS)

@@ -47,7 +47,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
-from . import iris
+from . import iris, referentials
 from .__about__ import __version__
 from .build import SourceRecord, available_cores, is_complete, read_source, source_sha256, timed_stage
 from .changes import PendingStore
@@ -182,6 +182,7 @@ def update(
             _apply(result, pending, source)
         pending.commit()
         store.flush()
+        result.problems += referentials.unknown_codes(store, [(s.graph, s.file) for s in result.sources])
     if validate:
         with timed_stage("validate", result.timings):
             nodes = affected_nodes(store, result.changed)

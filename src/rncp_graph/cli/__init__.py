@@ -5,20 +5,24 @@ Exit codes (the same for every command, documented in ``--help`` and the README)
 ====  =====================================================================
 0     success (the graph conforms; warnings allowed)
 1     SHACL violations (the graph was built and written, it does not conform)
-2     bad input: a damaged source (nothing written), bad shapes, bad query or parameter
+2     bad input: a damaged source (nothing written), bad shapes, bad query or parameter; an
+      output the system refuses (disk full, file too large, read-only folder: what was there is kept)
 3     internal error (a bug: please report it)
 4     built, but some fiches or fields were quarantined (see ``errors.jsonl``)
+5     a remote endpoint failed (``query``/``sparql``/``check --endpoint``, ``push``)
+6     both 1 and 4: SHACL violations, and fiches quarantined or values dropped
 ====  =====================================================================
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import importlib
 import logging
 import os
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -27,11 +31,25 @@ from ..errors import RNCPGraphError
 from ..processes import exit_on_sigterm
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_QUARANTINED = 0, 1, 2, 3, 4
+#: SHACL violations and losses at once (1 and 4 would each hide the other)
+EXIT_VIOLATIONS_AND_QUARANTINED = 6
 
 EPILOG = """\b
-Exit codes: 0 success · 1 SHACL violations · 2 bad input (nothing written) ·
-3 internal error · 4 built with quarantined fiches or dropped fields (see errors.jsonl).
+Exit codes: 0 success · 1 SHACL violations · 2 bad input or unwritable output (nothing written) ·
+3 internal error · 4 built with quarantined fiches or dropped fields (see errors.jsonl) ·
+5 a remote endpoint failed (query, sparql, check --endpoint, push) · 6 both 1 and 4.
 """
+
+
+def outcome_code(*, conforms: bool, complete: bool) -> int:
+    """The exit code of a command that built or changed a graph: 0, 1 (violations), 4 (fiches
+    quarantined or values dropped) or 6 (both)."""
+    return {
+        (True, True): EXIT_OK,
+        (False, True): EXIT_VIOLATIONS,
+        (True, False): EXIT_QUARANTINED,
+        (False, False): EXIT_VIOLATIONS_AND_QUARANTINED,
+    }[(conforms, complete)]
 
 
 #: command → the module of this package that defines it, imported when the command is asked
@@ -122,9 +140,26 @@ class Group(click.Group):
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's final flush does not fail again
             sys.exit(EXIT_OK)
+        except OSError as exc:
+            if exc.errno not in REFUSED_BY_THE_SYSTEM:
+                _internal_error()
+            where = f": {exc.filename}" if exc.filename else ""
+            click.echo(f"error: {exc.strerror}{where}", err=True)
+            sys.exit(EXIT_BAD_INPUT)
         except Exception:
-            logging.getLogger("rncp_graph").exception("internal error")
-            sys.exit(EXIT_INTERNAL)
+            _internal_error()
+
+
+#: errors of the disk or the file system (full, quota, file too large, read-only, no permission)
+#: that no code of this project raised on purpose: still the operator's to fix, exit 2, no traceback
+REFUSED_BY_THE_SYSTEM = frozenset(
+    {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOTDIR}
+)
+
+
+def _internal_error() -> NoReturn:
+    logging.getLogger("rncp_graph").exception("internal error")
+    sys.exit(EXIT_INTERNAL)
 
 
 @click.group(cls=Group, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})

@@ -9,15 +9,27 @@ import click
 
 from ..build import DEFAULT_SOURCES, Build, build
 from ..info import describe, summary_lines
+from ..loaders.coverage import read_coverage, summary_line
 from ..validate import STRATEGIES
-from . import EXIT_QUARANTINED, EXIT_VIOLATIONS, allow_quick_exit, main
+from . import EXIT_OK, allow_quick_exit, main, outcome_code
+
+#: ``--report`` without a FILE: ``coverage.json`` in the output folder
+IN_OUT = "OUT/coverage.json"
 
 
 @main.command("build")
 @click.argument("paths", nargs=-1, metavar="[PATH...]")
 @click.option("--out", type=click.Path(path_type=Path), default=Path("out"), show_default=True, help="Output folder.")
 @click.option("--store", "store_path", type=click.Path(path_type=Path), help="Keep an on-disk Oxigraph store here.")
-@click.option("--report", is_flag=True, help="Also write coverage.json: recognised and unknown sections per fiche.")
+@click.option(
+    "--report",
+    type=click.Path(dir_okay=False),
+    is_flag=False,
+    flag_value=IN_OUT,
+    default=None,
+    help="Also write the coverage of what was read as JSON (sections, elements, columns: read, ignored, "
+    "not understood; page headings not recognised): to FILE, or OUT/coverage.json with no FILE.",
+)
 @click.option("--validate/--no-validate", default=True, show_default=True, help="Validate with the SHACL shapes.")
 @click.option(
     "--strategy",
@@ -41,28 +53,30 @@ def build_command(
     paths: tuple[str, ...],
     out: Path,
     store_path: Path | None,
-    report: bool,
+    report: str | None,
     validate: bool,
     strategy: str,
     jobs: int | None,
 ) -> None:
     """Build the graph from fiche sources and write it to OUT.
 
-    PATH is a file, a folder or a glob of sources: fiche pages (.txt/.html), official XML
-    exports (.xml or .zip) and CSV exports (a folder or .zip of export_fiches_CSV_* files).
-    Default: the sample pages in data/fiches/.
+    PATH is a file, a folder or a glob of sources: fiche pages copied as text (.txt), official
+    XML exports (.xml or .zip) and CSV exports (a folder or .zip of export_fiches_CSV_* files).
+    Default: the sample pages in data/fiches/. Saved .html pages are not read: an .html PATH is
+    refused (exit 2, nothing written), .html files in a folder are named in a warning and skipped.
 
     Writes rncp.ttl (Turtle with prefixes), rncp.nt (canonical: sorted, deduplicated
     N-Triples), manifest.json (inputs, fiches loaded / quarantined, instances per class,
     validation totals) and errors.jsonl (every problem: file, fiche, field, value, rule,
     action). Damaged input (truncated XML, wrong CSV header) aborts before anything is
-    written; a bad fiche or field is quarantined and the rest is built.
+    written; a bad fiche or field is quarantined and the rest is built. Sources of which no
+    fiche loads write nothing either (exit 2): the previous outputs stay.
 
     \b
     Examples:
       rncp-graph build                                  # the sample pages → out/
       rncp-graph build export.zip --out out/2025        # an official export
-      rncp-graph build 'pages/*.html' --store store/    # keep an on-disk store to query
+      rncp-graph build 'pages/*.txt' --store store/     # keep an on-disk store to query
     """
     if not paths and not all(Path(p).exists() for p in DEFAULT_SOURCES):
         raise click.UsageError(
@@ -73,7 +87,7 @@ def build_command(
         paths or DEFAULT_SOURCES,
         out=out,
         store_path=store_path,
-        report=report,
+        report=report == IN_OUT or (report is not None and Path(report)),
         progress=ctx.obj["progress"],
         validate=validate,
         strategy=strategy,
@@ -82,22 +96,45 @@ def build_command(
     if not ctx.obj.get("quiet"):
         for text in summary_lines(result):
             click.echo(text)
+        click.echo(summary_line(read_coverage(result.results)))
+        if build_outcome(result) != EXIT_OK:
+            click.echo(outcome_line(result))
     if store_path is None:  # everything is written; an on-disk store is closed as usual instead
         allow_quick_exit(result)
     exit_for(result)
 
 
 def exit_for(result: Build) -> None:
-    """Exit 1 if the graph does not conform, 4 if something read was quarantined or dropped."""
+    """Exit 1 if the graph does not conform, 4 if something read was quarantined or dropped, 6 if both."""
+    code = build_outcome(result)
+    if code != EXIT_OK:
+        sys.exit(code)
+
+
+def outcome_line(result: Build) -> str:
+    """``outcome: 2 SHACL violations and 9 errors (0 fiches quarantined, 9 rows dropped) — exit 6``:
+    what the exit code stands for, every reason of it on one line."""
+    m = result.manifest()
+    reasons = []
     if result.validation is not None and not result.validation.get("conforms", True):
-        sys.exit(EXIT_VIOLATIONS)
+        reasons.append(f"{result.validation.get('violations', 0)} SHACL violations (see the validation line)")
     if not result.complete:
-        sys.exit(EXIT_QUARANTINED)
+        dropped = ", ".join(f"{n} {action.removeprefix('dropped-')}s dropped" for action, n in m["dropped"].items())
+        losses = ", ".join([f"{m['fiches']['quarantined']} fiches quarantined", *([dropped] if dropped else [])])
+        reasons.append(f"{m['errors']} errors ({losses}; see errors.jsonl)")
+    return f"outcome: {' and '.join(reasons)} — exit {build_outcome(result)}"
+
+
+def build_outcome(result: Build) -> int:
+    """The exit code a build's result calls for (see :func:`~rncp_graph.cli.outcome_code`)."""
+    conforms = result.validation is None or bool(result.validation.get("conforms", True))
+    return outcome_code(conforms=conforms, complete=result.complete)
 
 
 @main.command("info")
 @click.argument("graph", type=click.Path(exists=True, path_type=Path), default=Path("out/rncp.nt"))
 def info_command(graph: Path) -> None:
-    """Counts per class of a built graph (an .nt / .ttl file or an on-disk store folder)."""
+    """Counts per class of a built graph (an .nt / .ttl file, an on-disk store folder, or an
+    output folder of build: its rncp.nt)."""
     for text in describe(graph):
         click.echo(text)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import shlex
 from pathlib import Path
 
 import click
 
-from ..build import DEFAULT_SOURCES, build
+from ..build import DEFAULT_SOURCES, Build, build
 from ..exports.dcat import ReleaseMetadata
 from ..exports.publish import DEFAULT_OUT, publish
+from ..model import Problem
 from . import main
 from .build_cmd import exit_for
 
@@ -51,8 +53,10 @@ def publish_command(
     Writes rncp.ttl, rncp.nt.gz, rncp.jsonld (+ context.jsonld), rncp.trig, the ontology and
     shapes, docs/ontology.{fr,en}.html, dcat.ttl (DCAT-AP 3 + VoID), manifest.json, SHA256SUMS.
 
-    The release is written even when the graph has SHACL violations (exit 1) or fiches were
-    quarantined or fields dropped (exit 4): check the exit code before uploading.
+    The release is written even when the graph has SHACL violations (exit 1), fiches were
+    quarantined or fields dropped (exit 4), or both (exit 6): check the exit code before
+    uploading. Then the command says why on stderr (the number of violations, the first errors)
+    and where to read the rest (manifest.json; rncp-graph validate OUT lists the violations).
     """
     meta = ReleaseMetadata(
         base_url, publisher_name, publisher_iri, _day(issued), _day(modified), release_version, sparql_endpoint
@@ -60,4 +64,44 @@ def publish_command(
     result = build(paths or DEFAULT_SOURCES, progress=ctx.obj["progress"])
     release = publish(result.store, out, metadata=meta, build_manifest=result.manifest(), docs=not no_docs)
     click.echo(f"{release.stats.triples} triples, {len(release.files) + 1} files in {out}")
+    for text in why_not_clean(result, out):
+        click.echo(text, err=True)
     exit_for(result)  # the release is written either way; the exit code says if it is clean
+
+
+#: how many of the problems that are errors :func:`why_not_clean` quotes
+ERRORS_SHOWN = 5
+
+
+def why_not_clean(result: Build, out: Path) -> list[str]:
+    """What makes the release not clean (exit 1 or 4), and where to read the details; none when clean."""
+    lines = []
+    validation = result.validation or {}
+    if not validation.get("conforms", True):
+        lines.append(
+            f"the graph does NOT conform to the SHACL shapes: {validation['summary'].partition(': ')[2]} "
+            f"(build.validation in {out / 'manifest.json'}); to list the violations: "
+            f"rncp-graph validate {shlex.quote(str(out))} --severity violation"
+        )
+    errors = [p for p in result.problems if p.severity == "error"]
+    if not result.complete:
+        lines.append(
+            f"{result.fiches_quarantined:,} fiche(s) quarantined, {len(errors):,} error(s) "
+            f"(build.fiches and build.problems in {out / 'manifest.json'}):"
+        )
+        lines += [f"  {_problem(p)}" for p in errors[:ERRORS_SHOWN]]
+        if len(errors) > ERRORS_SHOWN:
+            more = len(errors) - ERRORS_SHOWN
+            lines.append(f"  … and {more:,} more (rncp-graph build writes them all to errors.jsonl)")
+    if lines:
+        lines.append("the release is written all the same: it is not clean")
+    return lines
+
+
+def _problem(problem: Problem) -> str:
+    where = ", ".join(
+        f"{name} {value!r}" if name in {"field", "value"} else f"{name} {value}"
+        for name, value in (("fiche", problem.fiche), ("field", problem.field), ("value", problem.value))
+        if value is not None
+    )
+    return f"{problem.file}: {problem.rule}: {problem.message}" + (f" ({where})" if where else "")

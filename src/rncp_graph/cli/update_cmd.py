@@ -11,7 +11,7 @@ import click
 
 from ..store import GraphStore, is_store
 from ..update import FEW, MAX_SHARE, Update, update
-from . import EXIT_QUARANTINED, EXIT_VIOLATIONS, main
+from . import EXIT_OK, main, outcome_code
 from .report_options import as_of_option, format_option, severity_option
 
 
@@ -70,7 +70,7 @@ def update_command(
     \b
     Examples:
       rncp-graph build export.zip --store store/ --out out/
-      rncp-graph update --store store/ pages/RNCP35340.html
+      rncp-graph update --store store/ pages/RNCP35340.txt
       rncp-graph update --store store/ fiches-du-jour.xml --format json > report.json
 
     Exit 0: done, the revalidated nodes conform; 1: violations on them; 2: bad input, store
@@ -104,10 +104,9 @@ def update_command(
                 click.echo(text, err=True)
         if report is not None:
             click.echo(report.render(fmt), nl=False)
-    if report is not None and not report.conforms:
-        sys.exit(EXIT_VIOLATIONS)
-    if not result.complete:
-        sys.exit(EXIT_QUARANTINED)
+    code = outcome_code(conforms=report is None or report.conforms, complete=result.complete)
+    if code != EXIT_OK:
+        sys.exit(code)
 
 
 def summary_lines(result: Update) -> Iterator[str]:

@@ -42,9 +42,11 @@ from .report_options import as_of_option, format_option, severity_option
 )
 @click.pass_context
 def validate_command(ctx: click.Context, /, paths: tuple[str, ...], fmt: str, **options: Any) -> None:
-    """Validate GRAPH (an .nt / .ttl file or a store folder; default out/rncp.nt) or build
-    SOURCES first, with the SHACL shapes of shapes/. Exit 0: conforms (warnings allowed);
-    1: violations; 2: bad input or bad shapes; 3: internal error.
+    """Validate GRAPH (an .nt / .ttl file, a store folder or an output folder of build: its
+    rncp.nt; default out/rncp.nt) or build SOURCES first, with the SHACL shapes of shapes/.
+    Exit 0: conforms (warnings allowed); 1: violations; 2: bad input (nothing to validate: a
+    folder with no graph and no source, sources of which no fiche loads) or bad shapes;
+    3: internal error.
     """
     as_of: datetime | None = options.pop("as_of")
     cache_dir = None if options.pop("no_cache") else options.pop("cache_dir")

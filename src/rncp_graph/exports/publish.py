@@ -10,7 +10,8 @@
 
 Every file is written atomically, and nothing depends on the clock or on hash seeds: the
 same input gives byte-identical files. Files a previous release in the same folder listed
-in its manifest and this one no longer has are removed.
+in its manifest and this one no longer has are removed, and so are the temp files of an
+interrupted release whose process is gone (:func:`~rncp_graph.exports.atomic.remove_leftovers`).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from ..__about__ import __version__
 from ..errors import RNCPGraphError
 from ..resources import project_dir
 from ..store import GraphStore
-from .atomic import write_bytes
+from .atomic import remove_leftovers, write_bytes
 from .dcat import DATASET_IRI, Distribution, ReleaseMetadata, describe, write_description
 from .docs import write_docs
 from .jsonld import CONTEXT_NAME
@@ -144,6 +145,9 @@ def publish(
     _write_manifest(release, meta, store, build_manifest)
     _write_sums(release)
     _remove_stale(out, previous, set(release.files) | {"SHA256SUMS"})
+    for folder in sorted({path.parent for path in release.files.values()}):  # those of interrupted releases
+        for path in remove_leftovers(folder).removed:
+            log.info("removed %s, a temp file of an interrupted release", path)
     for path in [*release.files.values(), out / "SHA256SUMS"]:
         path.chmod(0o644)  # temp files are created 0600; a portal serves these files to everyone
     log.info("release of %d triples in %s: %d files", release.stats.triples, out, len(release.files) + 1)

@@ -15,6 +15,7 @@ import logging
 import re
 import unicodedata
 import zipfile
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -39,6 +40,12 @@ _NAME_DATES = (
     (re.compile(r"(?<!\d)(20\d{2})(\d{2})(\d{2})(?!\d)"), (1, 2, 3)),
 )
 _SHORT_BLOCK = re.compile(r"^((?:RNCP|RS)\d+)BC(\d)$")
+#: ``RNCP35035BCRNCP35035BC01``: the fiche's prefix written twice (seen in the 2021 register)
+_DOUBLED_BLOCK = re.compile(r"^((?:RNCP|RS)\d+)BC\1BC(\d{2})$")
+
+#: ``M1500``: a ROME professional field (``M15``) padded to five characters; no occupation code
+#: ends in ``00`` (seen in the 2021 register, with the field's label)
+_PADDED_ROME_FIELD = re.compile(r"^([A-N]\d{2})00$")
 
 #: XML: one ``SI_JURY_*`` element per access route (``ACTIF`` Oui/Non and the jury's ``COMPOSITION``).
 JURY_ELEMENTS: dict[str, AccessRouteKind] = {
@@ -127,6 +134,10 @@ class Report:
     problems: list[Problem] = field(default_factory=list)
     repairs: normalise.Repairs = field(default_factory=normalise.Repairs)
     quarantined: int = 0
+    #: what the source held (:attr:`~rncp_graph.model.LoadResult.met`): element or column → count
+    met: Counter[str] = field(default_factory=Counter)
+    #: a table of this source holds mojibake (:func:`normalise.has_mojibake`): its fiches are checked
+    mojibake_seen: bool = False
     _unknown: set[str] = field(default_factory=set)
     _labels: dict[str, tuple[str | None, normalise.Repairs]] = field(default_factory=dict)
 
@@ -175,7 +186,13 @@ class Report:
         self.repairs[counted_as or rule] += 1
         self.add(rule, message, fiche=fiche, field=field, value=value, line=line, severity="warning", action="repaired")
 
-    def absorb(self, problems: list[Problem], repairs: Mapping[str, int], quarantined: int) -> None:
+    def absorb(
+        self,
+        problems: list[Problem],
+        repairs: Mapping[str, int],
+        quarantined: int,
+        met: Mapping[str, int] | None = None,
+    ) -> None:
         """Take over what another report of the same file found (a range read by a worker),
         unknown elements still warned once per name."""
         for problem in problems:
@@ -185,6 +202,7 @@ class Report:
                 self._unknown.add(problem.field or "")
             self.problems.append(problem)
         self.repairs.update(repairs)
+        self.met.update(met or {})
         self.quarantined += quarantined
 
     def log_summary(self, logger: logging.Logger, source: str, loaded: int) -> None:
@@ -266,21 +284,29 @@ class Report:
     def block_code(
         self, raw: str, *, fiche: str, field: str, line: int | None, action: str = "dropped-field"
     ) -> str | None:
-        """A block code of ``fiche``; ``RNCP32198BC1`` is padded to ``BC01`` with a warning."""
-        short = _SHORT_BLOCK.match(normalise.code(raw).upper())
-        if short and short.group(1) == fiche:
-            padded = f"{short.group(1)}BC0{short.group(2)}"
-            self.repaired(
-                "block-code-padded",
-                f"block code {raw!r} read as {padded}",
-                fiche=fiche,
-                field=field,
-                value=raw,
-                line=line,
-            )
-            return padded
+        """A block code of ``fiche``; ``RNCP32198BC1`` is padded to ``BC01``, ``RNCP35035BCRNCP35035BC01``
+        read as ``RNCP35035BC01``, each with a warning (the value as given in the problem)."""
+        given = normalise.code(raw).upper()
+        for rule, pattern in (("block-code-padded", _SHORT_BLOCK), ("block-code-doubled-prefix", _DOUBLED_BLOCK)):
+            match = pattern.match(given)
+            if match and match.group(1) == fiche:
+                repaired = f"{match.group(1)}BC{match.group(2).zfill(2)}"
+                message = f"block code {raw!r} read as {repaired}"
+                self.repaired(rule, message, fiche=fiche, field=field, value=raw, line=line)
+                return repaired
         call = lambda: normalise.block_code(raw, fiche=fiche, field=field)  # noqa: E731
         return self.attempt("invalid-block-code", call, line=line, action=action)
+
+    def code_repaired(self, rule: str, value: str, raw: str, *, fiche: str, field: str, line: int | None) -> str:
+        """A code the normaliser accepted (``rule``: the rule of its refusal), repaired when its
+        intended value is evident: ROME ``M1500`` is the field ``M15`` (``rome-field-padded``
+        warning, the value as given in the problem). Any other code is returned as it is."""
+        padded = _PADDED_ROME_FIELD.match(value) if rule == "invalid-rome" else None
+        if padded is None:
+            return value
+        message = f"ROME code {raw!r} read as the professional field {padded.group(1)} (no occupation code ends in 00)"
+        self.repaired("rome-field-padded", message, fiche=fiche, field=field, value=raw, line=line)
+        return padded.group(1)
 
     def organisation(
         self,
@@ -289,11 +315,16 @@ class Report:
         *,
         fiche: str,
         field: str,
+        siret_field: str,
         line: int | None,
         commercial_name: str | None = None,
         website: str | None = None,
     ) -> Organisation | None:
-        """A certifier or partner; a SIRET failing its checksum is kept and warned about."""
+        """A certifier or partner; a SIRET failing its checksum is kept and warned about.
+
+        :param field: the name's field (named by the problem of a row without a name);
+            ``siret_field``, the SIRET's (named by an ``invalid-siret`` warning).
+        """
         legal_name = self.label(name) if name is not None else None
         number = normalise.siret(siret) if siret and siret.strip() else None
         if siret and siret.startswith("\t"):
@@ -306,7 +337,7 @@ class Report:
                 "invalid-siret",
                 "SIRET fails its format or checksum; kept as given",
                 fiche=fiche,
-                field=field,
+                field=siret_field,
                 value=number,
                 line=line,
                 severity="warning",

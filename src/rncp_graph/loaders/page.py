@@ -33,6 +33,8 @@ from pathlib import Path
 from .. import normalise
 from ..errors import EmptyInput, InvalidValue
 from ..model import Code, CorrespondenceKind, Fiche, LoadResult, Problem, SectionCoverage, Status
+from . import mojibake
+from . import page_links as links
 from . import page_tables as tables
 from .page_sections import (
     Issues,
@@ -67,6 +69,11 @@ CORRESPONDENCE_KINDS = {
     "rs_correspondences": CorrespondenceKind.RS,
     "european_correspondences": CorrespondenceKind.EUROPEAN,
     "previous_versions": CorrespondenceKind.PREVIOUS_VERSION,
+}
+#: Tables of block ↔ block partial correspondences (current layout) → the table they come from.
+BLOCK_CORRESPONDENCE_KINDS = {
+    "block_correspondences": CorrespondenceKind.RNCP,
+    "previous_version_blocks": CorrespondenceKind.PREVIOUS_VERSION,
 }
 LEGAL_KINDS = {"legal_registration": "registration", "legal_other": "other"}
 CODE_CHECKS: dict[str, Callable[..., str]] = {
@@ -121,7 +128,9 @@ def parse_page(text: str, *, source: str) -> LoadResult:
     issues = Issues(source)
     result = LoadResult(source=source, loader=LOADER, repairs=dict(repairs), problems=issues.problems)
     number, inferred = _fiche_number(page, issues)
-    result.coverage.append(SectionCoverage(source, number, page.recognised(), page.unrecognised))
+    result.coverage.append(
+        SectionCoverage(source, number, page.recognised(), page.unrecognised, page.unrecognised_lines)
+    )
     if number is None:
         message = "no fiche number on the page and no block code to infer it from"
         issues.add("no-fiche-number", message, action="quarantined-fiche")
@@ -139,6 +148,8 @@ def parse_page(text: str, *, source: str) -> LoadResult:
     if not _check_complete(page, issues):
         result.quarantined = 1
         return result
+    if normalise.has_mojibake(text):
+        mojibake.check_fiche(fiche, file=source, problems=issues.problems, repairs=result.repairs)
     result.fiches.append(fiche)
     log.debug("[%s] %s: %d blocks, %d problems", number, source, len(fiche.blocks), len(issues.problems))
     return result
@@ -237,6 +248,17 @@ def _set_title(fiche: Fiche, sections: list[Section], issues: Issues) -> None:
     fiche.title = fiche.title or normalise.text(sections[0].inline)
 
 
+def _set_page_title(fiche: Fiche, sections: list[Section], issues: Issues) -> None:
+    """The current layout shows the title alone on the first line, above "Code de la fiche :"."""
+    line = sections[0].lines[0]
+    title = normalise.text(line.text)
+    if fiche.title is None:
+        fiche.title = title
+    elif title != fiche.title:
+        message = "the title on the first line differs from the one after 'Intitulé'; the latter is kept"
+        issues.warn("conflicting-values", message, field="title", value=title, line=line.no)
+
+
 def _set_masthead_title(fiche: Fiche, sections: list[Section], issues: Issues) -> None:
     """The old page shows the title alone between the site's name and the status."""
     if fiche.title is None and len(sections[0].lines) == 1:
@@ -247,39 +269,68 @@ def _set_status(fiche: Fiche, sections: list[Section], issues: Issues) -> None:
     fiche.status = Status.ACTIVE if fold(sections[0].inline) == "active" else Status.INACTIVE
 
 
-def _set_level(fiche: Fiche, sections: list[Section], issues: Issues) -> None:
-    for value in _firsts(sections)[:1]:
-        try:
-            fiche.level = normalise.level(value.text, fiche=fiche.number)
-        except InvalidValue as exc:
-            issues.add("invalid-level", exc.message, field="level", value=value.text, line=value.no)
+#: Reads one value of a single-valued field (text, fiche number); raises InvalidValue.
+SingleParser = Callable[[str, str], object]
 
 
-def _set_date(fiche: Fiche, sections: list[Section], issues: Issues) -> None:
-    """Every distinct value is checked; the first valid one is kept, a different one reported."""
-    attr, seen = sections[0].key, set[str]()
+def _parse_years(text: str, number: str) -> int:
+    if not text.isdigit():
+        raise InvalidValue("registration duration is not a number of years", fiche=number)
+    return int(text)
+
+
+def _date_of(attr: str) -> SingleParser:
+    return lambda text, number: normalise.parse_date(text, fiche=number, field=attr)
+
+
+#: Single-valued field → its parser and the rule of a value that breaks it.
+SINGLE_VALUES: dict[str, tuple[SingleParser, str]] = {
+    "level": (lambda text, number: normalise.level(text, fiche=number), "invalid-level"),
+    "registration_years": (_parse_years, "invalid-value"),
+    **{
+        a: (_date_of(a), "invalid-date") for a in ("expiry_date", "decision_date", "last_delivery_date", "last_jo_date")
+    },
+}
+
+
+def _set_single(fiche: Fiche, sections: list[Section], issues: Issues) -> None:
+    """A field the page may state more than once (a date in the masthead and in the table): every
+    distinct value is read, the first valid one kept. Each other value is reported with the one
+    kept, its line, and why: one that breaks the field's rule is an error (the value is dropped,
+    the field is not: action ``dropped-value``), a different valid one a ``conflicting-values`` warning."""
+    attr = sections[0].key
+    parse, rule = SINGLE_VALUES[attr]
+    stated: dict[str, tuple[PageLine, object]] = {}
     for value in _firsts(sections):
-        if value.text in seen:
+        if value.text not in stated:
+            stated[value.text] = (value, _parsed(parse, value.text, fiche.number))
+    kept = next(((line, v) for line, v in stated.values() if not isinstance(v, InvalidValue)), None)
+    if kept is not None:
+        setattr(fiche, attr, kept[1])
+    for line, parsed in stated.values():
+        if kept is None or line is kept[0]:
+            if isinstance(parsed, InvalidValue):
+                issues.add(rule, parsed.message, field=attr, value=line.text, line=line.no)
             continue
-        seen.add(value.text)
-        try:
-            day = normalise.parse_date(value.text, fiche=fiche.number, field=attr)
-        except InvalidValue as exc:
-            issues.add("invalid-date", exc.message, field=attr, value=value.text, line=value.no)
-            continue
-        if getattr(fiche, attr) is None:
-            setattr(fiche, attr, day)
-        elif getattr(fiche, attr) != day:
-            issues.warn("conflicting-values", f"{attr} stated twice; the first is kept", field=attr, value=value.text)
+        why = f"{attr} is stated {len(stated)} times; kept: {kept[0].text!r} (line {kept[0].no}), the first valid value"
+        if isinstance(parsed, InvalidValue):
+            message = f"{parsed.message}; {why}; this value is dropped"
+            issues.add(rule, message, field=attr, value=line.text, line=line.no, action="dropped-value")
+        elif parsed != kept[1]:
+            issues.warn(
+                "conflicting-values",
+                f"{why}; this different value is not kept",
+                field=attr,
+                value=line.text,
+                line=line.no,
+            )
 
 
-def _set_years(fiche: Fiche, sections: list[Section], issues: Issues) -> None:
-    for value in _firsts(sections)[:1]:
-        if value.text.isdigit():
-            fiche.registration_years = int(value.text)
-        else:
-            message = "registration duration is not a number of years"
-            issues.add("invalid-value", message, field="registration_years", value=value.text, line=value.no)
+def _parsed(parse: SingleParser, text: str, number: str) -> object:
+    try:
+        return parse(text, number)
+    except InvalidValue as exc:
+        return exc
 
 
 def _set_codes(fiche: Fiche, sections: list[Section], issues: Issues) -> None:
@@ -301,6 +352,16 @@ def _set_codes(fiche: Fiche, sections: list[Section], issues: Issues) -> None:
 
 def _set_certifiers(fiche: Fiche, sections: list[Section], issues: Issues) -> None:
     fiche.certifiers = unique(org for s in sections for org in tables.certifiers(s, issues))
+
+
+def _set_certifier_changes(fiche: Fiche, sections: list[Section], issues: Issues) -> None:
+    fiche.certifier_changes = unique(c for s in sections for c in links.certifier_changes(s, issues))
+
+
+def _set_block_correspondences(fiche: Fiche, sections: list[Section], issues: Issues) -> None:
+    kind = BLOCK_CORRESPONDENCE_KINDS[sections[0].key]
+    found = (c for s in sections for c in links.block_correspondences(s, kind, issues))
+    fiche.correspondences = unique([*fiche.correspondences, *found])
 
 
 def _set_block_prerequisites(fiche: Fiche, sections: list[Section], issues: Issues) -> None:
@@ -407,13 +468,13 @@ def _set_blocks(fiche: Fiche, sections: list[Section], issues: Issues) -> None:
 #: Section key → the reader that fills the fiche from every section of that key.
 READERS: dict[str, Reader] = {
     "title": _set_title,
+    "page_title": _set_page_title,
     "masthead": _set_masthead_title,
     "status": _set_status,
-    "level": _set_level,
+    **dict.fromkeys(SINGLE_VALUES, _set_single),
     **dict.fromkeys(CODE_CHECKS, _set_codes),
     "certifiers": _set_certifiers,
-    **dict.fromkeys(["expiry_date", "decision_date", "last_delivery_date", "last_jo_date"], _set_date),
-    "registration_years": _set_years,
+    "certifier_changes": _set_certifier_changes,
     **dict.fromkeys(["activities", "job_types"], _set_items),
     "competencies": partial(_set_items, split=True),
     **dict.fromkeys(
@@ -425,6 +486,7 @@ READERS: dict[str, Reader] = {
     "access_routes": _set_routes,
     **dict.fromkeys(["new_caledonia", "french_polynesia"], _set_territory),
     **dict.fromkeys(CORRESPONDENCE_KINDS, _set_correspondences),
+    **dict.fromkeys(BLOCK_CORRESPONDENCE_KINDS, _set_block_correspondences),
     **dict.fromkeys(["predecessors", "successors"], _set_linked),
     **dict.fromkeys(LEGAL_KINDS, _set_legal),
     "statistics": _set_statistics,

@@ -33,7 +33,10 @@ _FICHE_START = re.compile(r"^((?:RNCP|RS)\s?\d+)\b\s*(?:[-–|:]\s*)?(.*)$", re.
 _SIRET_ROW = re.compile(r"^(?P<name>.+?)\s+(?P<siret>\d{3} ?\d{3} ?\d{3} ?\d{5})(?:\s+(?P<rest>.*))?$")
 _NATURE = re.compile(r"^(totale?|partielle?)\b[\s:.,-]*", re.IGNORECASE)
 #: Table header rows (folded prefixes), skipped wherever they occur.
-_HEADER_ROWS = ("code de la fiche", "n° de la fiche", "code et intitule", "annee d'obtention", "date du jo")
+_HEADER_ROWS = (
+    *("code de la fiche", "n° de la fiche", "code et intitule", "annee d'obtention", "date du jo"),
+    *("bloc(s) de competences concernes", "nom legal du certificateur"),
+)
 
 #: Access-route labels (folded) → route; matched on the start of a row.
 ROUTES: dict[str, AccessRouteKind] = {
@@ -45,6 +48,10 @@ ROUTES: dict[str, AccessRouteKind] = {
     "par experience": AccessRouteKind.VAE,
 }
 _ROUTE_LABELS = sorted(ROUTES, key=len, reverse=True)
+#: A row of the access-route table: a short label, then an X in the Oui or Non column (cells
+#: joined by "|" or by tabs). A row whose label is no known route is reported, never read as
+#: jury text of the route above it.
+_ROUTE_ROW = re.compile(r"^\s*(?P<label>[^|\t]{3,100}?)\s*[|\t]\s*(?:[|\t]\s*)?X\s*(?:[|\t]|$)")
 _DATE_SPLIT = re.compile(r"\s*\b(\d{1,2}[-/]\d{1,2}[-/]\d{4})\b\s*")
 _STAT_FIELDS = ("certified", "certified_vae", "insertion_6_months", "insertion_job_6_months", "insertion_job_2_years")
 
@@ -212,6 +219,12 @@ def routes(section: Section, issues: Issues) -> list[AccessRoute]:
     for line in section.lines:
         folded = fold(line.text.strip())
         label = next((k for k in _ROUTE_LABELS if folded.startswith(k)), None)
+        if label is None and (row := _ROUTE_ROW.match(line.text)):
+            _close_route(current, extra, found, issues)
+            current, extra = None, []
+            message = "not a known access route; the row and its jury text are not kept"
+            issues.add("unknown-access-route", message, field="access_routes", value=row["label"], line=line.no)
+            continue
         if label is None:
             extra.extend(split_cells(line.text) if has_cells(line.text) else [line.text])
             continue

@@ -30,15 +30,18 @@ TOP_CONCEPT_OF = term_iri(SKOS.topConceptOf)
 
 
 def rome_parents(code: str) -> list[str]:
-    """``K1403`` → ``["K14", "K"]`` (ROME field then domain)."""
-    return [code[:3], code[:1]] if len(code) == 5 else []
+    """``K1403`` → ``["K14", "K"]`` (ROME field then domain); ``K14`` → ``["K"]``; ``K`` → ``[]``.
+
+    ROME v3's groupings of the industry domain, ``H1`` and ``H2``, are under ``H``; which fields
+    they group cannot be read from the codes (``H2`` holds ``H21``…``H34``), so none is put under them.
+    """
+    return {5: [code[:3], code[:1]], 3: [code[:1]], 2: [code[:1]]}.get(len(code), [])
 
 
 def nsf_parents(code: str) -> list[str]:
-    """``332p`` → ``["332", "33", "3"]``; ``332`` → ``["33", "3"]``."""
-    digits = code[:3]
-    chain = [digits] if code != digits else []
-    return [*chain, digits[:2], digits[:1]]
+    """Every level above ``code``: ``332p`` → ``["332", "33", "3"]``; ``332`` → ``["33", "3"]``;
+    ``33`` → ``["3"]``; ``3`` → ``[]`` (a general domain is a top concept)."""
+    return [code[:n] for n in (3, 2, 1) if n < len(code)]
 
 
 def no_parents(code: str) -> list[str]:
@@ -71,9 +74,8 @@ def concept_triples(kind: str, item: Code, described: Described | None = None) -
 
     :param described: the chains already described (updated here): ``(kind, codes)``, the codes
         from one concept up to the top. The chain stops where the rest of it was described (NSF
-        ``33`` → ``3`` is described once, not once per code under ``33``). Keyed by the whole
-        rest of the chain, not by the code: ROME ``K14`` met alone is a top concept, in the chain
-        of ``K1403`` it has ``K`` above it.
+        ``33`` → ``3`` is described once, not once per code under ``33``, nor again for a fiche
+        coded ``33`` itself). Keyed by the whole rest of the chain, not by the code.
     """
     cls, scheme_name, mint, parents = CODE_LISTS[kind]
     scheme = f"<{iris.scheme(scheme_name)}>"

@@ -88,7 +88,7 @@ def access_triples(c: str, f: Fiche) -> Iterator[Triple]:
 
 def correspondence_triples(c: str, f: Fiche) -> Iterator[Triple]:
     for k in f.correspondences:
-        node = f"<{iris.correspondence(f.number, k.target, k.source_block, k.target_block)}>"
+        node = f"<{iris.correspondence(f.number, k.target, k.source_block, k.target_blocks)}>"
         yield c, P["correspondence"], node
         yield node, A, term_iri(RNCP.Correspondence)
         yield node, P["correspondenceTarget"], f"<{iris.certification(k.target)}>"
@@ -101,8 +101,10 @@ def correspondence_triples(c: str, f: Fiche) -> Iterator[Triple]:
             yield node, P["targetTitle"], fr(k.target_title)
         if k.source_block:
             yield node, P["sourceBlock"], f"<{iris.block(k.source_block)}>"
-        if k.target_block:
-            yield node, P["targetBlock"], f"<{iris.block(k.target_block)}>"
+        for code in k.target_blocks:
+            yield node, P["targetBlock"], f"<{iris.block(code)}>"
+        for cited in k.target_blocks_as_cited:
+            yield node, P["targetBlockAsCited"], fr(cited)
 
 
 def lineage_triples(c: str, f: Fiche) -> Iterator[Triple]:
@@ -140,3 +142,16 @@ def _stat_values(node: str, row: Statistic) -> Iterator[Triple]:
         value = getattr(row, attr)
         if value is not None:
             yield node, prop, integer(value)
+
+
+def job_type_group_triples(c: str, f: Fiche) -> Iterator[Triple]:
+    """Each heading of the job types (an option) with its introduction and the titles under it."""
+    for group in f.job_type_groups:
+        node = f"<{iris.job_type_group(f.number, group.heading)}>"
+        yield c, P["jobTypeGroup"], node
+        yield node, A, term_iri(RNCP.JobTypeGroup)
+        yield node, P["groupHeading"], fr(group.heading)
+        if group.introduction:
+            yield node, P["groupIntroduction"], fr(group.introduction)
+        for title in group.titles:
+            yield node, P["groupJobType"], fr(title)

@@ -89,7 +89,13 @@ def _iri(text: str) -> Term:
 PARAM_TYPES: dict[str, ParamType] = {
     t.name: t
     for t in (
-        ParamType("rome", re.compile(r"[A-N]\d{4}"), _code, _literal, "a ROME code such as K1403"),
+        ParamType(
+            "rome",
+            re.compile(r"[A-N](?:\d{2}(?:\d{2})?)?|H[12]"),
+            _code,
+            _literal,
+            "a ROME code such as K1403 (or a field K14, a domain K)",
+        ),
         ParamType("nsf", re.compile(r"\d{1,3}[a-z]?"), _nsf, _literal, "an NSF code such as 332p or 332"),
         ParamType("formacode", re.compile(r"\d{5}"), _code, _literal, "a five-digit Formacode such as 44047"),
         ParamType("fiche", re.compile(r"(RNCP|RS)\d{1,6}"), _code, _literal, "a fiche number such as RNCP34808"),

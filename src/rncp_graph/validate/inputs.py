@@ -6,7 +6,7 @@ import logging
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..info import GRAPH_FORMATS, open_graph
+from ..info import GRAPH_FORMATS, open_graph, output_graph
 from ..store import GraphStore, is_store
 
 log = logging.getLogger(__name__)
@@ -15,16 +15,17 @@ DEFAULT_GRAPH = Path("out/rncp.nt")
 
 
 def is_graph(path: Path) -> bool:
-    """A graph file (``.nt``, ``.ttl``...) or an on-disk Oxigraph store folder."""
+    """A graph file (``.nt``, ``.ttl``...), an on-disk Oxigraph store folder, or an output
+    folder of ``build`` (its ``rncp.nt`` is the graph: it is not a folder of sources)."""
     if path.is_dir():
-        return is_store(path)
+        return is_store(path) or output_graph(path) is not None
     return path.suffix.lower() in GRAPH_FORMATS  # anything else is a source to build
 
 
 def open_source(paths: Sequence[str | Path], *, progress: bool = False) -> GraphStore:
     """The store to validate.
 
-    :param paths: one graph (file or store folder), or source files / folders / globs to build
+    :param paths: one graph (file, store folder or output folder), or source files / folders / globs to build
         (without validating: the caller validates). Empty: ``out/rncp.nt`` when it exists,
         else the sample fiches.
     """
