@@ -129,6 +129,9 @@ class RNCP(DefinedNamespace):
     exportDate: URIRef
     supersedes: URIRef
 
+    # ROME vocabulary (``rncp-graph vocab rome``)
+    mobilityTarget: URIRef
+
 
 ELM = Namespace("http://data.europa.eu/snb/model/elm/")
 CTDL = Namespace("https://purl.org/ctdl/terms/")
