@@ -95,7 +95,10 @@ class Generator:
         if rng.random() < 0.1:
             return [
                 Correspondence(
-                    other, nature=CorrespondenceNature.PARTIAL, source_block=blocks[0].code, target_block=f"{other}BC01"
+                    other,
+                    nature=CorrespondenceNature.PARTIAL,
+                    source_block=blocks[0].code,
+                    target_blocks=(f"{other}BC01",),
                 )
             ]
         if rng.random() < 0.05:

@@ -33,8 +33,8 @@ def store() -> GraphStore:
             fiche(
                 "RNCP500",
                 3,
-                Correspondence("RNCP600", nature=PARTIAL, source_block="RNCP500BC01", target_block="RNCP600BC01"),
-                Correspondence("RNCP600", nature=PARTIAL, source_block="RNCP500BC02", target_block="RNCP600BC02"),
+                Correspondence("RNCP600", nature=PARTIAL, source_block="RNCP500BC01", target_blocks=("RNCP600BC01",)),
+                Correspondence("RNCP600", nature=PARTIAL, source_block="RNCP500BC02", target_blocks=("RNCP600BC02",)),
             ),
             fiche("RNCP600", 2),
             fiche("RNCP700", 1, Correspondence("RNCP500", nature=TOTAL)),
@@ -120,3 +120,16 @@ def test_holdings_reject_what_is_neither_a_fiche_nor_a_block(bad: str) -> None:
 def test_holdings_parse() -> None:
     held = Holdings.parse(["RNCP34808BC06", " RS5000 ", "RNCP2514"])
     assert held.blocks == {"RNCP34808BC06"} and held.certifications == {"RS5000", "RNCP2514"}
+
+
+def test_target_blocks_needed_together_never_grant_on_one_of_them() -> None:
+    """A page row "RNCP510BC01 ↔ RNCP610BC01 ET RNCP610BC02" (one correspondence, two target
+    blocks): holding one of the two grants nothing; the whole of RNCP610 grants RNCP510BC01."""
+    group = Correspondence(
+        "RNCP610", nature=PARTIAL, source_block="RNCP510BC01", target_blocks=("RNCP610BC01", "RNCP610BC02")
+    )
+    store = store_from_fiches([fiche("RNCP510", 2, group), fiche("RNCP610", 3)])
+    (statement,) = read_correspondences(store).statements
+    assert (statement.target_block, statement.text) == (None, "RNCP610BC01 + RNCP610BC02 (needed together)")
+    assert "RNCP510" not in rows(store, "RNCP610BC01")
+    assert rows(store, "RNCP610")["RNCP510"] == (1, 1, 1, "RNCP510BC02", False)

@@ -39,7 +39,10 @@ def store() -> GraphStore:
                 blocks=[Block("RNCP4BC01")],
                 correspondences=[
                     Correspondence(
-                        "RNCP3", nature=CorrespondenceNature.PARTIAL, source_block="RNCP4BC01", target_block="RNCP3BC01"
+                        "RNCP3",
+                        nature=CorrespondenceNature.PARTIAL,
+                        source_block="RNCP4BC01",
+                        target_blocks=("RNCP3BC01",),
                     )
                 ],
             ),

@@ -121,7 +121,11 @@ def test_a_build_ends_with_its_exit_code_and_every_line_of_its_summary(tmp_path:
     )
     assert run.returncode == 4, run.stderr  # built, with a quarantined fiche
     assert run.stdout.startswith("fiches: 2 read, 1 loaded, 1 quarantined")
-    assert run.stdout.rstrip().splitlines()[-1].startswith("wrote ttl: ")  # the last line too
+    *_, last_written, coverage = run.stdout.rstrip().splitlines()
+    assert last_written.startswith("wrote ttl: ")
+    assert coverage.startswith(
+        "coverage: page 32 sections read, 2 ignored (referential ×1, territories ×1), 1 heading "
+    )
     assert "INFO rncp_graph.build: write: " in run.stderr  # the log, flushed
     assert json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))["fiches"]["quarantined"] == 1
 

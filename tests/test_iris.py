@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pyoxigraph as ox
 import pytest
 from hypothesis import given
@@ -17,6 +19,21 @@ def test_layout() -> None:
     assert iris.access_modality("RS5000", "vae").endswith("/certification/RS5000/access/vae")
     assert iris.organisation("33196441100036", "X").endswith("/organisation/siret/33196441100036")
     assert "/organisation/name/" in iris.organisation(None, "Institut Meslay")
+
+
+def test_block_correspondence_and_certifier_role_layout() -> None:
+    base = "https://w3id.org/rncp-graph/id/certification/RNCP38822"
+    one = iris.correspondence("RNCP38822", "RNCP38114", "RNCP38822BC01", ("RNCP38114BC02",))
+    assert one == f"{base}/correspondence/RNCP38114/RNCP38822BC01--RNCP38114BC02"
+    group = iris.correspondence("RNCP38822", "RNCP35419", "RNCP38822BC01", ("RNCP35419BC01", "RNCP35419BC02"))
+    assert group == f"{base}/correspondence/RNCP35419/RNCP38822BC01--RNCP35419BC01.RNCP35419BC02"
+    role = iris.certifier_role("RNCP36912", "49386136300072", "OPENCLASSROOMS")
+    assert role == "https://w3id.org/rncp-graph/id/certification/RNCP36912/certifier/49386136300072"
+    change = iris.certifier_change("RNCP36912", "49386136300072", "OPENCLASSROOMS", "withdrawn", date(2023, 4, 1))
+    assert change == f"{role}/change/2023-04-01-withdrawn"
+    by_name = iris.certifier_role("RNCP36912", None, "OpenClassrooms")
+    assert by_name.rsplit("/", 1)[-1].startswith("name-")
+    assert by_name == iris.certifier_role("RNCP36912", "123", "OPENCLASSROOMS")  # no valid SIRET: by name
 
 
 @pytest.mark.parametrize("bad", ["RNCP 1", "RNCP<1>", 'a"b', "a{b}", "a|b", "a`b", "x\u00a0y", "", "a/b"])

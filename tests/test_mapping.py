@@ -124,7 +124,7 @@ def test_blocks_certifier_lineage_correspondence_access() -> None:
                 CorrespondenceNature.PARTIAL,
                 "DC4 = bloc 6",
                 "RNCP34808BC06",
-                "RNCP2514BC04",
+                ("RNCP2514BC04",),
             )
         ],
         access_routes=[AccessRoute(AccessRouteKind.VAE, True, "Jury de trois membres", date(2022, 6, 7))],

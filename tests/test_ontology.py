@@ -291,7 +291,8 @@ def test_domains_and_ranges_resolve(onto: Graph) -> None:
         ("distinctBlockPrerequisites", BOOLEAN), ("ficheNumber", STRING), ("blockCode", STRING),
         ("siret", STRING), ("siren", STRING), ("idccCode", STRING), ("title", LANG_STRING),
         ("text", LANG_STRING), ("objectives", LANG_STRING), ("juryComposition", LANG_STRING),
-        ("recordState", LANG_STRING),
+        ("recordState", LANG_STRING), ("certifierActive", BOOLEAN), ("certifierStateDate", DATE),
+        ("changeAction", STRING), ("changeDate", DATE), ("targetBlockAsCited", LANG_STRING),
     ],
 )  # fmt: skip
 def test_datatype_of_what_the_mapping_writes(onto: Graph, name: str, datatype: URIRef) -> None:
@@ -299,7 +300,7 @@ def test_datatype_of_what_the_mapping_writes(onto: Graph, name: str, datatype: U
 
     ``xsd:date`` is not in the OWL 2 datatype map (HermiT refuses an ontology that uses it, and
     OWL 2 DL forbids declaring a datatype in the ``xsd:`` namespace): date properties have the
-    range ``rdfs:Literal``, and the shapes (``shapes/ranges.ttl``) require ``xsd:date``.
+    range ``rdfs:Literal``, and the shapes (``shapes/ranges.ttl``, ``core.ttl``) require ``xsd:date``.
     """
     if datatype == DATE:
         assert onto.value(RNCP[name], RDFS.range) == RDFS.Literal
@@ -309,12 +310,12 @@ def test_datatype_of_what_the_mapping_writes(onto: Graph, name: str, datatype: U
 
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
-RANGE_SHAPES = Graph().parse(ROOT / "shapes" / "ranges.ttl")
+RANGE_SHAPES = Graph().parse(ROOT / "shapes" / "ranges.ttl").parse(ROOT / "shapes" / "core.ttl")
 
 
 def _shape_of(prop: URIRef) -> Node:
     shapes = list(RANGE_SHAPES.subjects(SH.path, prop))
-    assert len(shapes) == 1, f"{prop}: one property shape in shapes/ranges.ttl"
+    assert len(shapes) == 1, f"{prop}: one property shape in shapes/ranges.ttl and core.ttl"
     return shapes[0]
 
 

@@ -7,6 +7,9 @@ with its name and value while the fiche is kept.
 
 from __future__ import annotations
 
+import logging
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -15,6 +18,7 @@ import pytest
 from rncp_graph.errors import EmptyInput
 from rncp_graph.loaders import page
 from rncp_graph.model import AccessRouteKind, LoadResult, Problem
+from rncp_graph.sources import expand
 
 from .constants import FICHES_DIR
 
@@ -241,3 +245,35 @@ def test_flattened_page_missing_its_end_is_truncated(tmp_path: Path) -> None:
     assert result.fiches == [] and result.quarantined == 1
     problem = only(result, "truncated")
     assert (problem.field, problem.severity, problem.action) == ("job_types", "error", "quarantined-fiche")
+
+
+# --- saved HTML pages: not read, and said so --------------------------------------------------
+
+
+def test_an_html_page_given_is_bad_input_and_nothing_is_written(tmp_path: Path) -> None:
+    html = write(tmp_path, "<html><body><h1>Expert en développement logiciel</h1></body></html>", "RNCP36912.html")
+    out = tmp_path / "out"
+    run = subprocess.run(
+        [sys.executable, "-m", "rncp_graph", "build", str(html), "--out", str(out)],
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 2
+    assert "RNCP36912.html" in run.stderr and "saved HTML pages are not read" in run.stderr and ".txt" in run.stderr
+    assert not out.exists()
+
+
+def test_html_pages_in_a_folder_are_named_in_a_warning_and_skipped(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    write(tmp_path, sample(), "000.txt")
+    write(tmp_path, "<html></html>", "b.html")
+    write(tmp_path, "<html></html>", "a.HTM")
+    write(tmp_path, "notes", "README.md")
+    with caplog.at_level(logging.WARNING, logger="rncp_graph.sources"):
+        found = expand([tmp_path])
+    assert [p.name for p in found] == ["000.txt"]
+    (record,) = caplog.records
+    assert "2 file(s) skipped (a.HTM, b.html)" in record.getMessage()
+    assert "saved HTML pages are not read" in record.getMessage()

@@ -183,11 +183,11 @@ def test_fixture_export_date_and_unknown_elements_reported_once() -> None:
 
 def test_fixture_correspondences_at_block_level(fixture: dict[str, Fiche]) -> None:
     corr = fixture["RNCP90001"].correspondences
-    assert [(c.target, c.source_block, c.target_block, c.kind) for c in corr] == [
-        ("RNCP90003", "RNCP90001BC01", "RNCP90003BC01", CorrespondenceKind.RNCP),
-        ("RNCP80000", "RNCP90001BC01", "RNCP80000BC03", CorrespondenceKind.RNCP),
-        ("RNCP80000", "RNCP90001BC02", "RNCP80000BC03", CorrespondenceKind.RNCP),
-        ("RS90002", None, None, CorrespondenceKind.RS),
+    assert [(c.target, c.source_block, c.target_blocks, c.kind) for c in corr] == [
+        ("RNCP90003", "RNCP90001BC01", ("RNCP90003BC01",), CorrespondenceKind.RNCP),
+        ("RNCP80000", "RNCP90001BC01", ("RNCP80000BC03",), CorrespondenceKind.RNCP),
+        ("RNCP80000", "RNCP90001BC02", ("RNCP80000BC03",), CorrespondenceKind.RNCP),
+        ("RS90002", None, (), CorrespondenceKind.RS),
     ]
     assert corr[1].text == "RNCP90001BC01 + RNCP90001BC02 → RNCP80000BC03"
     assert corr[1].target_title == "Manager logistique"

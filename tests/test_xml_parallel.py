@@ -71,6 +71,7 @@ def _outcome(result: Build) -> tuple[object, ...]:
         [p.as_dict() for p in result.problems],
         {k: v for k, v in result.manifest().items() if k != "validation"},
         result.validation,
+        [r.met for r in result.results],  # the coverage of what was read, merged from the workers
     )
 
 

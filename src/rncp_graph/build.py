@@ -132,7 +132,7 @@ def build(
     *,
     out: Path | None = None,
     store_path: Path | None = None,
-    report: bool = False,
+    report: bool | Path = False,
     progress: bool = False,
     validate: bool = True,
     strategy: str = "sparql",
@@ -147,7 +147,8 @@ def build(
         (1.1 GB at 30k fiches): the exports are made from them rather than from the store
         (also without ``out``, for the pyshacl strategies, which partition those lines).
     :param store_path: folder of an on-disk Oxigraph store; ``None`` keeps the store in memory.
-    :param report: also write the per-fiche section coverage report.
+    :param report: also write the coverage report (:func:`~rncp_graph.loaders.coverage.coverage_report`):
+        to ``out/coverage.json``, or to this path.
     :param progress: show progress bars.
     :param strategy: how to validate: ``"sparql"`` (default), ``"per-fiche"`` or ``"whole"``
         (see :func:`rncp_graph.validate.validate`; the same report).
@@ -236,7 +237,7 @@ def _validation(
     return shacl.as_manifest()
 
 
-def _validate_while_writing(result: Build, out: Path, *, report: bool, jobs: int, progress: bool) -> None:
+def _validate_while_writing(result: Build, out: Path, *, report: bool | Path, jobs: int, progress: bool) -> None:
     """Validate in a thread while this one writes the exports; then the manifest.
 
     Oxigraph runs the validation queries without the GIL, so they use the core that writing
@@ -406,20 +407,23 @@ def source_sha256(path: Path) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
-def write_outputs(result: Build, out: Path, *, report: bool = False) -> None:
+def write_outputs(result: Build, out: Path, *, report: bool | Path = False) -> None:
     """Write the exports, ``errors.jsonl``, the optional coverage report and the manifest (last)."""
     result.written = export(result.store, out)
     _write_reports(result, out, report=report)
 
 
-def _write_reports(result: Build, out: Path, *, report: bool) -> None:
+def _write_reports(result: Build, out: Path, *, report: bool | Path) -> None:
     """``errors.jsonl``, the optional coverage report and the manifest (last), the exports written."""
     write_bytes(out / "errors.jsonl", _jsonl(p.as_dict() for p in result.problems))
     result.written["errors"] = out / "errors.jsonl"
     if report:
-        coverage = [c.__dict__ for r in result.results for c in r.coverage]
-        write_bytes(out / "coverage.json", _json(coverage))
-        result.written["coverage"] = out / "coverage.json"
+        # imported here: ``python -m rncp_graph.loaders.coverage`` runs it as __main__ after the package
+        from .loaders.coverage import coverage_report
+
+        target = report if isinstance(report, Path) else out / "coverage.json"
+        write_bytes(target, _json(coverage_report(result.results)))
+        result.written["coverage"] = target
     result.written["manifest"] = out / "manifest.json"
     write_bytes(out / "manifest.json", _json(result.manifest()))
 

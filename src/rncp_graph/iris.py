@@ -5,8 +5,10 @@ Layout (all under :data:`~rncp_graph.namespaces.DATA_BASE`)::
     certification/RNCP34808                      a certification (RNCP or RS)
     certification/RNCP34808/access/vae           what the fiche says about one access route
     certification/RNCP34808/statistics/2018      one row of the statistics table
-    certification/RNCP34808/correspondence/RNCP2514[/BC06-BC04]
+    certification/RNCP34808/correspondence/RNCP2514[/RNCP34808BC06--RNCP2514BC04]
     certification/RNCP34808/publication/<hash>   a JO / BO reference
+    certification/RNCP34808/certifier/33196441100036[/change/2023-04-01-withdrawn]
+                                                 a certifier's state and history on this fiche
     block/RNCP34808BC01                          a competency block
     competency/<hash>  activity/<hash>           by a hash of the normalised text (shared nodes)
     organisation/siret/33196441100036            a certifier or partner by SIRET
@@ -28,6 +30,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from datetime import date
 from functools import lru_cache
 
 import pyoxigraph as ox
@@ -100,11 +103,31 @@ def statistics(number: str, year: int) -> str:
     return mint("certification", number, "statistics", str(year))
 
 
-def correspondence(number: str, target: str, source_block: str | None = None, target_block: str | None = None) -> str:
-    if source_block or target_block:
-        pair = f"{source_block or 'all'}--{target_block or 'all'}"
+def correspondence(
+    number: str, target: str, source_block: str | None = None, target_blocks: tuple[str, ...] = ()
+) -> str:
+    """``…/correspondence/RNCP2514``, or with blocks ``…/RNCP2514/RNCP34808BC01--RNCP2514BC03``;
+    several target blocks (all needed together) are joined by ``.``: ``…--RNCP2514BC03.RNCP2514BC04``."""
+    if source_block or target_blocks:
+        pair = f"{source_block or 'all'}--{'.'.join(target_blocks) or 'all'}"
         return mint("certification", number, "correspondence", target, pair)
     return mint("certification", number, "correspondence", target)
+
+
+def _organisation_key(siret: str | None, name: str) -> str:
+    """The SIRET, or ``name-<hash>`` of the legal name (as :func:`organisation` keys an organisation)."""
+    return siret if siret and re.fullmatch(r"\d{14}", siret) else f"name-{text_hash(name.casefold())}"
+
+
+def certifier_role(number: str, siret: str | None, name: str) -> str:
+    """What fiche ``number`` says of one certifier (its state, its changes): one node per fiche and organisation."""
+    return mint("certification", number, "certifier", _organisation_key(siret, name))
+
+
+def certifier_change(number: str, siret: str | None, name: str, action: str, day: date | None) -> str:
+    """One row of a fiche's certifier history: ``…/certifier/<siret>/change/2023-04-01-withdrawn``."""
+    when = day.isoformat() if day else "undated"
+    return mint("certification", number, "certifier", _organisation_key(siret, name), "change", f"{when}-{action}")
 
 
 def publication(number: str, text: str) -> str:

@@ -47,7 +47,7 @@ class CorrespondenceKind(enum.Enum):
     RNCP = "rncp"  # Certifications professionnelles enregistrées au RNCP en correspondance
     RS = "rs"  # Liens avec des certifications enregistrées au Répertoire spécifique
     EUROPEAN = "european"  # en correspondance au niveau européen ou international
-    PREVIOUS_VERSION = "previous-version"  # Anciennes versions ... reconnues en correspondance totale
+    PREVIOUS_VERSION = "previous-version"  # Anciennes versions ... reconnues en correspondance (totale, partielle)
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,32 @@ class Organisation:
     siret: str | None = None
     commercial_name: str | None = None
     website: str | None = None
+
+
+class CertifierAction(enum.Enum):
+    """What a row of "Historique des changements de certificateurs" did to the certifier."""
+
+    ADDED = "added"  # Est ajouté
+    WITHDRAWN = "withdrawn"  # Est retiré
+
+
+@dataclass(frozen=True)
+class CertifierChange:
+    """One row of "Historique des changements de certificateurs": who, added or withdrawn, when."""
+
+    organisation: Organisation
+    action: CertifierAction
+    date: date | None = None
+
+
+@dataclass(frozen=True)
+class CertifierState:
+    """The state the register gives a certifier of this fiche (XML ``ETAT_CERTIFICATEUR``, and
+    ``DATE_DERNIERE_MODIFICATION_ETAT``). Only an active certifier is in :attr:`Fiche.certifiers`."""
+
+    organisation: Organisation
+    active: bool | None  # None: a state the loader does not know (reported), or only a date given
+    date: date | None = None
 
 
 @dataclass
@@ -89,7 +115,10 @@ class Correspondence:
     nature: CorrespondenceNature | None = None
     text: str | None = None
     source_block: str | None = None  # block code of this fiche
-    target_block: str | None = None  # block code of the other fiche
+    #: blocks of the other fiche, all needed together (a page's ``ET`` group); empty: the whole certification
+    target_blocks: tuple[str, ...] = ()
+    #: the target block cells as the fiche writes them, code and title ("RNCP35419BC01 - Gestion…")
+    target_blocks_as_cited: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -142,7 +171,9 @@ class Fiche:
     nsf: list[Code] = field(default_factory=list)
     formacodes: list[Code] = field(default_factory=list)
     rome: list[Code] = field(default_factory=list)
-    certifiers: list[Organisation] = field(default_factory=list)
+    certifiers: list[Organisation] = field(default_factory=list)  # current certifiers only
+    certifier_states: list[CertifierState] = field(default_factory=list)
+    certifier_changes: list[CertifierChange] = field(default_factory=list)
     partners: list[Organisation] = field(default_factory=list)
     expiry_date: date | None = None
     decision_date: date | None = None
@@ -217,6 +248,8 @@ class SectionCoverage:
     fiche: str | None
     recognised: list[str] = field(default_factory=list)
     unrecognised: list[str] = field(default_factory=list)
+    #: the line of each unrecognised heading, in the same order
+    unrecognised_lines: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -231,3 +264,6 @@ class LoadResult:
     repairs: dict[str, int] = field(default_factory=dict)
     export_date: date | None = None
     loader: str = ""
+    #: what the source held, for the coverage report: XML element (path under ``FICHE``, or a
+    #: child of the root) or CSV ``table.column`` → how many times it was met with a value
+    met: dict[str, int] = field(default_factory=dict)

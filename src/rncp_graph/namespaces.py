@@ -44,6 +44,8 @@ class RNCP(DefinedNamespace):
     DiplomaType: URIRef
     CollectiveAgreement: URIRef
     SourceGraph: URIRef
+    CertifierRole: URIRef
+    CertifierChange: URIRef
 
     # Object properties
     level: URIRef
@@ -70,6 +72,9 @@ class RNCP(DefinedNamespace):
     descriptionPage: URIRef
     diplomaType: URIRef
     collectiveAgreement: URIRef
+    certifierRole: URIRef
+    certifierOrganisation: URIRef
+    certifierChange: URIRef
 
     # Datatype properties
     ficheNumber: URIRef
@@ -128,6 +133,11 @@ class RNCP(DefinedNamespace):
     loaderVersion: URIRef
     exportDate: URIRef
     supersedes: URIRef
+    certifierActive: URIRef
+    certifierStateDate: URIRef
+    changeAction: URIRef
+    changeDate: URIRef
+    targetBlockAsCited: URIRef
 
     # ROME vocabulary (``rncp-graph vocab rome``)
     mobilityTarget: URIRef

@@ -6,6 +6,7 @@ A new source format is one new module in ``loaders/`` and one row here.
 from __future__ import annotations
 
 import glob
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,15 @@ from pathlib import Path
 from .errors import StructuralError
 from .loaders import csv_export, page, xml_export
 from .model import LoadResult
+
+log = logging.getLogger(__name__)
+
+#: Saved web pages: no loader reads them (pages are read as text copies, ``.txt``).
+HTML_SUFFIXES = (".html", ".htm")
+HTML_NOT_READ = (
+    "saved HTML pages are not read: fiche pages are read as text copies (.txt) — "
+    "copy the page's text from the browser into a .txt file"
+)
 
 
 @dataclass(frozen=True)
@@ -54,14 +64,25 @@ def _expand_one(path: Path) -> list[Path]:
     if not path.exists():
         raise StructuralError("no such file or folder", file=str(path))
     if path.is_dir() and not any(loader.matches(path) for loader in LOADERS):
-        return sorted(p for p in path.iterdir() if not p.name.startswith(".") and loader_for(p, strict=False))
+        return _folder(path)
     return [path]
 
 
+def _folder(path: Path) -> list[Path]:
+    """The readable files of a folder; saved HTML pages in it are named in a warning, not read."""
+    entries = sorted(p for p in path.iterdir() if not p.name.startswith("."))
+    skipped = [p.name for p in entries if p.is_file() and p.suffix.lower() in HTML_SUFFIXES]
+    if skipped:
+        log.warning("%s: %d file(s) skipped (%s): %s", path, len(skipped), ", ".join(skipped), HTML_NOT_READ)
+    return [p for p in entries if loader_for(p, strict=False)]
+
+
 def loader_for(path: Path, *, strict: bool = True) -> Loader | None:
+    """The loader that reads ``path``; with ``strict``, a file no loader reads raises."""
     for loader in LOADERS:
         if loader.matches(path):
             return loader
     if strict:
-        raise StructuralError("no loader reads this kind of file", file=str(path))
+        message = HTML_NOT_READ if path.suffix.lower() in HTML_SUFFIXES else "no loader reads this kind of file"
+        raise StructuralError(message, file=str(path))
     return None

@@ -5,8 +5,10 @@ See :mod:`.equivalence` for what the correspondences mean for a person holding b
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ..store import GraphStore
@@ -19,7 +21,7 @@ BLOCK_OWNER = re.compile(r"^((?:RNCP|RS)\d+)BC\d+$")
 
 BLOCKS_QUERY = "SELECT DISTINCT ?c ?b WHERE { { ?c rncp:hasBlock ?b } UNION { ?b rncp:isBlockOf ?c } }"
 CORRESPONDENCE_QUERY = """
-SELECT DISTINCT ?s ?t ?nature ?kind ?sb ?tb ?text WHERE {
+SELECT DISTINCT ?k ?s ?t ?nature ?kind ?sb ?tb ?text WHERE {
   ?s rncp:correspondence ?k . ?k rncp:correspondenceTarget ?t .
   OPTIONAL { ?k rncp:correspondenceNature ?nature }
   OPTIONAL { ?k rncp:correspondenceKind ?kind }
@@ -72,11 +74,26 @@ def read_correspondences(store: GraphStore) -> Correspondences:
     found = Correspondences()
     for s in store.query(BLOCKS_QUERY):
         found.add_block(number_of(s["c"].value), block_code_of(s["b"].value))
+    by_node: dict[str, list[Statement]] = defaultdict(list)
     for s in store.query(CORRESPONDENCE_QUERY):
-        found.statements.append(_statement(s))
+        by_node[s["k"].value].append(_statement(s))
+    for statements in by_node.values():
+        found.statements.extend(_joined(statements))
     found.statements.sort(key=lambda st: tuple(v or "" for v in st.__dict__.values()))
     found.labels = {n: a["label"] for n, a in certification_attributes(store).items()}
     return found
+
+
+def _joined(statements: list[Statement]) -> list[Statement]:
+    """The rows of one correspondence node. Several target blocks are needed together (the
+    page's ``ET``): no one of them grants the source block, so the statement is read with the
+    whole target as premise (sound; it may under-grant), the blocks named in its text."""
+    blocks = sorted({s.target_block for s in statements if s.target_block})
+    if len(blocks) < 2:
+        return statements
+    together = " + ".join(blocks) + " (needed together)"
+    joined = (dataclasses.replace(s, target_block=None, text=s.text or together) for s in statements)
+    return list(dict.fromkeys(joined))
 
 
 def _statement(s: dict[str, object]) -> Statement:

@@ -10,7 +10,8 @@ Semantics (also in ``docs/analytics.md``):
   "holding the premise grants the conclusion", in the direction the RNCP gives it: the
   certifier of *S* recognises what was earned in *T*.
 
-  - premise: the target block (``rncp:targetBlock``) if given, else the whole of *T*;
+  - premise: the target block (``rncp:targetBlock``) if given, else the whole of *T*; a
+    correspondence with several target blocks (needed together) has the whole of *T*;
   - conclusion: the source block (``rncp:sourceBlock``) if given, else the whole of *S* when
     the correspondence is total (nature ``total``, or kind ``previous-version``:
     "anciennes versions reconnues en correspondance totale").

@@ -9,15 +9,27 @@ import click
 
 from ..build import DEFAULT_SOURCES, Build, build
 from ..info import describe, summary_lines
+from ..loaders.coverage import read_coverage, summary_line
 from ..validate import STRATEGIES
 from . import EXIT_QUARANTINED, EXIT_VIOLATIONS, allow_quick_exit, main
+
+#: ``--report`` without a FILE: ``coverage.json`` in the output folder
+IN_OUT = "OUT/coverage.json"
 
 
 @main.command("build")
 @click.argument("paths", nargs=-1, metavar="[PATH...]")
 @click.option("--out", type=click.Path(path_type=Path), default=Path("out"), show_default=True, help="Output folder.")
 @click.option("--store", "store_path", type=click.Path(path_type=Path), help="Keep an on-disk Oxigraph store here.")
-@click.option("--report", is_flag=True, help="Also write coverage.json: recognised and unknown sections per fiche.")
+@click.option(
+    "--report",
+    type=click.Path(dir_okay=False),
+    is_flag=False,
+    flag_value=IN_OUT,
+    default=None,
+    help="Also write the coverage of what was read as JSON (sections, elements, columns: read, ignored, "
+    "not understood; page headings not recognised): to FILE, or OUT/coverage.json with no FILE.",
+)
 @click.option("--validate/--no-validate", default=True, show_default=True, help="Validate with the SHACL shapes.")
 @click.option(
     "--strategy",
@@ -41,16 +53,17 @@ def build_command(
     paths: tuple[str, ...],
     out: Path,
     store_path: Path | None,
-    report: bool,
+    report: str | None,
     validate: bool,
     strategy: str,
     jobs: int | None,
 ) -> None:
     """Build the graph from fiche sources and write it to OUT.
 
-    PATH is a file, a folder or a glob of sources: fiche pages (.txt/.html), official XML
-    exports (.xml or .zip) and CSV exports (a folder or .zip of export_fiches_CSV_* files).
-    Default: the sample pages in data/fiches/.
+    PATH is a file, a folder or a glob of sources: fiche pages copied as text (.txt), official
+    XML exports (.xml or .zip) and CSV exports (a folder or .zip of export_fiches_CSV_* files).
+    Default: the sample pages in data/fiches/. Saved .html pages are not read: an .html PATH is
+    refused (exit 2, nothing written), .html files in a folder are named in a warning and skipped.
 
     Writes rncp.ttl (Turtle with prefixes), rncp.nt (canonical: sorted, deduplicated
     N-Triples), manifest.json (inputs, fiches loaded / quarantined, instances per class,
@@ -62,7 +75,7 @@ def build_command(
     Examples:
       rncp-graph build                                  # the sample pages → out/
       rncp-graph build export.zip --out out/2025        # an official export
-      rncp-graph build 'pages/*.html' --store store/    # keep an on-disk store to query
+      rncp-graph build 'pages/*.txt' --store store/     # keep an on-disk store to query
     """
     if not paths and not all(Path(p).exists() for p in DEFAULT_SOURCES):
         raise click.UsageError(
@@ -73,7 +86,7 @@ def build_command(
         paths or DEFAULT_SOURCES,
         out=out,
         store_path=store_path,
-        report=report,
+        report=report == IN_OUT or (report is not None and Path(report)),
         progress=ctx.obj["progress"],
         validate=validate,
         strategy=strategy,
@@ -82,6 +95,7 @@ def build_command(
     if not ctx.obj.get("quiet"):
         for text in summary_lines(result):
             click.echo(text)
+        click.echo(summary_line(read_coverage(result.results)))
     if store_path is None:  # everything is written; an on-disk store is closed as usual instead
         allow_quick_exit(result)
     exit_for(result)

@@ -60,7 +60,7 @@ def update_command(
     \b
     Examples:
       rncp-graph build export.zip --store store/ --out out/
-      rncp-graph update --store store/ pages/RNCP35340.html
+      rncp-graph update --store store/ pages/RNCP35340.txt
       rncp-graph update --store store/ fiches-du-jour.xml --format json > report.json
 
     Exit 0: done, the revalidated nodes conform; 1: violations on them; 2: bad input, store

@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
+from operator import itemgetter
 from pathlib import Path
 
 from tqdm import tqdm
@@ -95,6 +96,7 @@ def read_csv_export(path: Path, *, progress: bool = False) -> LoadResult:
         repairs=dict(report.repairs),
         export_date=date(*(int(p) for p in day.split("_"))),
         loader="csv",
+        met=dict(report.met),
     )
 
 
@@ -253,11 +255,22 @@ def _apply(asm: Assembly, table: Table, rows: list[Row], ragged: int, source: st
     for row in rows:
         counts[_apply_row(asm, table, row, source)] += 1
     report.repairs[f"rows:{table.name}"] = len(rows) + ragged
+    _count_values(report, table, rows)
     for key, value in counts.items():
         if value:
             report.repairs[f"rows-{key}:{table.name}"] = value
     if sum(counts.values()) != len(rows) + ragged:  # pragma: no cover - invariant
         raise StructuralError(f"row counts of {table.name} do not reconcile", file=report.file)
+
+
+def _count_values(report: Report, table: Table, rows: list[Row]) -> None:
+    """How many rows give each column a value (the coverage of what was read; a column always
+    empty is not listed), at C speed."""
+    values = [row.values for row in rows]
+    for column in table.columns:
+        given = len(values) - list(map(itemgetter(column), values)).count("")
+        if given:
+            report.met[f"{table.name}.{column}"] += given
 
 
 def _apply_row(asm: Assembly, table: Table, row: Row, source: str) -> str:

@@ -89,8 +89,6 @@ STANDARD_COLUMNS = (
     "Validation_Partielle",
     "Actif",
 )
-#: Standard columns not kept: France Compétences' internal id, and the level's label (the level is kept).
-STANDARD_NOT_MAPPED = ("Id_Fiche", "Nomenclature_Europe_Intitule")
 _DATES = {
     "Date_dernier_jo": "last_jo_date",
     "Date_Decision": "decision_date",
@@ -309,3 +307,66 @@ def table_named(name: str) -> Table | None:
     """The table a file-name part designates (``Blocs_De_Compétences``, whatever its case or form)."""
     key = _BY_KEY.get(label_key(name))
     return TABLES[key] if key else None
+
+
+_STANDARD_FIELDS = {
+    "Numero_Fiche": "number",
+    "Intitule": "title",
+    "Abrege_Libelle": "abbreviation.code",
+    "Abrege_Intitule": "abbreviation.label",
+    "Nomenclature_Europe_Niveau": "level",
+    **_DATES,
+    **_BOOLEANS,
+    "Type_Enregistrement": "registration_type",
+    "Actif": "status",
+}
+
+#: Every column read: table → column → the model field it fills (``Fiche`` attribute or
+#: ``attribute.part``). The coverage table (:mod:`.coverage`) is generated from it and
+#: :data:`NOT_MAPPED_COLUMNS`; ``tests/test_coverage.py`` checks that together they name every
+#: column of :data:`TABLES`, and that blanking a column changes the fiches exactly when it is mapped.
+COLUMN_FIELDS: dict[str, dict[str, str]] = {
+    "Standard": _STANDARD_FIELDS,
+    "Blocs_De_Compétences": {
+        "Numero_Fiche": "blocks",
+        "Bloc_Competences_Code": "blocks.code",
+        "Bloc_Competences_Libelle": "blocks.title",
+    },
+    "Rome": {"Numero_Fiche": "rome", "Codes_Rome_Code": "rome.code", "Codes_Rome_Libelle": "rome.label"},
+    "Nsf": {"Numero_Fiche": "nsf", "Nsf_Code": "nsf.code", "Nsf_Intitule": "nsf.label"},
+    "Formacode": {
+        "Numero_Fiche": "formacodes",
+        "Formacode_Code": "formacodes.code",
+        "Formacode_Libelle": "formacodes.label",
+    },
+    "Certificateurs": {
+        "Numero_Fiche": "certifiers",
+        "Siret_Certificateur": "certifiers.siret",
+        "Nom_Certificateur": "certifiers.legal_name",
+    },
+    "Partenaires": {
+        "Numero_Fiche": "partners",
+        "Nom_Partenaire": "partners.legal_name",
+        "Siret_Partenaire": "partners.siret",
+    },
+    "VoixdAccès": {"Numero_Fiche": "access_routes", "Si_Jury": "access_routes.route"},
+    "CCN": {
+        "Numero_Fiche": "collective_agreements",
+        **{f"Ccn_{i}_Numero": "collective_agreements.code" for i in (1, 2, 3)},
+        **{f"Ccn_{i}_Libelle": "collective_agreements.label" for i in (1, 2, 3)},
+    },
+    "Ancienne_Nouvelle_Certification": {
+        "Numero_Fiche": "predecessors",
+        "Ancienne_Certification": "predecessors",
+        "Nouvelle_Certification": "successors",
+    },
+}
+
+#: Columns not read: table → column → why.
+NOT_MAPPED_COLUMNS: dict[str, dict[str, str]] = {
+    "Standard": {
+        "Id_Fiche": "France Compétences' internal id; the fiche number identifies the fiche",
+        "Nomenclature_Europe_Intitule": "the level's label; the level is kept (rncp:level → its concept's label)",
+    },
+    "Partenaires": {"Habilitation_Partenaire": "what the partner is empowered to do: no field in the model"},
+}

@@ -15,6 +15,7 @@ import logging
 import re
 import unicodedata
 import zipfile
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -127,6 +128,8 @@ class Report:
     problems: list[Problem] = field(default_factory=list)
     repairs: normalise.Repairs = field(default_factory=normalise.Repairs)
     quarantined: int = 0
+    #: what the source held (:attr:`~rncp_graph.model.LoadResult.met`): element or column → count
+    met: Counter[str] = field(default_factory=Counter)
     _unknown: set[str] = field(default_factory=set)
     _labels: dict[str, tuple[str | None, normalise.Repairs]] = field(default_factory=dict)
 
@@ -175,7 +178,13 @@ class Report:
         self.repairs[counted_as or rule] += 1
         self.add(rule, message, fiche=fiche, field=field, value=value, line=line, severity="warning", action="repaired")
 
-    def absorb(self, problems: list[Problem], repairs: Mapping[str, int], quarantined: int) -> None:
+    def absorb(
+        self,
+        problems: list[Problem],
+        repairs: Mapping[str, int],
+        quarantined: int,
+        met: Mapping[str, int] | None = None,
+    ) -> None:
         """Take over what another report of the same file found (a range read by a worker),
         unknown elements still warned once per name."""
         for problem in problems:
@@ -185,6 +194,7 @@ class Report:
                 self._unknown.add(problem.field or "")
             self.problems.append(problem)
         self.repairs.update(repairs)
+        self.met.update(met or {})
         self.quarantined += quarantined
 
     def log_summary(self, logger: logging.Logger, source: str, loaded: int) -> None:

@@ -33,6 +33,7 @@ from pathlib import Path
 from .. import normalise
 from ..errors import EmptyInput, InvalidValue
 from ..model import Code, CorrespondenceKind, Fiche, LoadResult, Problem, SectionCoverage, Status
+from . import page_links as links
 from . import page_tables as tables
 from .page_sections import (
     Issues,
@@ -67,6 +68,11 @@ CORRESPONDENCE_KINDS = {
     "rs_correspondences": CorrespondenceKind.RS,
     "european_correspondences": CorrespondenceKind.EUROPEAN,
     "previous_versions": CorrespondenceKind.PREVIOUS_VERSION,
+}
+#: Tables of block ↔ block partial correspondences (current layout) → the table they come from.
+BLOCK_CORRESPONDENCE_KINDS = {
+    "block_correspondences": CorrespondenceKind.RNCP,
+    "previous_version_blocks": CorrespondenceKind.PREVIOUS_VERSION,
 }
 LEGAL_KINDS = {"legal_registration": "registration", "legal_other": "other"}
 CODE_CHECKS: dict[str, Callable[..., str]] = {
@@ -121,7 +127,9 @@ def parse_page(text: str, *, source: str) -> LoadResult:
     issues = Issues(source)
     result = LoadResult(source=source, loader=LOADER, repairs=dict(repairs), problems=issues.problems)
     number, inferred = _fiche_number(page, issues)
-    result.coverage.append(SectionCoverage(source, number, page.recognised(), page.unrecognised))
+    result.coverage.append(
+        SectionCoverage(source, number, page.recognised(), page.unrecognised, page.unrecognised_lines)
+    )
     if number is None:
         message = "no fiche number on the page and no block code to infer it from"
         issues.add("no-fiche-number", message, action="quarantined-fiche")
@@ -237,6 +245,17 @@ def _set_title(fiche: Fiche, sections: list[Section], issues: Issues) -> None:
     fiche.title = fiche.title or normalise.text(sections[0].inline)
 
 
+def _set_page_title(fiche: Fiche, sections: list[Section], issues: Issues) -> None:
+    """The current layout shows the title alone on the first line, above "Code de la fiche :"."""
+    line = sections[0].lines[0]
+    title = normalise.text(line.text)
+    if fiche.title is None:
+        fiche.title = title
+    elif title != fiche.title:
+        message = "the title on the first line differs from the one after 'Intitulé'; the latter is kept"
+        issues.warn("conflicting-values", message, field="title", value=title, line=line.no)
+
+
 def _set_masthead_title(fiche: Fiche, sections: list[Section], issues: Issues) -> None:
     """The old page shows the title alone between the site's name and the status."""
     if fiche.title is None and len(sections[0].lines) == 1:
@@ -301,6 +320,16 @@ def _set_codes(fiche: Fiche, sections: list[Section], issues: Issues) -> None:
 
 def _set_certifiers(fiche: Fiche, sections: list[Section], issues: Issues) -> None:
     fiche.certifiers = unique(org for s in sections for org in tables.certifiers(s, issues))
+
+
+def _set_certifier_changes(fiche: Fiche, sections: list[Section], issues: Issues) -> None:
+    fiche.certifier_changes = unique(c for s in sections for c in links.certifier_changes(s, issues))
+
+
+def _set_block_correspondences(fiche: Fiche, sections: list[Section], issues: Issues) -> None:
+    kind = BLOCK_CORRESPONDENCE_KINDS[sections[0].key]
+    found = (c for s in sections for c in links.block_correspondences(s, kind, issues))
+    fiche.correspondences = unique([*fiche.correspondences, *found])
 
 
 def _set_block_prerequisites(fiche: Fiche, sections: list[Section], issues: Issues) -> None:
@@ -407,11 +436,13 @@ def _set_blocks(fiche: Fiche, sections: list[Section], issues: Issues) -> None:
 #: Section key → the reader that fills the fiche from every section of that key.
 READERS: dict[str, Reader] = {
     "title": _set_title,
+    "page_title": _set_page_title,
     "masthead": _set_masthead_title,
     "status": _set_status,
     "level": _set_level,
     **dict.fromkeys(CODE_CHECKS, _set_codes),
     "certifiers": _set_certifiers,
+    "certifier_changes": _set_certifier_changes,
     **dict.fromkeys(["expiry_date", "decision_date", "last_delivery_date", "last_jo_date"], _set_date),
     "registration_years": _set_years,
     **dict.fromkeys(["activities", "job_types"], _set_items),
@@ -425,6 +456,7 @@ READERS: dict[str, Reader] = {
     "access_routes": _set_routes,
     **dict.fromkeys(["new_caledonia", "french_polynesia"], _set_territory),
     **dict.fromkeys(CORRESPONDENCE_KINDS, _set_correspondences),
+    **dict.fromkeys(BLOCK_CORRESPONDENCE_KINDS, _set_block_correspondences),
     **dict.fromkeys(["predecessors", "successors"], _set_linked),
     **dict.fromkeys(LEGAL_KINDS, _set_legal),
     "statistics": _set_statistics,

@@ -40,6 +40,7 @@ HEADINGS: dict[str, str] = {
     r"fiche au format anterieur au .*": "chrome",
     r"l'essentiel": "chrome",
     r"icon\b.*": "chrome",
+    r"supplement europass": "chrome",  # a download link ("FR", "-" under it): no text of the fiche
     r"repertoire national des certifications professionnelles": "masthead",
     r"n° de fiche(?:\s*:?\s*(?P<rest>(?:rncp|rs)\s*\d+\w*))?": "number",
     r"code de la fiche\s*:\s*(?P<rest>.*)": "number",
@@ -50,6 +51,7 @@ HEADINGS: dict[str, str] = {
     r"formacode\(s\)": "formacodes",
     r"(?:date d'echeance(?: de l'enregistrement)?|de l'enregistrement)" + _DATE_AFTER_SPACE: "expiry_date",
     r"nom legal\b.*": "certifiers",
+    r"historique des changements de certificateurs": "certifier_changes",
     r"type d'enregistrement": "registration_type",
     r"objectifs et contexte de la certification": "objectives",
     r"activites visees": "activities",
@@ -73,8 +75,12 @@ HEADINGS: dict[str, str] = {
     r"certifications professionnelles, certifications ou habilitations en correspondance au niveau "
     r"europeen ou international": "european_correspondences",
     r"certifications professionnelles enregistrees au rncp en correspondance": "rncp_correspondences",
+    r"certifications professionnelles enregistrees au rncp en correspondance partielle": "block_correspondences",
     r"liens avec des certifications et habilitations enregistrees au repertoire specifique": "rs_correspondences",
     r"anciennes versions de la certification professionnelle reconnues en correspondance totale": "previous_versions",
+    r"anciennes versions de la certification professionnelle reconnues en correspondance partielle": (
+        "previous_version_blocks"
+    ),
     r"reference des arretes et decisions publies au journal officiel.*": "legal_registration",
     r"reference au\(x\) texte\(s\) reglementaire\(s\) instaurant la certification": "legal_registration",
     r"reference autres.*": "legal_other",
@@ -103,6 +109,52 @@ BLOCK_PARTS: dict[str, str] = {
 
 #: Keys that carry no field and are left out of the coverage report.
 NOT_SECTIONS = frozenset({"chrome", "preamble"})
+
+#: Section keys whose reader fills a model field of another name (any other key read by
+#: ``page.READERS`` fills the :class:`~rncp_graph.model.Fiche` attribute of its own name).
+SECTION_FIELDS: dict[str, str] = {
+    "number": "number",
+    "masthead": "title",
+    "page_title": "title",
+    "block": "blocks",
+    **dict.fromkeys(
+        [
+            "rncp_correspondences",
+            "rs_correspondences",
+            "european_correspondences",
+            "previous_versions",
+            "block_correspondences",
+            "previous_version_blocks",
+        ],
+        "correspondences",
+    ),
+    **dict.fromkeys(["legal_registration", "legal_other"], "legal_references"),
+}
+
+#: Section keys recognised and not read into the model: why (the coverage table shows it).
+IGNORED_SECTIONS: dict[str, str] = {
+    "chrome": "site furniture (navigation, icons, notices), not a fact of the fiche",
+    "territories": "the Oui/Non header row of the territories table; its rows are read as new_caledonia and "
+    "french_polynesia",
+    "other_links": "heading over the correspondence tables, which are read each under its own heading",
+    "referential": "a link to a PDF document: no text to read; the heading marks the end of the page",
+}
+
+#: Block sub-headings (:data:`BLOCK_PARTS` values) → the :class:`~rncp_graph.model.Block` field they fill.
+BLOCK_PART_FIELDS: dict[str, str] = {
+    "competencies": "blocks.competencies",
+    "description": "blocks.description",
+    "evaluation": "blocks.evaluation",
+}
+
+#: Section key → heading keys whose lines are rows of that section's table, not headings: a row
+#: of a block correspondence starts with a block code (``RNCP38822BC01 - …``), the header of the
+#: certifier history with "Nom légal du certificateur".
+ROWS_LIKE_HEADINGS: dict[str, frozenset[str]] = {
+    "block_correspondences": frozenset({"block"}),
+    "previous_version_blocks": frozenset({"block"}),
+    "certifier_changes": frozenset({"certifiers"}),
+}
 
 
 def words(text: str) -> frozenset[str]:
@@ -161,6 +213,7 @@ class Page:
 
     sections: list[Section]
     unrecognised: list[str]
+    unrecognised_lines: list[int] = field(default_factory=list)
 
     def of(self, key: str) -> list[Section]:
         return [s for s in self.sections if s.key == key]
@@ -265,6 +318,7 @@ def segment(lines: Iterable[PageLine]) -> Page:
     """Cut the page into sections at each heading; consecutive headings of one key merge."""
     sections = [Section("preamble", "", 0)]
     unrecognised: list[str] = []
+    unrecognised_lines: list[int] = []
     for line in lines:
         current = sections[-1]
         hit = match_heading(line.text)
@@ -273,14 +327,30 @@ def segment(lines: Iterable[PageLine]) -> Page:
                 continue
             if looks_like_heading(line.text) and not (current.key == "block" and block_part(line.text)):
                 unrecognised.append(line.text.strip())
+                unrecognised_lines.append(line.no)
             current.lines.append(line)
             continue
         key, inline, code = hit
+        if key in ROWS_LIKE_HEADINGS.get(current.key, ()):
+            current.lines.append(line)
+            continue
         if key == current.key and key != "block" and not current.lines:
             current.inline = current.inline or inline
             continue
         sections.append(Section(key, line.text.strip(), line.no, inline, code))
-    return Page(sections, unrecognised)
+    _key_preamble(sections, unrecognised, unrecognised_lines)
+    return Page(sections, unrecognised, unrecognised_lines)
+
+
+def _key_preamble(sections: list[Section], unrecognised: list[str], lines: list[int]) -> None:
+    """The text before the first heading: the title when it is one line followed by the fiche
+    number (the current layout: title, then "Code de la fiche : RNCP…"), else unrecognised."""
+    preamble = sections[0]
+    if len(preamble.lines) == 1 and len(sections) > 1 and sections[1].key == "number":
+        preamble.key = "page_title"
+    elif preamble.lines and (first := preamble.lines[0].text.strip()) not in unrecognised:
+        unrecognised.insert(0, first)
+        lines.insert(0, preamble.lines[0].no)
 
 
 def is_separator(line: str) -> bool:

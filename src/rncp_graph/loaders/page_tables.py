@@ -33,7 +33,10 @@ _FICHE_START = re.compile(r"^((?:RNCP|RS)\s?\d+)\b\s*(?:[-–|:]\s*)?(.*)$", re.
 _SIRET_ROW = re.compile(r"^(?P<name>.+?)\s+(?P<siret>\d{3} ?\d{3} ?\d{3} ?\d{5})(?:\s+(?P<rest>.*))?$")
 _NATURE = re.compile(r"^(totale?|partielle?)\b[\s:.,-]*", re.IGNORECASE)
 #: Table header rows (folded prefixes), skipped wherever they occur.
-_HEADER_ROWS = ("code de la fiche", "n° de la fiche", "code et intitule", "annee d'obtention", "date du jo")
+_HEADER_ROWS = (
+    *("code de la fiche", "n° de la fiche", "code et intitule", "annee d'obtention", "date du jo"),
+    *("bloc(s) de competences concernes", "nom legal du certificateur"),
+)
 
 #: Access-route labels (folded) → route; matched on the start of a row.
 ROUTES: dict[str, AccessRouteKind] = {

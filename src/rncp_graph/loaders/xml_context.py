@@ -111,7 +111,9 @@ class FicheContext:
     def records(self, el: Element, *tags: str) -> list[Element]:
         """The children named ``tags`` (``CODES_ROME`` → its ``ROME``); any other child is reported."""
         found = []
+        met = self.report.met
         for child in self.children(el):
+            met[f"{el.tag}/{child.tag}"] += 1
             if child.tag in tags:
                 found.append(child)
             else:
@@ -121,7 +123,9 @@ class FicheContext:
     def fields(self, el: Element, known: frozenset[str]) -> dict[str, Element]:
         """The children of a record by name (the first of each); unknown children are reported."""
         found: dict[str, Element] = {}
+        met = self.report.met
         for child in self.children(el):
+            met[f"{el.tag}/{child.tag}"] += 1
             if child.tag in known:
                 found.setdefault(str(child.tag), child)
             else:

@@ -112,6 +112,7 @@ def finish(
         repairs=dict(report.repairs),
         export_date=export_date(report.file, source),
         loader="xml",
+        met=dict(report.met),
     )
 
 
@@ -233,6 +234,7 @@ def _top_level(el: Element, parsed: _Parsed, report: Report) -> None:
     elif el.tag == "VERSION_FLUX":
         parsed.version = (el.text or "").strip()
     elif isinstance(el.tag, str):
+        report.met[f"{ROOT}/{el.tag}"] += 1
         report.unknown_element(el.tag, fiche=None, line=line_of(el))
 
 

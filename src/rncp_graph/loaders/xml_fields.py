@@ -14,6 +14,7 @@ from ..model import Code, Fiche, Status
 from .export_common import JURY_ELEMENTS, Report, append_unique
 from .xml_context import Element, FicheContext, line_of
 from .xml_parts import (
+    STAT_FIELDS,
     Handler,
     blocks,
     code_list,
@@ -179,7 +180,9 @@ def fiche_from_element(el: Element, report: Report) -> Fiche | None:
         report.quarantined += 1
         return None
     ctx = FicheContext(report, Fiche(number=number, source=report.file))
+    met = report.met
     for child in ctx.children(el):
+        met[child.tag] += 1
         handler: Callable[[FicheContext, Element], None] | None = FICHE_ELEMENTS.get(str(child.tag))
         if handler is not None:
             handler(ctx, child)
@@ -187,3 +190,155 @@ def fiche_from_element(el: Element, report: Report) -> Fiche | None:
             report.unknown_element(str(child.tag), fiche=number, line=line_of(child))
     report.check_dates(ctx.fiche, line=line_of(el))
     return ctx.fiche
+
+
+def _organisation_paths(container: str, record: str, role: str, attr: str) -> dict[str, str]:
+    path = f"{container}/{record}"
+    return {
+        container: attr,
+        path: attr,
+        f"{path}/NOM_{role}": f"{attr}.legal_name",
+        f"{path}/SIRET_{role}": f"{attr}.siret",
+        f"{path}/NOM_COMMERCIAL": f"{attr}.commercial_name",
+        f"{path}/SITE_INTERNET": f"{attr}.website",
+    }
+
+
+def _code_paths(container: str, record: str, attr: str) -> dict[str, str]:
+    path = f"{container}/{record}"
+    return {
+        container: attr,
+        path: attr,
+        f"{path}/CODE": f"{attr}.code",
+        f"{path}/LIBELLE": f"{attr}.label",
+        f"{path}/INTITULE": f"{attr}.label",
+    }
+
+
+def _lineage_paths(container: str, record: str, number_tag: str, attr: str) -> dict[str, str]:
+    return {
+        container: attr,
+        f"{container}/{record}": attr,
+        f"{container}/{record}/{number_tag}": attr,
+        f"{container}/{record}/INTITULE": f"{attr}.title",
+        record: attr,
+    }
+
+
+def _correspondence_paths() -> dict[str, str]:
+    top, dest = "CORRESPONDANCES/CORRESPONDANCE", "CORRESPONDANCES/CORRESPONDANCE/DESTINATION"
+    return {
+        "CORRESPONDANCES": "correspondences",
+        top: "correspondences",
+        f"{top}/SOURCE": "correspondences.source_block",
+        f"{top}/SOURCE/BLOC_COMPETENCES": "correspondences.source_block",
+        f"{top}/SOURCE/BLOC_COMPETENCES/CODE": "correspondences.source_block",
+        dest: "correspondences.target",
+        f"{dest}/NUMERO_FICHE": "correspondences.target",
+        f"{dest}/INTITULE": "correspondences.target_title",
+        f"{dest}/BLOC_COMPETENCES": "correspondences.target_blocks",
+        f"{dest}/BLOC_COMPETENCES/CODE": "correspondences.target_blocks",
+    }
+
+
+def _statistics_paths() -> dict[str, str]:
+    found = {"STATISTIQUES_PROMOTIONS": "statistics"}
+    for record in ("STATISTIQUES_PROMOTION", "STATISTIQUE_PROMOTION"):
+        path = f"STATISTIQUES_PROMOTIONS/{record}"
+        found |= {path: "statistics", f"{path}/ANNEE": "statistics.year"}
+        found |= {f"{path}/{tag}": f"statistics.{attr}" for tag, attr in STAT_FIELDS.items()}
+    return found
+
+
+_PUBLICATIONS = ("PUBLICATION_DECRET_GENERAL", "PUBLICATION_DECRET_CREATION", "PUBLICATION_DECRET_AUTRE")
+
+#: Every element read (its path under ``FICHE``) → the model field it fills (``Fiche`` attribute,
+#: or ``attribute.part``); the coverage table (:mod:`.coverage`) is generated from it and
+#: ``tests/test_coverage.py`` checks it against :data:`FICHE_ELEMENTS` and the handlers' behaviour.
+ELEMENT_FIELDS: dict[str, str] = {
+    "NUMERO_FICHE": "number",
+    "INTITULE": "title",
+    "ABREGE": "abbreviation",
+    "ABREGE/CODE": "abbreviation.code",
+    "ABREGE/LIBELLE": "abbreviation.label",
+    "ETAT_FICHE": "record_state",
+    "ACTIF": "status",
+    "NOMENCLATURE_EUROPE": "level",
+    "NOMENCLATURE_EUROPE/NIVEAU": "level",
+    **_code_paths("CODES_NSF", "NSF", "nsf"),
+    **_code_paths("FORMACODES", "FORMACODE", "formacodes"),
+    **_code_paths("CODES_ROME", "ROME", "rome"),
+    **_organisation_paths("CERTIFICATEURS", "CERTIFICATEUR", "CERTIFICATEUR", "certifiers"),
+    "CERTIFICATEURS/CERTIFICATEUR/ETAT_CERTIFICATEUR": "certifier_states.active",
+    "CERTIFICATEURS/CERTIFICATEUR/DATE_DERNIERE_MODIFICATION_ETAT": "certifier_states.date",
+    **_organisation_paths("PARTENAIRES", "PARTENAIRE", "PARTENAIRE", "partners"),
+    "BLOCS_COMPETENCES": "blocks",
+    "BLOCS_COMPETENCES/BLOC_COMPETENCES": "blocks",
+    "BLOCS_COMPETENCES/BLOC_COMPETENCES/CODE": "blocks.code",
+    "BLOCS_COMPETENCES/BLOC_COMPETENCES/LIBELLE": "blocks.title",
+    "BLOCS_COMPETENCES/BLOC_COMPETENCES/LISTE_COMPETENCES": "blocks.competencies",
+    "BLOCS_COMPETENCES/BLOC_COMPETENCES/MODALITES_EVALUATION": "blocks.evaluation",
+    "ACTIVITES_VISEES": "activities",
+    "CAPACITES_ATTESTEES": "competencies",
+    "SECTEURS_ACTIVITE": "sectors",
+    "TYPE_EMPLOI_ACCESSIBLES": "job_types",
+    "REGLEMENTATIONS_ACTIVITES": "regulation",
+    "OBJECTIFS_CONTEXTE": "objectives",
+    "PREREQUIS_ENTREE_FORMATION": "entry_prerequisites",
+    "PREREQUIS_VALIDATION_CERTIFICATION": "validation_prerequisites",
+    **dict.fromkeys(JURY_ELEMENTS, "access_routes.route"),
+    **{f"{tag}/ACTIF": "access_routes.open" for tag in JURY_ELEMENTS},
+    **{f"{tag}/COMPOSITION": "access_routes.jury" for tag in JURY_ELEMENTS},
+    **{f"{tag}/DATE_DERNIERE_MODIFICATION": "access_routes.modified" for tag in JURY_ELEMENTS},
+    **dict.fromkeys(["ACCESSIBLE_NOUVELLE_CALEDONIE", "NOUVELLE_CALEDONIE"], "new_caledonia"),
+    **dict.fromkeys(["ACCESSIBLE_POLYNESIE_FRANCAISE", "POLYNESIE_FRANCAISE"], "french_polynesia"),
+    **_correspondence_paths(),
+    **_lineage_paths(
+        "ANCIENNES_CERTIFICATIONS", "ANCIENNE_CERTIFICATION", "ID_FICHE_ANCIENNE_CERTIFICATION", "predecessors"
+    ),
+    **_lineage_paths(
+        "NOUVELLES_CERTIFICATIONS", "NOUVELLE_CERTIFICATION", "ID_FICHE_NOUVELLE_CERTIFICATION", "successors"
+    ),
+    "DATE_DECISION": "decision_date",
+    "DATE_FIN_ENREGISTREMENT": "expiry_date",
+    "DATE_LIMITE_DELIVRANCE": "last_delivery_date",
+    "DATE_DERNIER_JO": "last_jo_date",
+    "DATE_EFFET": "effective_date",
+    "DATE_DE_PUBLICATION": "publication_date",
+    "TYPE_ENREGISTREMENT": "registration_type",
+    "DUREE_ENREGISTREMENT": "registration_years",
+    **_statistics_paths(),
+    "CODES_IDCC": "idcc",
+    "CODES_IDCC/IDCC": "idcc",
+    "CODES_IDCC/IDCC/CODE": "idcc",
+    **{tag: "collective_agreements" for tag in ("CCN_1", "CCN_2", "CCN_3")},
+    **{f"{tag}/NUMERO": "collective_agreements.code" for tag in ("CCN_1", "CCN_2", "CCN_3")},
+    **{f"{tag}/LIBELLE": "collective_agreements.label" for tag in ("CCN_1", "CCN_2", "CCN_3")},
+    "VALIDATION_PARTIELLE": "partial_validation",
+    "LIEN_URL_DESCRIPTION": "description_url",
+    **{tag: "legal_references.kind" for tag in _PUBLICATIONS},
+    **{f"{tag}/PUBLICATION_JO": "legal_references" for tag in _PUBLICATIONS},
+    **{f"{tag}/PUBLICATION_JO/TITRE": "legal_references.text" for tag in _PUBLICATIONS},
+    **{f"{tag}/PUBLICATION_JO/DATE_PUBLICATION_JO": "legal_references.date" for tag in _PUBLICATIONS},
+}
+
+_BLOCK = "BLOCS_COMPETENCES/BLOC_COMPETENCES"
+_CORRESPONDENCE = "CORRESPONDANCES/CORRESPONDANCE"
+
+#: Elements below a child of ``FICHE`` that the handlers accept (no ``unknown-element``) and do
+#: not read: path → why. With :data:`NOT_MAPPED` (children of ``FICHE``), every element of the
+#: export that the model has no place for, each with its reason.
+NOT_MAPPED_PARTS: dict[str, str] = {
+    "NOMENCLATURE_EUROPE/LIBELLE": "the level's label; the level is kept (rncp:level → its concept's label)",
+    "NOMENCLATURE_EUROPE/INTITULE": "the level's label; the level is kept (rncp:level → its concept's label)",
+    "PARTENAIRES/PARTENAIRE/HABILITATION_PARTENAIRE": "what the partner is empowered to do: no field in the model",
+    "PARTENAIRES/PARTENAIRE/ETAT_HABILITATION": "state of the partner's empowerment: no field in the model",
+    "PARTENAIRES/PARTENAIRE/DATE_ACTIF": "date the partner's empowerment began: no field in the model",
+    f"{_BLOCK}/PREREQUIS_ENTREE_FORMATION_BLOC": "a block's own entry prerequisites: no field in the model",
+    f"{_BLOCK}/PREREQUIS_VALIDATION_BLOC": "a block's own validation prerequisites: no field in the model",
+    f"{_CORRESPONDENCE}/SOURCE/BLOC_COMPETENCES/LIBELLE": "the block's title, given by its own BLOC_COMPETENCES",
+    f"{_CORRESPONDENCE}/DESTINATION/BLOC_COMPETENCES/LIBELLE": "the other fiche's block title: the other fiche "
+    "gives it",
+    "CODES_IDCC/IDCC/LIBELLE": "the agreement's name: IDCC codes are kept as codes (rncp:idccCode)",
+    "CODES_IDCC/IDCC/INTITULE": "the agreement's name: IDCC codes are kept as codes (rncp:idccCode)",
+}

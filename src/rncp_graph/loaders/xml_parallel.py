@@ -100,6 +100,7 @@ class RangeResult:
     facts: list[FicheFacts] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     repairs: Counter[str] = field(default_factory=Counter)
+    met: Counter[str] = field(default_factory=Counter)
     quarantined: int = 0
     elements: int = 0
     duplicates: int = 0
@@ -230,6 +231,7 @@ def read_range(task: Range) -> RangeResult:
     result.facts = [facts_of(fiche) for fiche in parsed.fiches]
     result.problems = report.problems
     result.repairs = Counter(report.repairs)
+    result.met = report.met
     result.quarantined = report.quarantined
     result.elements = parsed.elements
     result.duplicates = parsed.duplicates
@@ -270,7 +272,7 @@ class ParallelRead:
         pool = ProcessPoolExecutor(self.jobs, mp_context=context, initializer=_start_worker)
         try:
             for done in _in_order(pool, self.layout.ranges, ahead=2 * self.jobs):
-                report.absorb(done.problems, done.repairs, done.quarantined)
+                report.absorb(done.problems, done.repairs, done.quarantined, done.met)
                 for fact in done.facts:
                     if fact.number in seen:
                         raise Fallback(f"fiche {fact.number} is given in two ranges")

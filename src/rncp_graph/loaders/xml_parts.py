@@ -14,11 +14,13 @@ from .. import normalise
 from ..model import (
     AccessRoute,
     Block,
+    CertifierState,
     Code,
     Correspondence,
     CorrespondenceKind,
     LegalReference,
     LinkedFiche,
+    Organisation,
     Statistic,
 )
 from .export_common import JURY_ELEMENTS, append_unique
@@ -46,6 +48,8 @@ STAT_FIELDS = {
 }
 RATES = frozenset(k for k in STAT_FIELDS if k.startswith("TAUX"))
 PUBLICATION_FIELDS = frozenset({"TITRE", "DATE_PUBLICATION_JO"})
+#: ``ETAT_CERTIFICATEUR`` (case-folded) → active. An inactive certifier is no ``rncp:certifier``.
+CERTIFIER_STATES = {"actif": True, "inactif": False}
 
 
 def code_list(attr: str, record: str, check: Callable[..., str], rule: str) -> Handler:
@@ -81,10 +85,30 @@ def organisations(attr: str, record: str, role: str) -> Handler:
                 commercial_name=ctx.field_text(found, "NOM_COMMERCIAL"),
                 website=ctx.field_text(found, "SITE_INTERNET"),
             )
-            if org is not None:
+            if org is not None and (role != "CERTIFICATEUR" or _certifier_state(ctx, found, org)):
                 append_unique(getattr(ctx.fiche, attr), org, ctx.report.repairs, "organisation")
 
     return handle
+
+
+def _certifier_state(ctx: FicheContext, found: dict[str, Element], org: Organisation) -> bool:
+    """Keep ``ETAT_CERTIFICATEUR`` and ``DATE_DERNIERE_MODIFICATION_ETAT`` of a certifier of this
+    fiche; ``False`` when the register marks it inactive (it is then no current certifier).
+
+    An unknown state is reported (``invalid-value``) and the certifier kept as current, as when
+    no state is given.
+    """
+    state = found.get("ETAT_CERTIFICATEUR")
+    raw = ctx.text(state) if state is not None else None
+    active = CERTIFIER_STATES.get(raw.casefold()) if raw else None
+    if state is not None and raw and active is None:
+        expected = " or ".join(s.capitalize() for s in CERTIFIER_STATES)
+        ctx.problem("invalid-value", f"certifier state is not {expected}; state not kept", state, value=raw)
+    when = found.get("DATE_DERNIERE_MODIFICATION_ETAT")
+    day = ctx.date(when) if when is not None else None
+    if active is not None or day is not None:
+        append_unique(ctx.fiche.certifier_states, CertifierState(org, active, day), ctx.report.repairs, "state")
+    return active is not False
 
 
 def blocks(ctx: FicheContext, el: Element) -> None:
@@ -179,7 +203,8 @@ def correspondences(ctx: FicheContext, el: Element) -> None:
         title = ctx.field_text(dest, "INTITULE")
         for source in _or_whole(sources):
             for dest_block in _or_whole(targets):
-                corr = Correspondence(target, kind, title, None, text, source, dest_block)
+                blocks = (dest_block,) if dest_block else ()
+                corr = Correspondence(target, kind, title, None, text, source, blocks)
                 append_unique(ctx.fiche.correspondences, corr, ctx.report.repairs, "correspondence")
 
 

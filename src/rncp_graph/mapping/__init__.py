@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from typing import Any
@@ -17,7 +18,7 @@ from rdflib.namespace import RDF
 
 from .. import iris
 from ..errors import InvalidIRI
-from ..model import Fiche, Organisation, Register
+from ..model import CertifierChange, Fiche, Organisation, Register
 from ..namespaces import RNCP
 from ..terms import Triple, boolean, fr, integer, iri, line, lines_to_bytes, string, term_iri, xsd_date
 from .codes import code_iri, concept_triples
@@ -153,6 +154,7 @@ def _fiche(f: Fiche, described: Described) -> Iterator[Triple]:
         yield from _organisation_link(c, P["certifier"], org, f.number)
     for org in f.partners:
         yield from _organisation_link(c, P["partner"], org, f.number)
+    yield from certifier_role_triples(c, f)
     yield from text_node_triples(c, P["activity"], ACTIVITY, iris.activity, f.activities, described=described)
     yield from text_node_triples(c, P["competency"], COMPETENCY, iris.competency, f.competencies, described=described)
     for b in f.blocks:
@@ -192,6 +194,45 @@ def _organisation_link(c: str, prop: str, org: Organisation, fiche: str) -> Iter
     node = f"<{iris.organisation(org.siret, org.legal_name)}>"
     yield c, prop, node
     yield from organisation_triples(node, org, fiche)
+
+
+def certifier_role_triples(c: str, f: Fiche) -> Iterator[Triple]:
+    """One :class:`rncp:CertifierRole` per organisation the fiche gives a state or changes for.
+
+    The role says what ``rncp:certifier`` cannot: the register's state of the certifier on this
+    fiche, and when it was added or withdrawn. A withdrawn or inactive organisation gets a role
+    and no ``rncp:certifier`` (the loaders leave it out of ``Fiche.certifiers``).
+    """
+    states = {iris.organisation(s.organisation.siret, s.organisation.legal_name): s for s in f.certifier_states}
+    changes: dict[str, list[CertifierChange]] = defaultdict(list)
+    for change in f.certifier_changes:
+        changes[iris.organisation(change.organisation.siret, change.organisation.legal_name)].append(change)
+    named: dict[str, Organisation] = {}  # organisation IRI → as first named (state, then history)
+    for org in [s.organisation for s in f.certifier_states] + [ch.organisation for ch in f.certifier_changes]:
+        named.setdefault(iris.organisation(org.siret, org.legal_name), org)
+    for key, org in named.items():
+        role = f"<{iris.certifier_role(f.number, org.siret, org.legal_name)}>"
+        yield c, P["certifierRole"], role
+        yield role, A, term_iri(RNCP.CertifierRole)
+        yield role, P["certifierOrganisation"], f"<{key}>"
+        yield from organisation_triples(f"<{key}>", org, f.number)
+        if (state := states.get(key)) is not None:
+            if state.active is not None:
+                yield role, P["certifierActive"], boolean(state.active)
+            if state.date is not None:
+                yield role, P["certifierStateDate"], xsd_date(state.date)
+        for change in changes.get(key, []):
+            yield from _change_triples(role, f.number, change)
+
+
+def _change_triples(role: str, number: str, change: CertifierChange) -> Iterator[Triple]:
+    org, action = change.organisation, change.action.value
+    node = f"<{iris.certifier_change(number, org.siret, org.legal_name, action, change.date)}>"
+    yield role, P["certifierChange"], node
+    yield node, A, term_iri(RNCP.CertifierChange)
+    yield node, P["changeAction"], string(action)
+    if change.date is not None:
+        yield node, P["changeDate"], xsd_date(change.date)
 
 
 def organisation_triples(node: str, org: Organisation, fiche: str) -> Iterator[Triple]:

@@ -88,7 +88,7 @@ def access_triples(c: str, f: Fiche) -> Iterator[Triple]:
 
 def correspondence_triples(c: str, f: Fiche) -> Iterator[Triple]:
     for k in f.correspondences:
-        node = f"<{iris.correspondence(f.number, k.target, k.source_block, k.target_block)}>"
+        node = f"<{iris.correspondence(f.number, k.target, k.source_block, k.target_blocks)}>"
         yield c, P["correspondence"], node
         yield node, A, term_iri(RNCP.Correspondence)
         yield node, P["correspondenceTarget"], f"<{iris.certification(k.target)}>"
@@ -101,8 +101,10 @@ def correspondence_triples(c: str, f: Fiche) -> Iterator[Triple]:
             yield node, P["targetTitle"], fr(k.target_title)
         if k.source_block:
             yield node, P["sourceBlock"], f"<{iris.block(k.source_block)}>"
-        if k.target_block:
-            yield node, P["targetBlock"], f"<{iris.block(k.target_block)}>"
+        for code in k.target_blocks:
+            yield node, P["targetBlock"], f"<{iris.block(code)}>"
+        for cited in k.target_blocks_as_cited:
+            yield node, P["targetBlockAsCited"], fr(cited)
 
 
 def lineage_triples(c: str, f: Fiche) -> Iterator[Triple]:

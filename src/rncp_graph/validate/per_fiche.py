@@ -49,11 +49,14 @@ OWN_LINKS = _nt(
     RNCP.correspondence,
     RNCP.statistics,
     RNCP.legalPublication,
+    RNCP.certifierRole,
+    RNCP.certifierChange,
 )
 #: Links to nodes shared between fiches; their objects are shared nodes whatever their type.
 SHARED_LINKS = _nt(
     RNCP.certifier,
     RNCP.partner,
+    RNCP.certifierOrganisation,
     RNCP.romeCode,
     RNCP.nsfCode,
     RNCP.formacode,
