@@ -128,6 +128,13 @@ class GraphStore:
         self._loaded_lines.close()  # whichever graphs it changes
         self.ox.update(update)
 
+    def add_quads(self, quads: Iterable[ox.Quad]) -> None:
+        """Add these quads (each in its own transaction: for a few hundred, not millions)."""
+        self._canonical = None
+        self._loaded_lines.close()  # whichever graphs they go to
+        for quad in quads:
+            self.ox.add(quad)
+
     def load_file(self, path: Path, graph: str) -> None:
         """Load a Turtle / N-Triples file of our own (ontology schemes) into ``graph``."""
         self._canonical = None
