@@ -185,9 +185,10 @@ def test_blanking_a_csv_column_changes_the_fiches_exactly_when_the_table_says_it
 STRUCTURAL = {"rdf:type", "skos:inScheme", "skos:broader", "skos:topConceptOf", "skos:hasTopConcept"}
 
 
-#: Values for the fields no fixture fills (the fixtures' job-type lists have no option headings).
+#: Values for the fields no fixture fills (no job-type list with option headings, no second description address).
 PROBES: dict[str, object] = {
     "job_type_groups": [JobTypeGroup("Option « Réseaux »", ("Administrateur réseaux",), "Les emplois visés :")],
+    "more_description_urls": ["https://www.legifrance.gouv.fr/jorf/id/JORFTEXT000038529532"],
 }
 
 

@@ -140,11 +140,6 @@ def test_xml_legal_publications(xml: GraphStore) -> None:
     assert "2019-05-30" in values(xml, "RNCP35340", "rncp:legalPublication/rncp:publicationDate")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="lost fact: LIEN_URL_DESCRIPTION gives two addresses; the second "
-    "(https://www.legifrance.gouv.fr/jorf/id/JORFTEXT000038529532) is dropped, the model holds one",
-)
 def test_xml_both_description_addresses(xml: GraphStore) -> None:
     assert values(xml, "RNCP35340", "rncp:descriptionPage") == {
         "https://enqdip.sup.adc.education.fr/bts/index.htm",

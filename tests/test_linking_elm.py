@@ -120,3 +120,43 @@ def test_real_profile_defect_and_validation(linking_store: GraphStore, tmp_path:
     extra = uncorrected.unexpected - report.unexpected
     assert extra == {("elm:relatedESCOSkill", "NodeConstraintComponent"): 4}
     assert (tmp_path / "elm.ttl").read_text(encoding="utf-8").count("elm:Qualification") >= 1
+
+
+PROSE_BLOCKS = """
+@base <https://w3id.org/rncp-graph/id/> .
+@prefix rncp: <https://w3id.org/rncp-graph/ontology#> .
+<block/RNCP90001BC03> a rncp:CompetencyBlock ; rncp:blockCode "RNCP90001BC03" ;
+    rncp:title "Pilotage"@fr ; rncp:isBlockOf <certification/RNCP90001> ;
+    rncp:blockDescription "Ce bloc regroupe les compétences de pilotage économique."@fr .
+<block/RNCP90001BC04> a rncp:CompetencyBlock ; rncp:blockCode "RNCP90001BC04" ;
+    rncp:title "Sans contenu"@fr ; rncp:isBlockOf <certification/RNCP90001> .
+"""
+
+
+def _with_prose_blocks(store: GraphStore, tmp_path: Path) -> GraphStore:
+    """The fixture plus a block the fiche describes in prose only (RNCP4525's layout) and a bare one."""
+    path = tmp_path / "prose-blocks.ttl"
+    path.write_text(PROSE_BLOCKS, encoding="utf-8")
+    store.load_file(path, "https://w3id.org/rncp-graph/id/graph/source/prose-blocks")
+    return store
+
+
+def test_block_description_is_the_learning_outcome_summary(linking_store: GraphStore, tmp_path: Path) -> None:  # noqa: F811
+    g = export(_with_prose_blocks(linking_store, tmp_path))
+    prose, bare = ID["block/RNCP90001BC03"], ID["block/RNCP90001BC04"]
+    note = g.value(prose, E.learningOutcomeSummary)
+    assert note == ID["block/RNCP90001BC03/elm/learning-outcome-summary"]
+    assert (note, rdflib.RDF.type, E.Note) in g
+    assert g.value(note, E.noteLiteral) == rdflib.Literal(
+        "Ce bloc regroupe les compétences de pilotage économique.", lang="fr"
+    )
+    assert g.value(prose, E.learningOutcome) is None  # no competency is invented from the prose
+    assert g.value(bare, E.learningOutcomeSummary) is None
+    assert g.value(ID["block/RNCP90001BC01"], E.learningOutcomeSummary) is None
+
+
+@pytest.mark.shared
+def test_prose_only_block_is_a_known_gap_a_bare_block_is_not(linking_store: GraphStore, tmp_path: Path) -> None:  # noqa: F811
+    report = elm_shacl.validate_elm(export(_with_prose_blocks(linking_store, tmp_path)), shared(ELM_DIR))
+    assert report.known[("elm:learningOutcome", "MinCountConstraintComponent, summary only")] == 1
+    assert report.unexpected[("elm:learningOutcome", "MinCountConstraintComponent")] == 1  # BC04: nothing at all

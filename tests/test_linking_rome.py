@@ -58,7 +58,14 @@ def test_labels_and_hierarchy(triples: set[tuple[str, str, str]]) -> None:
 
 
 def test_mobility_competences_and_savoirs(triples: set[tuple[str, str, str]]) -> None:
-    assert t("rome/M1502", "related", "rome/M1501") in triples
+    mobility = "<https://w3id.org/rncp-graph/ontology#mobilityTarget>"
+    # every mobility link is directed; skos:related only where no broader chain joins the two (S27)
+    assert (f"<{ID}rome/M1502>", mobility, f"<{ID}rome/M1501>") in triples
+    assert (f"<{ID}rome/M1501>", mobility, f"<{ID}rome/M1502>") in triples  # down to a child: also no related
+    assert t("rome/M1502", "related", "rome/M1501") not in triples  # M1501 is M1502's parent fiche
+    assert t("rome/M1501", "related", "rome/M1502") not in triples
+    assert (f"<{ID}rome/N1101>", mobility, f"<{ID}rome/M1502>") in triples
+    assert t("rome/N1101", "related", "rome/M1502") in triples  # another domain: associative
     assert not any("Z9999" in o for _, _, o in triples)  # a mobility target the release lacks is dropped
     assert t("rome/M1502", "related", "rome-competence/100001") in triples
     assert t("rome/M1502", "related", "rome-savoir/200001") in triples

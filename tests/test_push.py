@@ -13,7 +13,8 @@ import re
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ from click.testing import CliRunner
 
 from rncp_graph import Build
 from rncp_graph.cli import main
-from rncp_graph.push import Pusher, PushError, StoreEndpoints, push
+from rncp_graph.push import Pusher, PushError, StoreEndpoints, canonical_ntriples, push
 from rncp_graph.queries import Endpoint, run_text
 from rncp_graph.serve import OxigraphServer, find_oxigraph
 from rncp_graph.terms import lines_to_bytes
@@ -125,7 +126,9 @@ def test_cases_48_49_a_damaged_transfer_leaves_live_untouched(
 
 
 # -- fake stores: which requests are retried ------------------------------------------------
-def store_script(*, put_statuses: list[int], staged: int, live: int, update_status: int = 204) -> Script:
+def store_script(*, put_statuses: list[int], staged: int, live: list[int], update_status: int = 204) -> Script:
+    """A fake store; ``live`` is the live graph's count at each of its reads, in turn (the last one repeats)."""
+
     def respond(handler: http.server.BaseHTTPRequestHandler, n: int) -> None:
         method, path, _ = script.requests[-1]
         if method == "PUT":
@@ -135,10 +138,12 @@ def store_script(*, put_statuses: list[int], staged: int, live: int, update_stat
             reply(handler, update_status, b"", "text/plain")
         else:
             query = urllib.parse.unquote_plus(path)
-            value = staged if "/staging/" in query else live
-            json_reply(
-                b'{"head":{"vars":["n"]},"results":{"bindings":[{"n":{"type":"literal","value":"%d"}}]}}' % value
-            )(handler, n)
+            if "STRSTARTS" in query:  # the leftovers of earlier pushes: none
+                json_reply(b'{"head":{"vars":["g"]},"results":{"bindings":[]}}')(handler, n)
+                return
+            value = staged if "/staging/" in query else (live.pop(0) if len(live) > 1 else live[0])
+            cells = f'"n":{{"type":"literal","value":"{value}"}},"c":{{"type":"literal","value":"{10 * value}"}}'
+            json_reply(b'{"head":{"vars":["n","c"]},"results":{"bindings":[{%s}]}}' % cells.encode())(handler, n)
 
     script = Script(respond)
     return script
@@ -158,41 +163,187 @@ def methods(script: Script) -> list[str]:
     return [f"{m} {p.split('?')[0]}" for m, p, _ in script.requests]
 
 
+def updates(script: Script) -> list[str]:
+    return [body.decode() for method, path, body in script.requests if path.startswith("/update")]
+
+
 def test_a_put_is_retried_on_503() -> None:
-    script = store_script(put_statuses=[503], staged=10, live=10)
+    script = store_script(put_statuses=[503], staged=10, live=[5, 10])
     _, error = run_fake(script)
     assert error is None
-    assert methods(script) == ["PUT /store", "PUT /store", "GET /query", "POST /update", "GET /query"]
+    reads = ["GET /query"] * 2  # leftovers, live's fingerprint
+    assert methods(script) == [*reads, "PUT /store", "PUT /store", "GET /query", "POST /update", "GET /query"]
 
 
 def test_an_update_is_never_retried() -> None:
-    script = store_script(put_statuses=[], staged=10, live=10, update_status=500)
+    script = store_script(put_statuses=[], staged=10, live=[5], update_status=500)
     _, error = run_fake(script)
-    assert isinstance(error, PushError) and "unknown" in str(error)
-    assert methods(script).count("POST /update") == 1
+    assert isinstance(error, PushError) and "not applied" in str(error) and "HTTP 500" in str(error)
+    assert updates(script)[0].startswith("COPY SILENT") and updates(script)[1:] == [
+        f"DROP SILENT GRAPH <{script_staging(script)}>"
+    ]
 
 
-def test_a_wrong_live_count_after_the_switch_restores_previous() -> None:
-    script = store_script(put_statuses=[], staged=10, live=9)
+def script_staging(script: Script) -> str:
+    (put,) = {p for m, p, _ in script.requests if m == "PUT"}
+    return urllib.parse.parse_qs(urllib.parse.urlsplit(put).query)["graph"][0]
+
+
+def test_a_damaged_live_graph_is_restored_from_previous_only_when_previous_is_the_former_live() -> None:
+    # live: 5 before, 9 after the switch (neither 5 nor the 10 sent); previous: read as 5 too
+    script = store_script(put_statuses=[], staged=10, live=[5, 9, 5, 5])
     pusher, error = run_fake(script)
-    assert isinstance(error, PushError) and "restored" in str(error)
-    updates = [body.decode() for method, path, body in script.requests if path.startswith("/update")]
+    assert isinstance(error, PushError) and "restored the former graph" in str(error)
     assert re.fullmatch(
         rf"COPY SILENT <{re.escape(LIVE)}> TO <{re.escape(PREVIOUS)}> ; MOVE <.*/staging/\w+> TO <{re.escape(LIVE)}>",
-        updates[0],
+        updates(script)[0],
     )
-    assert updates[1] == f"COPY SILENT <{PREVIOUS}> TO <{LIVE}>"
+    assert updates(script)[1] == f"COPY SILENT <{PREVIOUS}> TO <{LIVE}>"
     assert pusher.staging.startswith(LIVE + "/staging/")
 
 
 def test_a_staging_count_mismatch_drops_staging_and_never_switches() -> None:
-    script = store_script(put_statuses=[], staged=7, live=10)
+    script = store_script(put_statuses=[], staged=7, live=[10])
     _, error = run_fake(script)
     assert isinstance(error, PushError) and "untouched" in str(error)
-    updates = [body.decode() for method, path, body in script.requests if path.startswith("/update")]
-    assert len(updates) == 1 and updates[0].startswith("DROP SILENT GRAPH <")
+    assert len(updates(script)) == 1 and updates(script)[0].startswith("DROP SILENT GRAPH <")
 
 
 def test_graph_iris_are_validated() -> None:
     with pytest.raises(Exception, match="invalid IRI"):
         Pusher(StoreEndpoints.oxigraph("http://127.0.0.1:9"), "https://x/> DROP ALL")
+
+
+# -- fault modes: a proxy in front of the REAL server drops, fakes or alters one request ------
+@dataclass(frozen=True)
+class Fault:
+    """What the proxy does to the first request ``matches`` accepts (others are forwarded)."""
+
+    matches: Callable[[str, str, bytes], bool]
+    #: "ack": answered 204, not forwarded; "error": forwarded, answered 500; "hang-up":
+    #: forwarded, connection closed with no answer; "rewrite": forwarded as ``rewrite`` makes it
+    action: str
+    rewrite: Callable[[bytes], bytes] | None = None
+
+
+def is_switch(method: str, path: str, body: bytes) -> bool:
+    return b"MOVE" in body
+
+
+def is_restore(method: str, path: str, body: bytes) -> bool:
+    return body.startswith(f"COPY SILENT <{PREVIOUS}> TO <{LIVE}>".encode())
+
+
+def is_put(method: str, path: str, body: bytes) -> bool:
+    return method == "PUT"
+
+
+def is_staging_read(method: str, path: str, body: bytes) -> bool:
+    query = urllib.parse.unquote_plus(path)
+    return method == "GET" and "/staging/" in query and "COUNT" in query
+
+
+def damage_live(body: bytes) -> bytes:  # a store that applies the COPY, then loses live
+    return f"COPY SILENT <{LIVE}> TO <{PREVIOUS}> ; DROP GRAPH <{LIVE}>".encode()
+
+
+def lose_live(body: bytes) -> bytes:  # loses live, previous not refreshed
+    return f"DROP GRAPH <{LIVE}>".encode()
+
+
+def copy_only(body: bytes) -> bytes:  # half of the switch: a store where the requests are not atomic
+    return body.split(b" ; ")[0]
+
+
+#: fault mode → (what the proxy does, the error the push raises or None, the live graph after, previous after)
+FAULTS: dict[str, tuple[list[Fault], str | None, str, str]] = {
+    "switch-acknowledged-not-applied": ([Fault(is_switch, "ack")], "not applied", "old", "older"),
+    "switch-applied-answer-500": ([Fault(is_switch, "error")], None, "new", "old"),
+    "switch-applied-no-answer": ([Fault(is_switch, "hang-up")], None, "new", "old"),
+    "switch-half-applied-copy-only": ([Fault(is_switch, "rewrite", copy_only)], "not applied", "old", "old"),
+    "switch-loses-live-after-copy": (
+        [Fault(is_switch, "rewrite", damage_live)], "restored the former graph", "old", "old",
+    ),
+    "switch-loses-live-previous-older": ([Fault(is_switch, "rewrite", lose_live)], "nothing restored", "none", "older"),
+    "restore-acknowledged-not-applied": (
+        [Fault(is_switch, "rewrite", damage_live), Fault(is_restore, "ack")], "restoring it from", "none", "old",
+    ),
+    "put-applied-no-answer-retried": ([Fault(is_put, "hang-up")], None, "new", "old"),
+    "put-applied-no-answer-twice": ([Fault(is_put, "hang-up")] * 2, "untouched", "old", "older"),
+    "put-applied-answer-503-retried": ([Fault(is_put, "error")], None, "new", "old"),
+    "staging-unreadable": ([Fault(is_staging_read, "error")] * 2, "cannot read", "old", "older"),
+}  # fmt: skip
+
+
+@contextlib.contextmanager
+def faulty_proxy(target: str, faults: list[Fault]) -> Iterator[str]:
+    """A loopback proxy to ``target`` applying each fault once, to the first request it matches."""
+    pending = list(faults)
+
+    def respond(handler: http.server.BaseHTTPRequestHandler, n: int) -> None:
+        method, path, body = script.requests[-1]
+        fault = next((f for f in pending if f.matches(method, path, body)), None)
+        if fault is not None:
+            pending.remove(fault)
+        if fault is not None and fault.action == "ack":
+            reply(handler, 204, b"", "text/plain")
+            return
+        if fault is not None and fault.rewrite is not None:
+            body = fault.rewrite(body)
+        status, answer, kind = forward(target, handler, method, path, body)
+        if fault is None or fault.action == "rewrite":
+            reply(handler, status, answer, kind)
+        elif fault.action == "error":
+            reply(handler, 503 if method == "PUT" else 500, b"proxy error", "text/plain")
+        # "hang-up": no answer at all, the connection is closed
+
+    script = Script(respond)
+    with fake_endpoint(script) as url:
+        yield url
+
+
+def forward(
+    target: str, handler: http.server.BaseHTTPRequestHandler, method: str, path: str, body: bytes
+) -> tuple[int, bytes, str]:
+    request = urllib.request.Request(target + path, data=body if method != "GET" else None, method=method)
+    for key in ("Content-Type", "Accept"):
+        if handler.headers.get(key):
+            request.add_header(key, handler.headers[key])
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return answer.status, answer.read(), answer.headers.get("Content-Type", "text/plain")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read(), "text/plain"
+
+
+@pytest.mark.parametrize("mode", list(FAULTS))
+def test_fault_modes_never_lose_the_live_graph_nor_leave_staging(
+    server: OxigraphServer, sample_file: Path, tmp_path: Path, mode: str
+) -> None:
+    faults, error, live_after, previous_after = FAULTS[mode]
+    older, new = tmp_path / "older.nt", tmp_path / "new.nt"
+    older.write_bytes(lines_to_bytes(inline_store("overlap").canonical_lines()))
+    new.write_bytes(lines_to_bytes(inline_store("overlap").canonical_lines()[:-3]))
+    push(older, endpoint=server.url, graph=LIVE)
+    push(sample_file, endpoint=server.url, graph=LIVE)  # live: the sample; previous: older
+    expected = {
+        name: path.read_bytes().count(b"\n") for name, path in [("old", sample_file), ("new", new), ("older", older)]
+    }
+    with faulty_proxy(server.url, faults) as url:
+        pusher = Pusher(StoreEndpoints.oxigraph(url), LIVE, timeout=5, deadline=20, retries=1, backoff=0.05)
+        payload, triples = canonical_ntriples(new)
+        if error is None:
+            pusher.push(payload, triples)
+        else:
+            with pytest.raises(PushError, match=error):
+                pusher.push(payload, triples)
+    assert count(server.url, LIVE) == expected.get(live_after, 0)
+    assert count(server.url, PREVIOUS) == expected[previous_after]
+    assert not [g for g in graphs(server.url) if "/staging/" in g], f"{mode}: a staging graph was left"
+
+
+def test_staging_left_by_an_interrupted_push_is_dropped_by_the_next(server: OxigraphServer, sample_file: Path) -> None:
+    leftover = LIVE + "/staging/killed0push"
+    Pusher(StoreEndpoints.oxigraph(server.url), LIVE).put(leftover, b"<urn:a> <urn:b> <urn:c> .\n")
+    push(sample_file, endpoint=server.url, graph=LIVE)
+    assert graphs(server.url) == [LIVE]

@@ -251,11 +251,6 @@ def test_case_27_bad_sirets_flag_the_certifier_and_keep_the_fiche(tmp_path: Path
     assert flagged == [(s, "warning", "kept", "RNCP90001") for s in SIRETS]  # La Poste's 356000000… passes
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="catalogue #27: every bad SIRET gets the same message 'SIRET fails its format or checksum' "
-    "(python-stdnum's InvalidChecksum / InvalidLength / InvalidFormat are not told apart)",
-)
 def test_case_27_the_problem_says_which_rule_the_siret_breaks(tmp_path: Path) -> None:
     result = _certifiers_fiche(tmp_path, list(SIRETS))
     messages = [p.message.lower() for p in problems_of(result, "invalid-siret")]

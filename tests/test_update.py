@@ -8,7 +8,13 @@ report on those nodes.
 
 from __future__ import annotations
 
+import gc
 import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,9 +23,13 @@ import pytest
 from click.testing import CliRunner
 
 from rncp_graph import iris
+from rncp_graph import update as update_module
 from rncp_graph.build import build, source_sha256
+from rncp_graph.changes import PendingStore
 from rncp_graph.cli import main
 from rncp_graph.errors import StructuralError
+from rncp_graph.info import open_graph
+from rncp_graph.namespaces import RNCP
 from rncp_graph.store import GraphStore
 from rncp_graph.update import Update, update
 from rncp_graph.validate import validate, validate_nodes
@@ -299,17 +309,18 @@ def test_one_fiche_in_two_files_of_one_update_is_refused_and_nothing_changes(exp
 
 
 @pytest.mark.parametrize("stop_after", [0, 1, 40, 150, 250])
-def test_an_interrupted_update_is_completed_by_running_it_again(
+def test_an_interrupted_update_changes_nothing_and_runs_again(
     export: Export, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stop_after: int
 ) -> None:
-    """Quads are removed one at a time: stopped after any of them, the same update completes."""
+    """Stopped after any of the quads it takes out, the update has written nothing; run again, it completes."""
     store = build([export.write(tmp_path / "export.xml", export.fiches)], validate=False).store
+    before = store.canonical_lines()
     fiche = CHANGES["block removed"][1](export, 6)
     delta = export.write(tmp_path / "delta.xml", [fiche])
     removed = 0
-    remove = GraphStore.remove_quads
+    remove = PendingStore.remove_quads
 
-    def interrupted(self: GraphStore, quads: list[ox.Quad]) -> None:
+    def interrupted(self: PendingStore, quads: list[ox.Quad]) -> None:
         nonlocal removed
         for quad in quads:
             if removed == stop_after:
@@ -317,13 +328,69 @@ def test_an_interrupted_update_is_completed_by_running_it_again(
             remove(self, [quad])
             removed += 1
 
-    monkeypatch.setattr(GraphStore, "remove_quads", interrupted)
+    monkeypatch.setattr(PendingStore, "remove_quads", interrupted)
     with pytest.raises(KeyboardInterrupt):
         update(store, [delta], validate=False)
-    monkeypatch.setattr(GraphStore, "remove_quads", remove)
+    assert store.canonical_lines() == before
+    monkeypatch.setattr(PendingStore, "remove_quads", remove)
     update(store, [delta], validate=False)
     expected = [*export.fiches[:6], fiche, *export.fiches[7:]]
     assert _view(store) == _view(build([export.write(tmp_path / "expected.xml", expected)], validate=False).store)
+
+
+def _wal_bytes(store: Path) -> int:
+    """Bytes in the store's write-ahead logs (RocksDB ``*.log``): they grow when it is written."""
+    return sum(p.stat().st_size for p in store.glob("*.log") if p.exists())
+
+
+def _kill_at_first_write(command: list[str], store: Path) -> int:
+    """Run ``command``; SIGKILL it as soon as it writes to ``store`` (its WAL grows past the lowest
+    size it had: opening the store first shrinks it). Its exit status."""
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    lowest = _wal_bytes(store)
+    deadline = time.monotonic() + 120
+    while process.poll() is None and time.monotonic() < deadline:
+        size = _wal_bytes(store)
+        if size > lowest:
+            process.kill()
+            break
+        lowest = min(lowest, size)
+        time.sleep(0.001)
+    return process.wait(timeout=30)
+
+
+def _certifications(lines: list[str]) -> int:
+    return sum(1 for line in lines if line.endswith(f"<{RNCP.Certification}> ."))
+
+
+@pytest.mark.slow
+def test_an_update_killed_while_it_writes_leaves_the_store_entirely_old_or_entirely_new(
+    export: Export, tmp_path: Path
+) -> None:
+    """``kill -9`` at the update's first write: the store reopens as it was (or, had the one
+    transaction been written, as the whole update leaves it) — never with fiches missing."""
+    python = [sys.executable, "-m", "rncp_graph", "-q"]
+    original, store = export.write(tmp_path / "export.xml", export.fiches), tmp_path / "store"
+    built = subprocess.run(
+        [*python, "build", str(original), "--store", str(store), "--out", str(tmp_path / "out"), "--no-validate"],
+        capture_output=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert built.returncode == 0, built.stderr
+    changed = ["title", "block removed", "rome codes", "no blocks", "lineage dropped", "inactive"]
+    delta = export.write(tmp_path / "delta.xml", [CHANGES[c][1](export, CHANGES[c][0]) for c in changed])
+    old = open_graph(store).canonical_lines()
+    shutil.copytree(store, tmp_path / "whole")
+    update(GraphStore(tmp_path / "whole"), [delta], validate=False)
+    new = open_graph(tmp_path / "whole").canonical_lines()
+    status = _kill_at_first_write([*python, "update", "--no-validate", "--store", str(store), str(delta)], store)
+    assert status == -signal.SIGKILL, "the update ended before it could be killed"
+    after = open_graph(store).canonical_lines()
+    provenance = f"<{iris.source_graph(source_sha256(delta))}> "
+    assert after in (old, new), f"{_certifications(after)} certifications, {_certifications(old)} before"
+    assert _certifications(after) == _certifications(old) == 40
+    assert any(line.startswith(provenance) for line in after) == (after == new)
+    again = subprocess.run([*python, "update", "--no-validate", "--store", str(store), str(delta)], check=False)
+    assert again.returncode == 0 and open_graph(store).canonical_lines() == new
 
 
 def test_the_fiches_of_a_result_on_a_broader_concept_follow_a_changed_link_below_it(
@@ -344,3 +411,29 @@ def test_the_fiches_of_a_result_on_a_broader_concept_follow_a_changed_link_below
         export, tmp_path, fiches, [export.fiches[2]], [*fiches[:2], export.fiches[2], *fiches[3:]]
     )
     assert f"<{iris.nsf('273')}>" in {focus for focus, *_ in changed}
+
+
+def test_an_update_of_too_many_of_the_store_fiches_is_refused_build_advised(
+    export: Export, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past ``max_share`` of the store's fiches (and ``FEW``), a build is faster: exit 2, nothing changed."""
+    monkeypatch.setattr(update_module, "FEW", 5)
+    original = export.write(tmp_path / "export.xml", export.fiches)
+    store = tmp_path / "store"
+    runner = CliRunner()
+    built = runner.invoke(
+        main, ["build", str(original), "--store", str(store), "--out", str(tmp_path / "out"), "--no-validate"]
+    )
+    assert built.exit_code == 0, built.output
+    edit = _sub(r"<INTITULE>", "<INTITULE>Modifié : ")
+    delta = export.write(tmp_path / "delta.xml", [edit(export, i) for i in range(6)])  # 6 of 40: 15 %
+    before = open_graph(store).canonical_lines()
+    refused = runner.invoke(main, ["update", "--no-validate", "--store", str(store), str(delta)])
+    assert refused.exit_code == 2
+    assert "6 fiches to update, 15% of the 40 in the store" in refused.output and "rncp-graph build" in refused.output
+    assert open_graph(store).canonical_lines() == before
+    del refused  # its traceback holds the store open (one process here, where the CLI has its own)
+    gc.collect()
+    allowed = runner.invoke(main, ["update", "--no-validate", "--max-share", "0.2", "--store", str(store), str(delta)])
+    assert allowed.exit_code == 0, allowed.output
+    assert open_graph(store).canonical_lines() != before

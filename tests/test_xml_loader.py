@@ -135,10 +135,9 @@ def test_sample_publications_url_and_problems(sample: LoadResult) -> None:
     assert [(r.kind, r.date) for r in fiche.legal_references] == [("other", None), ("registration", date(2019, 5, 30))]
     assert sample.repairs["duplicate-publication"] == 1
     assert fiche.description_url == "https://enqdip.sup.adc.education.fr/bts/index.htm"
-    # the second address is reported, and nothing else: every element of the sample is known
-    assert [(p.rule, p.value) for p in sample.problems] == [
-        ("extra-url", "https://www.legifrance.gouv.fr/jorf/id/JORFTEXT000038529532")
-    ]
+    # the second address is kept too, and nothing is reported: every element of the sample is known
+    assert fiche.more_description_urls == ["https://www.legifrance.gouv.fr/jorf/id/JORFTEXT000038529532"]
+    assert sample.problems == []
     assert sample.export_date is None  # the sample's file name carries no date
     assert fiche.abbreviation is not None
     assert (fiche.abbreviation.code, fiche.abbreviation.label) == ("BTS", "Brevet de technicien supérieur")

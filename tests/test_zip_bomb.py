@@ -9,6 +9,7 @@ each test takes well under a second.
 from __future__ import annotations
 
 import struct
+import tempfile
 import time
 import zipfile
 from pathlib import Path
@@ -99,7 +100,7 @@ def test_the_parallel_reader_refuses_it_too_and_leaves_no_copy(tmp_path: Path, m
     monkeypatch.setattr(xml_parallel, "MIN_BYTES", 1)
     with pytest.raises(StructuralError, match="damaged zip member"):
         build([archive], jobs=2)
-    assert not list(Path(xml_parallel.tempfile.gettempdir()).glob("rncp-graph-*/member.xml"))
+    assert not list(Path(tempfile.gettempdir()).glob("rncp-graph-*/*.xml"))
 
 
 def test_a_csv_export_with_a_bomb_member_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

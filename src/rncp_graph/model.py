@@ -215,6 +215,8 @@ class Fiche:
     legal_references: list[LegalReference] = field(default_factory=list)
     statistics: list[Statistic] = field(default_factory=list)
     description_url: str | None = None
+    #: further addresses of the description (the XML's LIEN_URL_DESCRIPTION may hold several)
+    more_description_urls: list[str] = field(default_factory=list)
     promotions: list[int] = field(default_factory=list)
     training_bodies_note: str | None = None
     idcc: list[str] = field(default_factory=list)

@@ -146,6 +146,9 @@ class RNCP(DefinedNamespace):
     groupIntroduction: URIRef
     groupJobType: URIRef
 
+    # ROME vocabulary (``rncp-graph vocab rome``)
+    mobilityTarget: URIRef
+
 
 ELM = Namespace("http://data.europa.eu/snb/model/elm/")
 CTDL = Namespace("https://purl.org/ctdl/terms/")

@@ -3,17 +3,25 @@
 The protocol (reliability §3.3):
 
 1. serialise the graph as canonical N-Triples (sorted, deduplicated) and count its triples;
+   drop the ``<live>/staging/*`` graphs an earlier, interrupted push left behind; take the
+   :class:`Fingerprint` of the live graph (its triple count and the total length of its terms);
 2. ``PUT`` it to a fresh *staging* named graph ``<live>/staging/<run-id>`` (one GSP request
    is one transaction on Oxigraph; PUT is idempotent, so it is retried on transient errors);
-3. verify with a ``COUNT`` query that staging holds exactly that many triples — on a
-   mismatch (a proxy truncated the body...) staging is dropped, the live graph is untouched,
-   and :class:`PushError` is raised;
+3. verify that staging holds exactly that many triples — on a mismatch (a proxy truncated
+   the body...) the live graph is untouched and :class:`PushError` is raised;
 4. switch with one SPARQL Update, ``COPY SILENT <live> TO <previous> ; MOVE <staging> TO
-   <live>``, keeping the former live graph as ``<live>/previous`` for rollback. An update is
-   not idempotent: it is never retried; after it the live count is checked again, and a
-   mismatch restores ``previous``.
+   <live>``, keeping the former live graph as ``<live>/previous``. An update is not
+   idempotent: it is never retried, whatever it answered. Then the live graph's fingerprint
+   says what happened, and only what is known to have changed is rolled back:
 
-Only idempotent requests (PUT, GET and read-only queries) are retried.
+   * staging's fingerprint: the switch was applied (a warning if it answered an error);
+   * its fingerprint before the switch: the switch was not applied (a proxy acknowledged it
+     without forwarding it): live is left as it is — ``previous`` is *not* copied over it;
+   * anything else: live was damaged; it is restored from ``previous`` only when
+     ``previous`` has the fingerprint live had before, and the restore is verified.
+
+Whenever the push fails, this run's staging graph is dropped (best effort: the store may be
+unreachable). Only idempotent requests (PUT, GET and read-only queries) are retried.
 """
 
 from __future__ import annotations
@@ -42,6 +50,27 @@ NTRIPLES = "application/n-triples"
 
 class PushError(RNCPGraphError):
     """The push failed; the message says whether the live graph was left untouched."""
+
+
+#: the triple count and the total length of the terms' strings (blank nodes count 0) of a graph
+FINGERPRINT = """SELECT (COUNT(*) AS ?n)
+  (SUM(COALESCE(STRLEN(STR(?s)), 0) + STRLEN(STR(?p)) + COALESCE(STRLEN(STR(?o)), 0)) AS ?c)
+WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"""
+#: the named graphs whose IRI starts with a prefix (``GRAPH ?g {{}}`` lists graphs, not triples)
+LEFTOVERS = 'SELECT ?g WHERE {{ GRAPH ?g {{}} FILTER(STRSTARTS(STR(?g), "{prefix}")) }}'
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What the push compares a graph by, on the store: its triple count and the total length
+    of its terms. Two different versions of the graph almost never agree on both; the switch
+    moves a graph as it is, so the same graph keeps its fingerprint."""
+
+    triples: int
+    characters: int
+
+    def __str__(self) -> str:
+        return f"{self.triples:,} triples, {self.characters:,} characters"
 
 
 @dataclass(frozen=True)
@@ -111,22 +140,21 @@ class Pusher:
         """Run the whole protocol for ``payload`` holding ``triples`` triples."""
         report = PushReport(triples, self.live, self.staging, self.previous)
         started = time.monotonic()
-        self.put(self.staging, payload)
-        report.seconds["put"] = time.monotonic() - started
-        staged = self.count(self.staging)
-        if staged != triples:
+        self._drop_leftovers()
+        before = self.fingerprint(self.live)
+        try:
+            self.put(self.staging, payload)
+            report.seconds["put"] = time.monotonic() - started
+            staged = self.fingerprint(self.staging)
+            if staged.triples != triples:
+                raise PushError(
+                    f"staging graph {self.staging} holds {staged.triples} triples, {triples} were sent: "
+                    f"live graph {self.live} left untouched"
+                )
+            self._switch(before, staged)
+        except BaseException:
             self._drop_staging()
-            raise PushError(
-                f"staging graph {self.staging} holds {staged} triples, {triples} were sent: "
-                f"live graph {self.live} left untouched"
-            )
-        self.update(f"COPY SILENT <{self.live}> TO <{self.previous}> ; MOVE <{self.staging}> TO <{self.live}>")
-        live = self.count(self.live)
-        if live != triples:
-            self.update(f"COPY SILENT <{self.previous}> TO <{self.live}>")
-            raise PushError(
-                f"live graph holds {live} triples after the switch, not {triples}: restored {self.previous}"
-            )
+            raise
         report.seconds["total"] = time.monotonic() - started
         log.info(
             "pushed %d triples to %s in %.1f s (previous kept in %s)",
@@ -137,22 +165,58 @@ class Pusher:
         )
         return report
 
+    def _switch(self, before: Fingerprint, staged: Fingerprint) -> None:
+        """The switch, then what live holds decides: done, not applied, or restore (module docstring)."""
+        failure: PushError | None = None
+        try:
+            self.update(f"COPY SILENT <{self.live}> TO <{self.previous}> ; MOVE <{self.staging}> TO <{self.live}>")
+        except PushError as exc:  # the update may have been applied all the same: live says
+            failure = exc
+        after = self.fingerprint(self.live)
+        if after == staged:
+            if failure is not None:
+                log.warning("the switch answered an error but was applied (%s verified): %s", after, failure)
+            return
+        said = f"it answered: {failure.__cause__ or failure}" if failure else "it was acknowledged"
+        if after == before:
+            raise PushError(
+                f"the switch to {self.live} was not applied ({said}): live graph left as it was ({before})"
+            ) from failure
+        self._restore(before, after, staged)
+
+    def _restore(self, before: Fingerprint, after: Fingerprint, staged: Fingerprint) -> None:
+        """Live holds neither its former graph nor the new one: back to ``previous``, if it is the former one."""
+        damaged = f"live graph {self.live} holds {after} after the switch, neither its former {before} nor {staged}"
+        kept = self.fingerprint(self.previous)
+        if kept != before:
+            raise PushError(f"{damaged}; {self.previous} holds {kept}, not the former graph: nothing restored")
+        self.update(f"COPY SILENT <{self.previous}> TO <{self.live}>")
+        restored = self.fingerprint(self.live)
+        if restored != before:
+            raise PushError(f"{damaged}; restoring it from {self.previous} failed: it holds {restored}")
+        raise PushError(f"{damaged}: restored the former graph from {self.previous}")
+
+    def fingerprint(self, graph: str) -> Fingerprint:
+        """The :class:`Fingerprint` of ``graph`` on the store (a read: retried by :class:`Endpoint`)."""
+        endpoint = Endpoint(self.endpoints.query, timeout=self.timeout, deadline=self.deadline, retries=self.retries)
+        try:
+            table = endpoint.select(FINGERPRINT.format(graph=graph), name="push-fingerprint")
+        except EndpointError as exc:
+            raise PushError(f"cannot read the fingerprint of {graph} ({exc.detail})") from exc
+        row = table.rows[0] if table.rows else {}
+        if row.get("n") is None or row.get("c") is None:
+            raise PushError(f"the fingerprint of {graph} came back empty: state of {self.live} unknown")
+        return Fingerprint(int(row["n"].value), int(row["c"].value))  # type: ignore[union-attr]
+
+    def count(self, graph: str) -> int:
+        """The number of triples of ``graph`` on the store."""
+        return self.fingerprint(graph).triples
+
     def put(self, graph: str, payload: bytes) -> None:
         """GSP ``PUT`` (idempotent: retried on timeouts, 5xx and refused connections)."""
         url = f"{self.endpoints.store}?{urllib.parse.urlencode({'graph': graph})}"
         request = urllib.request.Request(url, data=payload, method="PUT", headers={"Content-Type": NTRIPLES})
         self._retrying(lambda: self._send(request, "PUT"), "PUT")
-
-    def count(self, graph: str) -> int:
-        """``COUNT(*)`` of the triples of ``graph`` (a read: retried by :class:`Endpoint`)."""
-        endpoint = Endpoint(self.endpoints.query, timeout=self.timeout, deadline=self.deadline, retries=self.retries)
-        table = endpoint.select(
-            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}", name="push-count"
-        )
-        cell = table.rows[0]["n"] if table.rows else None
-        if cell is None:
-            raise PushError(f"the count of {graph} came back empty")
-        return int(cell.value)
 
     def update(self, text: str) -> None:
         """One SPARQL Update request. Not idempotent: never retried."""
@@ -165,11 +229,21 @@ class Pusher:
         except EndpointError as exc:
             raise PushError(f"update failed ({exc.detail}); state of {self.live} unknown: check its count") from exc
 
-    def _drop_staging(self) -> None:
+    def _drop_staging(self, graph: str | None = None) -> None:
+        graph = graph or self.staging
         try:
-            self.update(f"DROP SILENT GRAPH <{self.staging}>")
+            self.update(f"DROP SILENT GRAPH <{graph}>")
         except PushError as exc:
-            log.warning("could not drop %s: %s", self.staging, exc)
+            log.warning("could not drop %s: %s", graph, exc)
+
+    def _drop_leftovers(self) -> None:
+        """Drop the staging graphs of earlier pushes to this live graph (interrupted before their clean-up)."""
+        endpoint = Endpoint(self.endpoints.query, timeout=self.timeout, deadline=self.deadline, retries=self.retries)
+        table = endpoint.select(LEFTOVERS.format(prefix=f"{self.live}/staging/"), name="push-leftovers")
+        for row in table.rows:
+            if row["g"] is not None:
+                log.warning("dropping %s, left by an interrupted push", row["g"].value)
+                self._drop_staging(row["g"].value)
 
     def _retrying(self, call: Callable[[], None], what: str) -> None:
         end = time.monotonic() + self.deadline

@@ -2,11 +2,19 @@
 
 ``rncp-graph serve`` loads the graph into an Oxigraph database folder
 (``oxigraph load --location DIR --file rncp.nt``) and starts
-``oxigraph serve-read-only --location DIR --bind 127.0.0.1:PORT --timeout-s 30``:
-read-only and on loopback by default. The server cannot turn SERVICE off (reliability
-§2.6): put it behind a proxy that allows only ``GET/POST /query`` and firewall its egress
-before binding it to anything but loopback. Install the server with
-``pip install 'rncp-graph[serve]'``.
+``oxigraph serve-read-only --location DIR --bind 127.0.0.1:PORT --timeout-s 30
+--union-default-graph``: read-only and on loopback by default. A store folder made by
+``rncp-graph build --store`` is served as it is; its triples are in one named graph per
+source, and ``--union-default-graph`` makes queries see their union, as local queries do
+(:mod:`rncp_graph.store`): the same saved query gives the same rows either way.
+
+The server cannot turn SERVICE off (reliability §2.6): put it behind a proxy that allows only
+``GET/POST /query`` and firewall its egress before binding it to anything but loopback.
+Install the server with ``pip install 'rncp-graph[serve]'``.
+
+The server dies with the process that started it (``PR_SET_PDEATHSIG``, even on ``kill -9``),
+and on ``SIGTERM`` the command stops it and removes its temporary database folder; the folder
+of a ``serve`` killed by ``kill -9`` is removed by the next one (:mod:`rncp_graph.processes`).
 
 :class:`OxigraphServer` is also what the tests use to start a real server.
 """
@@ -14,8 +22,11 @@ before binding it to anything but loopback. Install the server with
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
+import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -29,6 +40,7 @@ from types import TracebackType
 from typing import IO
 
 from .errors import RNCPGraphError
+from .processes import die_with_parent, owned_folder
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +80,10 @@ def load_location(source: Path, location: Path, *, binary: Path | None = None, g
     if graph:
         command += ["--graph", graph]
     log.info("loading %s into %s", source, location)
-    done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=3600)
+    done = subprocess.run(
+        command, capture_output=True, text=True, check=False, timeout=3600,
+        preexec_fn=functools.partial(die_with_parent, os.getpid()),
+    )  # fmt: skip
     if done.returncode != 0:
         raise ServerError(f"oxigraph load failed: {done.stderr.strip()[-500:]}", file=str(source))
 
@@ -128,7 +143,15 @@ class OxigraphServer:
         log.info("starting %s", " ".join(self.command()))
         # a file, not a pipe: a full pipe would block the server; closed by stop()
         self._log = tempfile.TemporaryFile()  # noqa: SIM115
-        self.process = subprocess.Popen(self.command(), stdout=subprocess.DEVNULL, stderr=self._log)
+        # SIGTERM when this process dies, however it dies (start the server from a thread that
+        # lives as long); die_with_parent takes no lock, so other threads cannot deadlock the fork
+        dies_with_us = functools.partial(die_with_parent, os.getpid(), signal.SIGTERM)
+        self.process = subprocess.Popen(
+            self.command(),
+            stdout=subprocess.DEVNULL,
+            stderr=self._log,
+            preexec_fn=dies_with_us,  # noqa: PLW1509 - see above
+        )
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -190,9 +213,35 @@ def prepared_location(graph: Path, location: Path | None = None, *, binary: Path
         load_location(graph, location, binary=binary)
         yield location
         return
-    with tempfile.TemporaryDirectory(prefix="rncp-graph-serve-") as tmp:
-        load_location(graph, Path(tmp), binary=binary)
-        yield Path(tmp)
+    with owned_folder("rncp-graph-serve-") as tmp:  # also removes those of a serve killed by kill -9
+        load_location(graph, tmp, binary=binary)
+        yield tmp
+
+
+@contextlib.contextmanager
+def serving(
+    graph: Path,
+    *,
+    host: str = "127.0.0.1",
+    port: int | None = None,
+    read_only: bool = True,
+    timeout_s: int = 30,
+    location: Path | None = None,
+) -> Iterator[OxigraphServer]:
+    """The Oxigraph server answering queries over ``graph``, stopped (its temporary folder
+    removed) when the block ends. Queries see the union of the graphs as default graph.
+
+    :param graph: an RDF file, or a store folder (``rncp-graph build --store``).
+    :param location: where to keep the database made from an RDF file (default: temporary).
+    """
+    with prepared_location(graph, location) as folder:
+        server = OxigraphServer(
+            folder, host=host, port=port, read_only=read_only, timeout_s=timeout_s, union_default_graph=True
+        )
+        try:  # from before the start: an interrupt at any point must not leave the server running
+            yield server.start()
+        finally:
+            server.stop()
 
 
 def serve(
@@ -209,15 +258,13 @@ def serve(
 
     :param on_ready: called once the server answers (the CLI prints the endpoint URL).
     """
-    with prepared_location(graph, location) as folder:
-        server = OxigraphServer(folder, host=host, port=port, read_only=read_only, timeout_s=timeout_s)
-        try:  # from before the start: an interrupt at any point must not leave the server running
-            server.start()
+    try:
+        with serving(
+            graph, host=host, port=port, read_only=read_only, timeout_s=timeout_s, location=location
+        ) as server:
             if on_ready is not None:
                 on_ready(server)
             assert server.process is not None
             return server.process.wait()
-        except KeyboardInterrupt:
-            return 0
-        finally:
-            server.stop()
+    except KeyboardInterrupt:
+        return 0

@@ -121,6 +121,20 @@ class GraphStore:
         for quad in quads:
             self.ox.remove(quad)
 
+    def transact(self, update: str) -> None:
+        """Run one SPARQL update in one transaction: all of it is written, or nothing
+        (pyoxigraph ``Store.update``); :class:`rncp_graph.changes.PendingStore` commits with it."""
+        self._canonical = None
+        self._loaded_lines.close()  # whichever graphs it changes
+        self.ox.update(update)
+
+    def add_quads(self, quads: Iterable[ox.Quad]) -> None:
+        """Add these quads (each in its own transaction: for a few hundred, not millions)."""
+        self._canonical = None
+        self._loaded_lines.close()  # whichever graphs they go to
+        for quad in quads:
+            self.ox.add(quad)
+
     def load_file(self, path: Path, graph: str) -> None:
         """Load a Turtle / N-Triples file of our own (ontology schemes) into ``graph``."""
         self._canonical = None

@@ -26,11 +26,14 @@ build — an organisation's former legal name under the same SIRET, a code's for
 former lineage title.
 
 Everything is read and mapped before the store is touched: a damaged file changes nothing, nor
-does one fiche in two files of the same update (which one should win? the user says). The
-store is then changed quad by quad (not in one transaction), in an order that keeps every fiche
-findable: an interrupted update is completed by running the same update again (tested).
-A file applied again after later updates took some of its fiches takes them back; a file whose
-fiches all hold only in its own graph already changes nothing.
+does one fiche in two files of the same update (which one should win? the user says), nor an
+update of more than :data:`MAX_SHARE` of the store's fiches (a build is faster: refused). The
+changes are then planned in memory (:class:`~rncp_graph.changes.PendingStore`: each step reads
+the store as the steps before it left it) and written in one transaction: interrupted at any
+point, even by ``kill -9``, the store is entirely as it was, or entirely updated (tested with a
+real process killed while it writes). A file applied again after later updates took some of
+its fiches takes them back; a file whose fiches all hold only in its own graph already changes
+nothing.
 """
 
 from __future__ import annotations
@@ -47,7 +50,8 @@ from rdflib.namespace import DCTERMS, RDF, SKOS
 from . import iris, referentials
 from .__about__ import __version__
 from .build import SourceRecord, available_cores, is_complete, read_source, source_sha256, timed_stage
-from .errors import StructuralError
+from .changes import PendingStore
+from .errors import RNCPGraphError, StructuralError
 from .mapping import fiche_to_triples, source_triples
 from .model import LoadResult, Problem
 from .namespaces import RNCP
@@ -74,8 +78,19 @@ CERTIFICATION = ox.NamedNode(str(RNCP.Certification))
 SUPERSEDES = f"<{RNCP.supersedes}>"
 #: Literals a shape reads two links away from its focus (a block's certification's fiche number).
 SECOND_HOP_LITERALS = _nodes([RNCP.ficheNumber])
-#: an update of more fiches than this logs that a build would be faster
-MANY = 1000
+#: an update of more than this share of the store's fiches is refused (a build is faster): its
+#: planning and its one transaction grow with the quads it changes. On a store of 1,500 generated
+#: fiches (``benchmarks/README.md``) a build took 20–31 s, an update of 10 % of them 15.6 s, of
+#: 20 % 29.4 s (and 2.4× the build's memory)
+MAX_SHARE = 0.1
+#: ... unless it has no more fiches than this (a small store takes a few changed fiches)
+FEW = 50
+
+
+class TooManyChanges(RNCPGraphError):
+    """The update holds so many of the store's fiches that a build of all the sources is faster."""
+
+
 #: Nodes revalidated without their neighbours: no shape reads through them from another node
 #: to a changed triple (see :func:`affected_nodes`); a ROME concept has thousands of neighbours.
 NOT_EXPANDED = _nodes(SHARED_CLASSES | VOCABULARY_CLASSES) | _nodes(
@@ -137,6 +152,7 @@ def update(
     as_of: date | None = None,
     severity: Severity | str = Severity.INFO,
     jobs: int | None = None,
+    max_share: float = MAX_SHARE,
 ) -> Update:
     """Put the fiches of ``paths`` into ``store`` in place of those of the same number.
 
@@ -146,20 +162,25 @@ def update(
     :param as_of: the date "today" is taken to be by the shapes (default: today).
     :param severity: the lowest severity the report lists (its totals count them all).
     :param jobs: threads revalidating nodes at once (default: all cores).
+    :param max_share: refuse an update of more than this share of the store's fiches (and
+        more than :data:`FEW`), :class:`TooManyChanges`; 1 or more: never refuse.
     :raises StructuralError: a source is damaged or unreadable, or one fiche is in two of the
         files; the store is not touched.
     :raises EmptyInput: a source holds no fiche; the store is not touched.
+    :raises TooManyChanges: see ``max_share``; the store is not touched.
     """
     result = Update(store=store)
     read: list[_Read] = []
     with timed_stage("read + map", result.timings):  # all of it before any change
-        for path in expand(paths):
-            loaded = read_source(path)
-            read.append(_Read(path, source_sha256(path), loaded, _mapped(loaded)))
+        sources = [(path, read_source(path)) for path in expand(paths)]
+        _refuse_too_many(store, sum(len(loaded.fiches) for _, loaded in sources), max_share)
+        read = [_Read(path, source_sha256(path), loaded, _mapped(loaded)) for path, loaded in sources]
         _refuse_twice(read)
-    with timed_stage("apply", result.timings):
+    with timed_stage("apply", result.timings):  # planned in memory, then written in one transaction
+        pending = PendingStore(store)
         for source in read:
-            _apply(result, source)
+            _apply(result, pending, source)
+        pending.commit()
         store.flush()
         result.problems += referentials.unknown_codes(store, [(s.graph, s.file) for s in result.sources])
     if validate:
@@ -170,10 +191,21 @@ def update(
     return result
 
 
+def _refuse_too_many(store: GraphStore, fiches: int, max_share: float) -> None:
+    """An update of more than ``max_share`` of the store's fiches (and more than :data:`FEW`) is refused."""
+    if fiches <= FEW or max_share >= 1:
+        return
+    held = len({q.subject for q in store.ox.quads_for_pattern(None, TYPE, CERTIFICATION, None)})
+    if fiches > max_share * held:
+        raise TooManyChanges(
+            f"{fiches:,} fiches to update, {fiches / max(held, 1):.0%} of the {held:,} in the store (more than "
+            f"{max_share:.0%}): a build of all the sources is faster — rncp-graph build SOURCES... --store DIR "
+            "(or allow it: --max-share 1); nothing was changed"
+        )
+
+
 def _mapped(loaded: LoadResult) -> list[tuple[str, list[str]]]:
     """Fiche number → its N-Triples lines, fiche by fiche."""
-    if len(loaded.fiches) > MANY:
-        log.warning("%s: %d fiches; for this many, a build is faster", loaded.source, len(loaded.fiches))
     return [(fiche.number, [line(t) for t in fiche_to_triples(fiche)]) for fiche in loaded.fiches]
 
 
@@ -203,9 +235,10 @@ def _refuse_twice(read: list[_Read]) -> None:
             seen[number] = source.path
 
 
-def _apply(result: Update, source: _Read) -> None:
-    """Take the fiches of one source out of the store's graphs, then load the source into its own."""
-    store, loaded, path = result.store, source.loaded, source.path
+def _apply(result: Update, store: PendingStore, source: _Read) -> None:
+    """Take the fiches of one source out of the store's graphs, then load the source into its own
+    (in ``store``'s pending changes: written when they are committed)."""
+    loaded, path = source.loaded, source.path
     graph = iris.source_graph(source.sha256)
     result.results.append(loaded)
     result.problems.extend(loaded.problems)
@@ -240,9 +273,9 @@ def _apply(result: Update, source: _Read) -> None:
         others = tuple(g for g in holders[number] if g != graph)
         result.changes.append(FicheChange(number, path.name, others, len(taken), stated[number]))
     removed.update(q.triple for q in store.iter_quads(graph))  # what is left of an earlier load of the file
-    store.replace_graph(graph, [head, lines], trusted=True, bulk=False)
+    store.replace_graph(graph, [head, lines])
     for name in superseded:
-        if not any(store.ox.quads_for_pattern(None, TYPE, CERTIFICATION, ox.NamedNode(name))):
+        if not any(store.quads_for_pattern(None, TYPE, CERTIFICATION, ox.NamedNode(name))):
             log.info("dropping %s: no certification is left in it", name)
             removed.update(q.triple for q in store.iter_quads(name))
             store.drop_graph(name)
@@ -251,16 +284,16 @@ def _apply(result: Update, source: _Read) -> None:
     result.sources.append(SourceRecord(path.name, source.sha256, loaded.loader, graph, len(stated), loaded.quarantined))
 
 
-def _present(store: GraphStore, triple: ox.Triple) -> bool:
+def _present(store: PendingStore, triple: ox.Triple) -> bool:
     """Whether the merged view holds ``triple`` (in any graph)."""
-    return any(store.ox.quads_for_pattern(triple.subject, triple.predicate, triple.object, None))
+    return store.holds(triple)
 
 
-def fiche_graphs(store: GraphStore, certification: ox.NamedNode) -> list[str]:
+def fiche_graphs(store: PendingStore, certification: ox.NamedNode) -> list[str]:
     """The source graphs that hold this certification, sorted."""
     found = {
         quad.graph_name.value
-        for quad in store.ox.quads_for_pattern(certification, TYPE, CERTIFICATION, None)
+        for quad in store.quads_for_pattern(certification, TYPE, CERTIFICATION, None)
         if isinstance(quad.graph_name, ox.NamedNode)
     }
     return sorted(g for g in found if g.startswith(iris.SOURCE_GRAPH_PREFIX))
@@ -269,28 +302,27 @@ def fiche_graphs(store: GraphStore, certification: ox.NamedNode) -> list[str]:
 class _GraphView:
     """Index look-ups in one named graph of the store, blind to the quads planned for removal."""
 
-    def __init__(self, store: GraphStore, graph: ox.NamedNode) -> None:
+    def __init__(self, store: PendingStore, graph: ox.NamedNode) -> None:
         self.store, self.graph = store, graph
         self.pending: set[ox.Quad] = set()
 
     def out(self, node: ox.NamedNode) -> list[ox.Quad]:
-        return [q for q in self.store.ox.quads_for_pattern(node, None, None, self.graph) if q not in self.pending]
+        return [q for q in self.store.quads_for_pattern(node, None, None, self.graph) if q not in self.pending]
 
     def into(self, node: ox.NamedNode) -> Iterator[ox.Quad]:
-        return (q for q in self.store.ox.quads_for_pattern(None, None, node, self.graph) if q not in self.pending)
+        return (q for q in self.store.quads_for_pattern(None, None, node, self.graph) if q not in self.pending)
 
     def is_certification(self, node: ox.NamedNode) -> bool:
-        return any(self.store.ox.quads_for_pattern(node, TYPE, CERTIFICATION, self.graph))
+        return any(self.store.quads_for_pattern(node, TYPE, CERTIFICATION, self.graph))
 
 
-def take_out(store: GraphStore, certification: ox.NamedNode, graph: ox.NamedNode) -> list[ox.Quad]:
+def take_out(store: PendingStore, certification: ox.NamedNode, graph: ox.NamedNode) -> list[ox.Quad]:
     """Remove one fiche from one graph; the quads removed, in the order removed (see the module's docstring).
 
-    What goes is planned first, then removed one quad at a time (Oxigraph has no transaction
-    for many removals but a SPARQL update, which would have to carry the data as text): the
-    swept shared nodes first (a broader concept before the narrower one), then the fiche's
-    nodes from the deepest up, its certification's ``rdf:type`` last. Interrupted at any
-    point, the fiche is still found from its certification and the same update completes it.
+    What goes is planned first, then removed from ``store``'s pending changes (written with the
+    others in one transaction by :meth:`~rncp_graph.changes.PendingStore.commit`): the swept
+    shared nodes first (a broader concept before the narrower one), then the fiche's nodes from
+    the deepest up, its certification's ``rdf:type`` last.
     """
     view = _GraphView(store, graph)
     depth = {certification: 0}

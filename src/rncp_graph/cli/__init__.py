@@ -28,6 +28,7 @@ import click
 
 from ..__about__ import __version__
 from ..errors import RNCPGraphError
+from ..processes import exit_on_sigterm
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_QUARANTINED = 0, 1, 2, 3, 4
 #: SHACL violations and losses at once (1 and 4 would each hide the other)
@@ -121,6 +122,7 @@ def run() -> None:
     it returns or raises ``SystemExit`` as usual."""
     global _kept  # noqa: PLW0603 - one command per process
     _kept = []
+    exit_on_sigterm()  # SIGTERM unwinds: workers and servers stopped, temporary folders removed
     try:
         main()
     except SystemExit as exc:

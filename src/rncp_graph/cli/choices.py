@@ -22,3 +22,6 @@ GRAPH_FORMATS = ("graphml", "gexf", "csv", "png", "svg")
 COMMUNITY_METHODS = ("louvain", "greedy")
 #: :data:`rncp_graph.exports.publish.DEFAULT_OUT`
 RELEASE_FOLDER = Path("out/release")
+#: :data:`rncp_graph.update.MAX_SHARE` and :data:`rncp_graph.update.FEW`
+MAX_SHARE = 0.1
+FEW = 50

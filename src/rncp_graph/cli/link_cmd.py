@@ -94,6 +94,8 @@ def _vocab_command(name: str, builder: str) -> None:
         store = _open_store(store_path)
         result = getattr(run, builder)(folder, out=out, store=store, codes=_codes(codes_file))
         click.echo(f"{name}: {result.triples} triples" + "".join(f"; wrote {p}" for p in result.written))
+        if result.relabelled:
+            click.echo(f"{name}: {result.relabelled} concepts: the fiches' label made skos:altLabel")
         for line in result.unknown:
             click.echo(f"unknown {name} code: {line}")
 

@@ -12,6 +12,7 @@ import click
 
 from ..store import GraphStore, is_store
 from . import EXIT_OK, main, outcome_code
+from .choices import FEW, MAX_SHARE
 from .report_options import as_of_option, format_option, severity_option
 
 if TYPE_CHECKING:
@@ -34,6 +35,14 @@ if TYPE_CHECKING:
 @click.option(
     "--jobs", "-j", type=click.IntRange(min=1), default=None, show_default="all cores", help="Threads revalidating."
 )
+@click.option(
+    "--max-share",
+    type=click.FloatRange(min=0),
+    default=MAX_SHARE,
+    show_default=True,
+    help=f"Refuse (exit 2) an update of more than this share of the store's fiches (and more than {FEW}): "
+    "a build is faster. 1: never refuse.",
+)
 @click.pass_context
 def update_command(
     ctx: click.Context,
@@ -44,6 +53,7 @@ def update_command(
     fmt: str,
     severity: str,
     jobs: int | None,
+    max_share: float,
 ) -> None:
     """Put the fiches of PATH into a built store in place of those of the same number, then
     revalidate the nodes the change can reach, without reading the other sources again.
@@ -52,8 +62,9 @@ def update_command(
     fiches. Each fiche is taken out of the source graphs that hold it (its certification and
     the nodes only it owns) and the file is loaded into its own source graph, which says what it
     supersedes; a fiche new to the store is added. Everything is read before the store is
-    changed: a damaged file, or one fiche in two files, changes nothing (exit 2); interrupted,
-    the same command run again completes the update. The report lists the results of the
+    changed, and then in one transaction: a damaged file, one fiche in two files, or an update
+    of more than --max-share of the store's fiches (a build is faster) changes nothing
+    (exit 2); interrupted at any point, even by kill -9, the store is as it was. The report lists the results of the
     shapes on the revalidated nodes: they are those a whole validation gives on them
     (rncp-graph validate STORE gives the whole report). What only the old version of a fiche
     said of a node other fiches still link to (an organisation's former name under the same
@@ -83,6 +94,7 @@ def update_command(
         as_of=as_of.date() if as_of else None,
         severity=severity,
         jobs=jobs,
+        max_share=max_share,
     )
     quiet = ctx.obj.get("quiet")
     report = result.report

@@ -6,7 +6,9 @@ certification              ``elm:Qualification``: ``dcterms:title``, ``dcterms:d
                            (Niveau n → ``eqf/n``, 1:1 since 2019), ``elm:NQFLevel`` (our
                            Niveau concept), ``elm:entryRequirement``, ``elm:learningOutcome``
 competency block           ``elm:Qualification`` with ``elm:isPartialQualification true`` and
-                           ``elm:isPartOf`` its certification (which ``elm:hasPart`` it)
+                           ``elm:isPartOf`` its certification (which ``elm:hasPart`` it); its
+                           description (older fiches give prose, not a competency list) as
+                           ``elm:learningOutcomeSummary`` → ``elm:Note``
 competency                 ``elm:LearningOutcome`` (``dcterms:title``; ``elm:relatedESCOSkill``
                            for the ESCO links of ``graph/links/esco`` when loaded)
 certifier                  ``elm:Organisation`` via ``elm:awardingOpportunity`` /
@@ -47,7 +49,7 @@ T = {name: term_iri(ELM[name]) for name in (
     "Qualification", "LearningOutcome", "Organisation", "LegalIdentifier", "Identifier", "Note", "AwardingOpportunity",
     "Address", "EQFLevel", "NQFLevel", "learningOutcome", "isPartialQualification", "isPartOf", "hasPart",
     "relatedESCOSkill", "awardingOpportunity", "awardingBody", "learningAchievementSpecification", "location",
-    "address", "countryCode", "noteLiteral", "entryRequirement", "schemeName",
+    "address", "countryCode", "noteLiteral", "entryRequirement", "schemeName", "learningOutcomeSummary",
 )}  # fmt: skip
 TITLE, DESCRIPTION, SPATIAL, LOCATION = (
     term_iri(p) for p in (DCTERMS.title, DCTERMS.description, DCTERMS.spatial, DCTERMS.Location)
@@ -70,6 +72,7 @@ class Certification:
     level: int | None = None
     objectives: list[str] = field(default_factory=list)
     prerequisites: list[str] = field(default_factory=list)
+    summaries: list[str] = field(default_factory=list)  # a block's description
     competencies: set[str] = field(default_factory=set)
     blocks: list[str] = field(default_factory=list)
     part_of: str | None = None
@@ -124,14 +127,15 @@ def _add(values: list[str], value: str | None) -> None:
 
 def _read_blocks(store: GraphStore, src: ElmSource) -> None:
     q = (
-        "SELECT ?b ?c ?code ?t WHERE { ?b a rncp:CompetencyBlock ; rncp:isBlockOf ?c ; rncp:blockCode ?code ."
-        " OPTIONAL { ?b rncp:title ?t } }"
+        "SELECT ?b ?c ?code ?t ?d WHERE { ?b a rncp:CompetencyBlock ; rncp:isBlockOf ?c ; rncp:blockCode ?code ."
+        " OPTIONAL { ?b rncp:title ?t } OPTIONAL { ?b rncp:blockDescription ?d } }"
     )
     for r in store.select(q):
         parent = src.qualifications.get(_v(r, "c") or "")
         iri = _v(r, "b") or ""
         block = src.qualifications.setdefault(iri, Certification(iri, _v(r, "code") or "", part_of=_v(r, "c")))
         _add(block.titles, _v(r, "t"))
+        _add(block.summaries, _v(r, "d"))
         if parent is not None:
             block.level = parent.level
             _add(parent.blocks, iri)
@@ -188,6 +192,11 @@ def qualification_triples(q: Certification, src: ElmSource) -> Iterator[Triple]:
         yield node, T["entryRequirement"], note
         yield note, A, T["Note"]
         yield note, T["noteLiteral"], fr("\n".join(q.prerequisites))
+    if q.summaries:
+        summary = f"<{iris_vocab.elm_node(q.iri, 'learning-outcome-summary')}>"
+        yield node, T["learningOutcomeSummary"], summary
+        yield summary, A, T["Note"]
+        yield summary, T["noteLiteral"], fr("\n".join(q.summaries))
     for k in sorted(q.competencies):
         yield node, T["learningOutcome"], f"<{k}>"
     yield from _parts(node, q)

@@ -40,6 +40,15 @@ KNOWN_GAPS: dict[tuple[str, str], str] = {
     ("elm:NQFLevel", "NodeConstraintComponent"): "the French Niveau concepts are not in the QDR NQF list (nqf.xsd)",
     ("elm:EQFLevel", "MinCountConstraintComponent"): "certification without a level (Répertoire spécifique)",
     ("elm:NQFLevel", "MinCountConstraintComponent"): "certification without a level (Répertoire spécifique)",
+    ("elm:learningOutcome", "MinCountConstraintComponent, summary only"): (
+        "the fiche describes the block in prose (exported as elm:learningOutcomeSummary), it lists no competency"
+    ),
+}
+#: (path, constraint component) → (property, qualifier): a result whose focus node has that
+#: property is counted under the component with the qualifier appended, a gap of its own; the
+#: same violation without it stays unexpected (a block with neither competencies nor text).
+QUALIFIED: dict[tuple[str, str], tuple[rdflib.URIRef, str]] = {
+    ("elm:learningOutcome", "MinCountConstraintComponent"): (ELM.learningOutcomeSummary, "summary only"),
 }
 
 
@@ -141,7 +150,12 @@ def _count(results: rdflib.Graph, data: rdflib.Graph) -> Counter[tuple[str, str]
             continue
         path = results.value(result, SH.resultPath)
         component = str(results.value(result, SH.sourceConstraintComponent) or "").rsplit("#", 1)[-1]
-        counts[(data.namespace_manager.normalizeUri(str(path)) if path is not None else "-", component)] += 1
+        key = (data.namespace_manager.normalizeUri(str(path)) if path is not None else "-", component)
+        if key in QUALIFIED:
+            prop, qualifier = QUALIFIED[key]
+            if (results.value(result, SH.focusNode), prop, None) in data:
+                key = (key[0], f"{component}, {qualifier}")
+        counts[key] += 1
     return counts
 
 

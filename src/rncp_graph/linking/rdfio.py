@@ -14,6 +14,7 @@ from typing import IO
 
 import pyoxigraph as ox
 import rdflib
+from rdflib.namespace import SKOS
 
 from ..exports.atomic import write_with
 from ..namespaces import PREFIXES
@@ -86,3 +87,35 @@ def notations_in_store(store: GraphStore, prop: str) -> list[str]:
     query = "SELECT DISTINCT ?n ?prop WHERE { ?c ?prop ?concept . ?concept skos:notation ?n }"
     rows = store.select(query, {"prop": ox.NamedNode(prop)})
     return sorted(r["n"].value for r in rows if r["n"] is not None)
+
+
+_LABEL_CLASHES = """
+SELECT ?g ?c ?label ?vocab WHERE {
+  GRAPH ?vocab { ?c skos:prefLabel ?official }
+  GRAPH ?g { ?c skos:prefLabel ?label }
+  FILTER(?g != ?vocab && LANG(?label) = LANG(?official) && ?label != ?official)
+}"""
+
+
+def prefer_vocabulary_labels(store: GraphStore, vocab_graph: str) -> int:
+    """Where another graph gives a concept of ``vocab_graph`` a ``skos:prefLabel`` in the same
+    language as the vocabulary's but different (a fiche's ROME v3 label, "Intervention
+    socioéducative", against ROME 4.0's "Educateur spécialisé / Educatrice spécialisée"), make
+    that other label a ``skos:altLabel`` in its own graph: the official referential's label
+    stays the one preferred label (SKOS S14), the fiche's label is kept. Returns how many
+    concepts had such a label (a label repeated by several source graphs is moved in each).
+    """
+    rows = store.select(_LABEL_CLASHES, {"vocab": ox.NamedNode(vocab_graph)})
+    pref, alt = ox.NamedNode(str(SKOS.prefLabel)), ox.NamedNode(str(SKOS.altLabel))
+    clashes = [
+        (c, label, g)
+        for c, label, g in ((r["c"], r["label"], r["g"]) for r in rows)
+        if isinstance(c, ox.NamedNode) and isinstance(label, ox.Literal) and isinstance(g, ox.NamedNode)
+    ]
+    store.remove_quads(ox.Quad(c, pref, label, g) for c, label, g in clashes)
+    store.add_quads(ox.Quad(c, alt, label, g) for c, label, g in clashes)
+    concepts = len({c for c, _, _ in clashes})
+    if clashes:
+        store.flush()
+        log.info("%d concepts: %d preferred labels of other graphs made skos:altLabel", concepts, len(clashes))
+    return concepts

@@ -28,6 +28,8 @@ class VocabResult:
     triples: int
     unknown: list[str] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
+    #: preferred labels of other graphs (the fiches') made ``skos:altLabel`` beside the official ones
+    relabelled: int = 0
 
 
 def _emit(
@@ -39,6 +41,7 @@ def _emit(
         result.written.append(out)
     if store is not None:
         rdfio.load_graph(store, graph, triples)
+        result.relabelled = rdfio.prefer_vocabulary_labels(store, graph)
 
 
 def rome_vocabulary(

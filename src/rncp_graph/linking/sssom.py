@@ -1,8 +1,14 @@
 """SSSOM output: the proposed ESCO links as a mapping set (TSV with its metadata block, plus
 the same metadata as an external ``.sssom.yml`` file).
 
-Identifiers are written as CURIEs with the prefixes of :data:`CURIE_MAP`. The output is
-deterministic (rows sorted, no run date), so a rerun on the same input is byte-identical.
+Every entity reference (ids, predicates, justifications, match fields, creators, sources) is
+written as a CURIE whose prefix is in :data:`CURIE_MAP`, so sssom-py (0.4.x) parses the file
+in strict mode and validates it (checked in ``tests/test_linking_sssom.py``; sssom-py is a
+``dev`` dependency only: it brings LinkML, pandas and Sphinx). The sources are row slots:
+competencies come from the RNCP graph (``rncpid:dataset``, the DCAT dataset), ROME codes from
+our ROME scheme (``rncpid:scheme/rome``); the objects from ESCO's skills or occupations scheme.
+The output is deterministic (rows sorted, no run date), so a rerun on the same input is
+byte-identical.
 """
 
 from __future__ import annotations
@@ -16,10 +22,12 @@ from typing import Any
 
 import yaml
 
+from .. import iris
 from ..__about__ import __version__
 from ..exports.atomic import write_bytes
 from . import iris_vocab
 from .esco import METHOD, Mapping
+from .esco_data import ESCO_OCCUPATION_SCHEME, ESCO_SKILL_SCHEME
 
 log = logging.getLogger(__name__)
 
@@ -27,11 +35,16 @@ CURIE_MAP: dict[str, str] = {
     "rncpcompetency": "https://w3id.org/rncp-graph/id/competency/",
     "rome": "https://w3id.org/rncp-graph/id/rome/",
     "rncpid": "https://w3id.org/rncp-graph/id/",
+    "rncp": "https://w3id.org/rncp-graph/ontology#",
+    "w3id": "https://w3id.org/",
     "escoskill": "http://data.europa.eu/esco/skill/",
     "escooccupation": "http://data.europa.eu/esco/occupation/",
+    "escoscheme": "http://data.europa.eu/esco/concept-scheme/",
     "skos": "http://www.w3.org/2004/02/skos/core#",
     "semapv": "https://w3id.org/semapv/vocab/",
 }
+#: the project as an agent (the DCAT publisher, :mod:`rncp_graph.exports.dcat`)
+CREATOR = "https://w3id.org/rncp-graph/"
 COLUMNS = [
     "subject_id",
     "subject_label",
@@ -45,11 +58,17 @@ COLUMNS = [
     "similarity_measure",
     "subject_match_field",
     "object_match_field",
-    "mapping_tool",
+    "subject_source",
+    "object_source",
     "comment",
 ]
 SIMILARITY = "cosine similarity of TF-IDF vectors (Snowball French stems and stem bigrams)"
 MATCH_FIELDS = {"competency": "rncp:text", "rome": "skos:prefLabel|skos:altLabel"}
+#: subject kind → (subject source, object source): where each side of a row comes from
+SOURCES = {
+    "competency": (iris.mint("dataset"), ESCO_SKILL_SCHEME),
+    "rome": (iris.scheme("rome"), ESCO_OCCUPATION_SCHEME),
+}
 
 
 def curie(iri: str) -> str:
@@ -75,14 +94,12 @@ def metadata(*, name: str, esco_version: str, thresholds: dict[str, float]) -> d
             "RNCP and ROME data: Licence Ouverte 2.0."
         ),
         "license": "https://creativecommons.org/licenses/by/4.0/",
-        "creator_id": ["https://w3id.org/rncp-graph/"],
+        "creator_id": [curie(CREATOR)],
         "creator_label": ["rncp-graph developers"],
         "mapping_tool": "rncp-graph link esco",
         "mapping_tool_version": __version__,
-        "subject_source": "https://w3id.org/rncp-graph/",
-        "object_source": "http://data.europa.eu/esco/",
         "object_source_version": esco_version,
-        "mapping_provider": "https://w3id.org/rncp-graph/",
+        "mapping_provider": CREATOR,
     }
 
 
@@ -100,7 +117,8 @@ def row(m: Mapping) -> dict[str, str]:
         "similarity_measure": SIMILARITY,
         "subject_match_field": MATCH_FIELDS[m.subject.kind],
         "object_match_field": "skos:prefLabel|skos:altLabel",
-        "mapping_tool": f"rncp-graph {__version__}",
+        "subject_source": curie(SOURCES[m.subject.kind][0]),
+        "object_source": curie(SOURCES[m.subject.kind][1]),
         "comment": m.justification,
     }
 

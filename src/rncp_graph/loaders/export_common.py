@@ -22,6 +22,7 @@ from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
+from stdnum import exceptions as stdnum_exceptions
 from stdnum.fr import siret as stdnum_siret
 
 from .. import normalise
@@ -326,10 +327,10 @@ class Report:
         if legal_name is None:
             self._unnamed(number, fiche=fiche, field=field, line=line)
             return None
-        if number is not None and not stdnum_siret.is_valid(number):
+        if number is not None and (broken := siret_fault(number)) is not None:
             self.add(
                 "invalid-siret",
-                "SIRET fails its format or checksum; kept as given",
+                f"SIRET {broken}; kept as given",
                 fiche=fiche,
                 field=siret_field,
                 value=number,
@@ -393,3 +394,20 @@ def append_unique(items: list[T], item: T, repairs: normalise.Repairs, what: str
         repairs[f"duplicate-{what}"] += 1
     else:
         items.append(item)
+
+
+#: python-stdnum's exception → what the SIRET breaks, in the problem's message
+SIRET_FAULTS: dict[type[stdnum_exceptions.ValidationError], str] = {
+    stdnum_exceptions.InvalidChecksum: "fails its checksum (Luhn)",
+    stdnum_exceptions.InvalidLength: "has the wrong length (14 digits expected)",
+    stdnum_exceptions.InvalidFormat: "has the wrong format (digits only)",
+}
+
+
+def siret_fault(number: str) -> str | None:
+    """What ``number`` breaks as a SIRET (checksum, length, format), or ``None`` when it is valid."""
+    try:
+        stdnum_siret.validate(number)
+    except stdnum_exceptions.ValidationError as exc:
+        return SIRET_FAULTS.get(type(exc), "is not a valid SIRET")
+    return None

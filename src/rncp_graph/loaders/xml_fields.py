@@ -107,19 +107,16 @@ def _level(ctx: FicheContext, el: Element) -> None:
 
 
 def _url(ctx: FicheContext, el: Element) -> None:
-    """``LIEN_URL_DESCRIPTION``: the first address (:meth:`Report.web_address`); any further one is
-    reported (the model holds one)."""
-    urls = (ctx.raw(el) or "").split()
-    first = urls[0] if urls else None
-    ctx.fiche.description_url = ctx.report.web_address(first, fiche=ctx.number, field=str(el.tag), line=line_of(el))
-    for extra in urls[1:]:
-        ctx.problem(
-            "extra-url",
-            "more than one description address; only the first is kept",
-            el,
-            value=extra,
-            severity="warning",
-        )
+    """``LIEN_URL_DESCRIPTION``: the addresses it holds, separated by white space
+    (:meth:`Report.web_address` each): the first in ``description_url``, the others in
+    ``more_description_urls`` (all are ``rncp:descriptionPage``)."""
+    urls = [
+        ctx.report.web_address(url, fiche=ctx.number, field=str(el.tag), line=line_of(el))
+        for url in (ctx.raw(el) or "").split()
+    ]
+    found = [url for url in urls if url]
+    ctx.fiche.description_url = found[0] if found else None
+    ctx.fiche.more_description_urls = found[1:]
 
 
 def _abbreviation(ctx: FicheContext, el: Element) -> None:

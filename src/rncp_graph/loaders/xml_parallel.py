@@ -24,11 +24,11 @@ from __future__ import annotations
 import logging
 import mmap
 import multiprocessing
+import os
 import re
 import shutil
 import signal
 import sys
-import tempfile
 from collections import Counter
 from collections.abc import Generator, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -44,6 +44,7 @@ from ..mapping import bounded, fiches_to_ntriples
 from ..mapping.parts import Described
 from ..merge import FicheFacts, facts_of
 from ..model import LoadResult, Problem
+from ..processes import die_with_parent, owned_folder, terminating
 from . import xml_export
 from .export_common import Report
 
@@ -268,8 +269,8 @@ class ParallelRead:
         elements = duplicates = 0
         bar = tqdm(total=self.layout.size, desc=report.file, unit="B", unit_scale=True, disable=not self.progress)
         context = multiprocessing.get_context("fork")
-        # Ctrl-C reaches the workers too: they ignore it, this process stops them
-        pool = ProcessPoolExecutor(self.jobs, mp_context=context, initializer=_start_worker)
+        # Ctrl-C reaches the workers too: they ignore it, this process stops them; they die with it
+        pool = ProcessPoolExecutor(self.jobs, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),))
         try:
             for done in _in_order(pool, self.layout.ranges, ahead=2 * self.jobs):
                 report.absorb(done.problems, done.repairs, done.quarantined, done.met)
@@ -283,6 +284,10 @@ class ParallelRead:
                 self.facts.extend(done.facts)
                 bar.update(self.layout.ranges[done.index].end - self.layout.ranges[done.index].start)
                 yield done.ntriples
+        except BaseException:
+            if terminating.is_set():  # SIGTERM (processes.exit_on_sigterm): no range is awaited
+                _terminate_workers(pool)
+            raise
         finally:
             # also when this generator is closed early (the load failed): nothing left running
             pool.shutdown(wait=True, cancel_futures=True)
@@ -311,8 +316,8 @@ def plain_xml(path: Path, min_bytes: int | None = None) -> Iterator[tuple[Path, 
         if info.file_size < (MIN_BYTES if min_bytes is None else min_bytes):
             yield None
             return
-        with tempfile.TemporaryDirectory(prefix="rncp-graph-") as folder:
-            plain = Path(folder) / "member.xml"
+        with owned_folder("rncp-graph-member-") as folder:  # also removes those of a build killed by kill -9
+            plain = folder / "member.xml"
             with open_member() as member, plain.open("wb") as handle:
                 shutil.copyfileobj(member, handle, 1 << 20)
             yield (plain, label)
@@ -322,10 +327,25 @@ def plain_xml(path: Path, min_bytes: int | None = None) -> Iterator[tuple[Path, 
 _described: Described | None = None
 
 
-def _start_worker() -> None:
+def _start_worker(parent: int) -> None:
+    """In a new worker: Ctrl-C is the parent's to handle, and the worker is killed when the
+    parent dies, even by ``kill -9`` (else it would stay, blocked on its result pipe)."""
     global _described  # noqa: PLW0603 - one per worker process, set when it starts
     _described = set()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler (processes.exit_on_sigterm)
+    die_with_parent(parent)
+
+
+def _terminate_workers(pool: ProcessPoolExecutor) -> None:
+    """Stop the workers now rather than after their current range (seconds at 8 MB a range)."""
+    terminate = getattr(pool, "terminate_workers", None)  # Python 3.14
+    if terminate is not None:
+        terminate()
+        return
+    processes = getattr(pool, "_processes", None) or {}  # before 3.14: the executor's own table
+    for process in list(processes.values()):
+        process.terminate()
 
 
 def _in_order(pool: ProcessPoolExecutor, ranges: list[Range], ahead: int) -> Iterator[RangeResult]:

@@ -167,8 +167,8 @@ def _fiche(f: Fiche, described: Described) -> Iterator[Triple]:
     yield from publication_triples(c, f)
     yield from statistics_triples(c, f)
     yield from job_type_group_triples(c, f)
-    if f.description_url:
-        yield from _optional_iri(c, P["descriptionPage"], f.description_url, f.number)
+    for url in [f.description_url, *f.more_description_urls] if f.description_url else f.more_description_urls:
+        yield from _optional_iri(c, P["descriptionPage"], url, f.number)
 
 
 def _codes(c: str, f: Fiche, described: Described) -> Iterator[Triple]:

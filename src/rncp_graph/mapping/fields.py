@@ -46,6 +46,7 @@ STRUCTURED: dict[str, tuple[str, ...]] = {
     "status": ("rncp:status",),
     "level": ("rncp:level",),
     "description_url": ("rncp:descriptionPage",),
+    "more_description_urls": ("rncp:descriptionPage",),
     "certifiers": ("rncp:certifier",),
     **{f"certifiers.{k}": v for k, v in _ORGANISATION_PARTS.items()},
     "certifier_states": ("rncp:certifierRole",),

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
+import signal
 import sys
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -21,6 +23,7 @@ from pathlib import Path
 import rdflib
 from tqdm import tqdm
 
+from ..processes import die_with_parent
 from .cache import ResultCache, unit_key
 from .engine import graph_from_lines, install_speedups, run_pyshacl
 from .per_fiche import FICHE, Unit
@@ -129,8 +132,15 @@ def _run(
                 bar.update(len(batch))
             return
         context = multiprocessing.get_context(START_METHOD)
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        # the workers die with this process, even on kill -9 (rncp_graph.processes)
+        with ProcessPoolExecutor(jobs, context, _start_worker, (os.getpid(),)) as pool:
             futures = [(b, pool.submit(validate_batch, settings, kind, [u for _, u in b])) for kind, b in batches]
             for batch, future in futures:
                 yield batch, future.result()
                 bar.update(len(batch))
+
+
+def _start_worker(parent: int) -> None:
+    """In a new worker: SIGTERM ends it (not the parent's handler), and it dies with the parent."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    die_with_parent(parent)
