@@ -3,7 +3,8 @@
 #   make test    run the whole test suite
 #   make lint    ruff + mypy
 #   make qc      data QC: build, validate, run every checks/*-violation.rq
-#   make bench-smoke  the 1k end-to-end benchmark (benchmarks/bench_pipeline.py), no timed assertion
+#   make bench-smoke  the 1k end-to-end benchmark (benchmarks/bench_pipeline.py) and the command line
+#                     on the samples (benchmarks/bench_cli.py --smoke), no timed assertion
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -40,6 +41,7 @@ bench-smoke: $(STAMP)
 	rm -f benchmarks/results/smoke.jsonl
 	$(BIN)/python benchmarks/bench_pipeline.py --sizes 1000 --modes e2e ceiling --name smoke
 	test -s benchmarks/results/smoke.md
+	$(BIN)/python benchmarks/bench_cli.py --smoke
 
 clean:
 	rm -rf out .pytest_cache .mypy_cache .ruff_cache

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,13 @@ from rncp_graph.exports.publish import publish
 
 from .constants import FICHES_DIR, SHARED_DATA
 from .test_publish_support import META
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _own_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The query verdicts (rncp_graph.queries.verdicts) of this run, and of the commands it starts,
+    go to a folder of its own, not the user's ~/.cache."""
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
 
 
 @pytest.fixture(scope="session")

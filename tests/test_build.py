@@ -182,6 +182,9 @@ class _FullDisk:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._real, name)
 
+    def __len__(self) -> int:  # special methods are not looked up through __getattr__
+        return len(self._real)
+
 
 def test_a_compaction_that_fails_is_logged_and_the_build_goes_on(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture

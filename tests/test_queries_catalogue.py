@@ -159,3 +159,19 @@ def test_marker_depth_ignores_braces_in_strings_iris_and_comments() -> None:
     text = 'SELECT ?x WHERE { # {{\n  ?s <urn:{a}> "}{" .\n  # @params\n ?s ?p ?x }'
     assert marker_depth(text) == 1
     assert MARKER in text
+
+
+def test_get_reads_only_the_named_query_and_refuses_a_name_held_twice(tmp_path: Path) -> None:
+    """``rncp-graph query NAME`` parses one header, not the whole catalogue's (issue 21)."""
+    from rncp_graph.queries import catalogue
+
+    good = "#+ summary: S\n#+ description: D\n#+ params: []\n#+ tags: []\nSELECT ?s WHERE { ?s ?p ?o }\n"
+    (tmp_path / "good.rq").write_text(good, encoding="utf-8")
+    (tmp_path / "broken.rq").write_text("#+ summary: [unclosed\nSELECT ?s WHERE { ?s ?p ?o }\n", encoding="utf-8")
+    assert catalogue.get("good", tmp_path).columns == ["s"]
+    with pytest.raises(catalogue.QueryError, match="not valid YAML"):
+        catalogue.discover(tmp_path)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "good.rq").write_text(good, encoding="utf-8")
+    with pytest.raises(catalogue.QueryError, match="two saved queries are named good"):
+        catalogue.get("good", tmp_path)

@@ -6,12 +6,52 @@ In a notebook::
     result = rncp_graph.build(["data/fiches"])     # parse, map and load into Oxigraph
     result.store.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
     g = result.graph()                              # an rdflib.Dataset view (union of sources)
+
+``build``, ``Build`` and ``GraphStore`` are imported on first use: ``import rncp_graph`` (and
+so every ``rncp-graph`` command, ``--help`` included) does not pay for the loaders, SHACL and
+analysis modules that ``build`` needs.
 """
 
 from __future__ import annotations
 
+import importlib
+import sys
+import types
+from typing import TYPE_CHECKING, Any
+
 from .__about__ import __version__
-from .build import Build, build
-from .store import GraphStore
+
+if TYPE_CHECKING:
+    from .build import Build, build
+    from .store import GraphStore
 
 __all__ = ["Build", "GraphStore", "__version__", "build"]
+
+#: public name → the module that defines it, imported when the name is first asked for
+_LAZY = {"Build": "build", "GraphStore": "store"}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+class _Package(types.ModuleType):
+    """``rncp_graph.build`` is the function, as it was when imported eagerly: importing the
+    submodule ``rncp_graph.build`` (which makes the import system set the package's attribute
+    ``build`` to the module) leaves it so."""
+
+    @property
+    def build(self) -> Any:
+        return importlib.import_module(f"{__name__}.build").build
+
+    @build.setter
+    def build(self, value: Any) -> None:
+        if not isinstance(value, types.ModuleType):
+            raise AttributeError("rncp_graph.build is the build function; patch rncp_graph.build.build")
+
+
+sys.modules[__name__].__class__ = _Package

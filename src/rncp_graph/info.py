@@ -19,6 +19,27 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+#: The graph ``rncp-graph build`` writes, used when neither a graph nor an endpoint is given
+#: and there is no :data:`DEFAULT_STORE`: parsed into a memory store on every call (seconds).
+DEFAULT_GRAPH = Path("out/rncp.nt")
+#: The store ``rncp-graph build --store out/store`` keeps, tried first: opened in milliseconds.
+DEFAULT_STORE = Path("out/store")
+#: How the command-line help says it.
+DEFAULT_HELP = "[default: out/store if `build --store out/store` made it, else out/rncp.nt]"
+
+
+def default_local_graph() -> Path:
+    """:data:`DEFAULT_STORE` when it is an Oxigraph store folder, else :data:`DEFAULT_GRAPH`."""
+    if is_store(DEFAULT_STORE):
+        return DEFAULT_STORE
+    if DEFAULT_GRAPH.is_file():
+        log.info("no store at %s: parsing %s (`rncp-graph build --store %s` answers faster)", *_DEFAULTS)
+    return DEFAULT_GRAPH
+
+
+_DEFAULTS = (DEFAULT_STORE, DEFAULT_GRAPH, DEFAULT_STORE)
+
+
 def compact(iri: str) -> str:
     """``https://w3id.org/rncp-graph/ontology#Competency`` → ``rncp:Competency``."""
     for prefix, base in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):

@@ -34,21 +34,30 @@ import unicodedata
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
-from typing import Any
-
-from pyparsing import ParseException, ParseResults
-from rdflib.plugins.sparql import parser
-from rdflib.plugins.sparql.parserutils import CompValue
-from rdflib.plugins.sparql.sparql import Query, Update
+from typing import TYPE_CHECKING, Any
 
 from .errors import QueryError
 
+if TYPE_CHECKING:  # imported when a text is parsed: 0.2 s that a query needing no parse does not pay
+    from rdflib.plugins.sparql.parserutils import CompValue
+    from rdflib.plugins.sparql.sparql import Query, Update
+
 log = logging.getLogger(__name__)
 
-__all__ = ["UnsafeQueryError", "check_escapes", "guard", "parse_query", "parse_update", "walk"]
+__all__ = [
+    "UnsafeQueryError",
+    "check_escapes",
+    "guard",
+    "is_vouched",
+    "parse_query",
+    "parse_update",
+    "vouch",
+    "walk",
+]
 
-#: the escapes rdflib expands before parsing (its own pattern: the check sees what rdflib sees)
-CODEPOINT_ESCAPE = parser.expandUnicodeEscapes_re
+#: the escapes rdflib expands before parsing: its own pattern (``parser.expandUnicodeEscapes_re``,
+#: a test checks they are the same), so the check sees what rdflib sees
+CODEPOINT_ESCAPE = re.compile(r"\\u([0-9a-f]{4}(?:[0-9a-f]{4})?)", flags=re.IGNORECASE)
 #: Unicode categories of the non-ASCII characters an escape may stand for (no separator, control,
 #: format character, surrogate or unassigned code point)
 INERT_CATEGORIES = frozenset("LMNPS")
@@ -103,10 +112,29 @@ def guard(sparql: str | Query | Update, *, engine: str, name: str = "ad-hoc") ->
     :raises UnsafeQueryError: SERVICE, LOAD (and for rdflib FROM, USING), or an unsafe escape.
     :raises QueryError: rdflib cannot parse the text, so it cannot be checked.
     """
-    if isinstance(sparql, Query | Update):
+    if not isinstance(sparql, str):  # a Query or Update rdflib parsed
         _refuse(sparql.algebra, engine, name)
         return
+    if sparql in _VOUCHED:
+        return
     _guard_text(sparql, engine, name)
+
+
+#: texts that passed :func:`rncp_graph.queries.safety.check_query` in this process, or whose
+#: hash its cache holds (:mod:`rncp_graph.queries.verdicts`): a self-contained SELECT, escapes
+#: checked, no SERVICE, LOAD, FROM or update, so nothing this guard refuses on either engine
+_VOUCHED: set[str] = set()
+
+
+def vouch(text: str) -> None:
+    """Record that ``text`` passed the read-only allow-list (stricter than this guard): :func:`guard`
+    then lets it through without parsing it again. Only :mod:`rncp_graph.queries` calls this."""
+    _VOUCHED.add(text)
+
+
+def is_vouched(text: str) -> bool:
+    """Whether :func:`vouch` recorded ``text``."""
+    return text in _VOUCHED
 
 
 #: Words without which neither engine can see a network operation in a text holding no codepoint
@@ -129,15 +157,21 @@ def _guard_text(text: str, engine: str, name: str) -> None:
 
 def parse_query(text: str) -> Any:
     """rdflib's parse tree of a query (in the parser thread, :data:`_PARSER`)."""
+    from rdflib.plugins.sparql import parser
+
     return _PARSER.submit(parser.parseQuery, text).result()
 
 
 def parse_update(text: str) -> Any:
     """rdflib's parse tree of an update (in the parser thread, :data:`_PARSER`)."""
+    from rdflib.plugins.sparql import parser
+
     return _PARSER.submit(parser.parseUpdate, text).result()
 
 
 def _parse(text: str, name: str) -> Any:
+    from pyparsing import ParseException
+
     try:
         return parse_query(text)
     except (ParseException, ValueError) as query_error:
@@ -165,6 +199,9 @@ _OPT_IN = " (pass allow_federation=True to allow network access)"
 def walk(node: Any) -> Iterator[CompValue]:
     """Every :class:`CompValue` reachable from ``node``: parse trees and algebra, expressions and
     sub-queries included."""
+    from pyparsing import ParseResults
+    from rdflib.plugins.sparql.parserutils import CompValue
+
     seen: set[int] = set()
     stack = [node]
     while stack:

@@ -286,8 +286,38 @@ class GraphStore:
         return [line.decode("utf-8") for line in self.canonical_bytes()]
 
     def triple_count(self) -> int:
-        """Distinct triples of the merged view (graph names dropped)."""
-        return len(self.canonical_bytes())
+        """Distinct triples of the merged view (graph names dropped).
+
+        Counted without serialising (0.15 s instead of 6 s for the 656k triples of the 2021
+        register, ``rncp-graph info``): every quad, less the repeats of a triple held by
+        several graphs, looked up for the quads outside the one large graph; when those are
+        many, Oxigraph counts the distinct triples itself.
+        """
+        graphs = [ox.DefaultGraph(), *self.ox.named_graphs()]
+        if self._canonical is not None or any(isinstance(g, ox.BlankNode) for g in graphs):
+            return len(self.canonical_bytes())
+        small = {g: n for g in graphs if (n := self._count(g, limit=_LOOKUP_LIMIT + 1)) <= _LOOKUP_LIMIT}
+        large = [g for g in graphs if g not in small]
+        if len(large) > 1 or sum(small.values()) > _LOOKUP_LIMIT:
+            return self._count(None)
+        largest = large[0] if large else max(small, key=lambda g: small[g])
+        repeats = 0
+        for graph in small.keys() - {largest}:
+            for quad in self.ox.quads_for_pattern(None, None, None, graph):
+                holders = [q.graph_name for q in self.ox.quads_for_pattern(quad.subject, quad.predicate, quad.object)]
+                repeats += largest in holders or graph != min(holders, key=str)
+        return len(self.ox) - repeats
+
+    def _count(self, graph: ox.DefaultGraph | ox.NamedNode | ox.BlankNode | None, *, limit: int | None = None) -> int:
+        """Triples of ``graph`` (None: distinct triples of the union), at most ``limit``, counted by Oxigraph."""
+        pattern = f"SELECT * {{ GRAPH {graph} {{ ?s ?p ?o }} }}"
+        if graph is None or isinstance(graph, ox.DefaultGraph):
+            pattern = f"SELECT {'DISTINCT ?s ?p ?o' if graph is None else '*'} {{ ?s ?p ?o }}"
+        bound = f" LIMIT {limit}" if limit is not None else ""
+        rows = self.ox.query(
+            f"SELECT (COUNT(*) AS ?n) {{ {pattern}{bound} }}", use_default_graph_as_union=graph is None
+        )
+        return int(next(iter(cast(Any, rows)))[0].value)
 
     def iter_quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
         name = ox.NamedNode(graph) if graph else None
@@ -451,6 +481,11 @@ class _LineCollector(list[bytes]):
         if self._pending:
             self.append(b"".join(self._pending))
             self._pending = []
+
+
+#: quads outside the largest graph above which :meth:`GraphStore.triple_count` asks Oxigraph
+#: for the distinct count (0.9 s at 656k triples) instead of looking each one up from Python
+_LOOKUP_LIMIT = 50_000
 
 
 def is_store(path: Path) -> bool:

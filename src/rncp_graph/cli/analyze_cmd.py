@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..analysis.incidence import Scope
-from ..analysis.network import COMMUNITY_METHODS
-from ..analysis.outputs import WRITERS
-from ..analysis.run import KINDS, Options, analyze, summary_lines, write_analysis
-from ..info import open_graph
 from . import main
+from .choices import ANALYSIS_KINDS, COMMUNITY_METHODS, GRAPH_FORMATS
+
+if TYPE_CHECKING:  # networkx, scipy and matplotlib come with the analysis, imported when it runs
+    from ..analysis.run import Options
 
 
 @main.command("analyze")
-@click.argument("kind", type=click.Choice(list(KINDS)))
+@click.argument("kind", type=click.Choice(ANALYSIS_KINDS))
 @click.option(
     "--graph",
     "graph_path",
@@ -30,7 +29,7 @@ from . import main
     "--format",
     "formats",
     multiple=True,
-    type=click.Choice(list(WRITERS)),
+    type=click.Choice(GRAPH_FORMATS),
     default=("graphml", "gexf", "csv", "png"),
     show_default=True,
     help="Graph formats (repeat).",
@@ -44,7 +43,7 @@ from . import main
 @click.option("--level", type=click.IntRange(1, 8), help="Only certifications of this level.")
 @click.option("--nsf", help="Only certifications with this NSF code or a narrower one (332 matches 332p).")
 @click.option("--active", is_flag=True, help="Only active certifications.")
-@click.option("--method", type=click.Choice(list(COMMUNITY_METHODS)), default="louvain", show_default=True)
+@click.option("--method", type=click.Choice(COMMUNITY_METHODS), default="louvain", show_default=True)
 @click.option("--seed", type=int, default=42, show_default=True, help="Seed of Louvain, sampling and layout.")
 @click.option("--top", type=click.IntRange(min=1), default=20, show_default=True, help="Rows of ranked tables.")
 @click.option("--hold", multiple=True, help="equivalence: a held block code or whole certification (repeat).")
@@ -55,6 +54,9 @@ def analyze_command(kind: str, graph_path: Path, out: Path | None, formats: tupl
     sharing those codes), lineage (versions and current version) or equivalence (what
     held blocks lead to through correspondences). Prints a summary; --out writes files.
     """
+    from ..analysis.run import analyze, summary_lines, write_analysis
+    from ..info import open_graph
+
     result = analyze(open_graph(graph_path), kind, _options(params))
     for text in summary_lines(result):
         click.echo(text)
@@ -65,6 +67,9 @@ def analyze_command(kind: str, graph_path: Path, out: Path | None, formats: tupl
 
 
 def _options(p: dict[str, Any]) -> Options:
+    from ..analysis.incidence import Scope
+    from ..analysis.run import Options
+
     scope = Scope(level=p["level"], nsf=p["nsf"], active=p["active"])
     return Options(
         scope, p["min_shared"], p["min_jaccard"], p["method"], p["seed"], p["top"], p["hold"] + p["of_"], p["symmetric"]

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from ..build import DEFAULT_SOURCES, Build, build
-from ..info import describe, summary_lines
-from ..loaders.coverage import read_coverage, summary_line
-from ..validate import STRATEGIES
 from . import EXIT_OK, allow_quick_exit, main, outcome_code
+from .choices import DEFAULT_SOURCES, STRATEGIES
+
+if TYPE_CHECKING:  # the pipeline is imported when a build runs, not for --help
+    from ..build import Build
 
 #: ``--report`` without a FILE: ``coverage.json`` in the output folder
 IN_OUT = "OUT/coverage.json"
@@ -83,6 +84,10 @@ def build_command(
             "no PATH given and no data/fiches/ folder here: the sample pages live in the repository "
             "(run from its root) — or give files, folders or globs"
         )
+    from ..build import build
+    from ..info import summary_lines
+    from ..loaders.coverage import read_coverage, summary_line
+
     result = build(
         paths or DEFAULT_SOURCES,
         out=out,
@@ -129,12 +134,3 @@ def build_outcome(result: Build) -> int:
     """The exit code a build's result calls for (see :func:`~rncp_graph.cli.outcome_code`)."""
     conforms = result.validation is None or bool(result.validation.get("conforms", True))
     return outcome_code(conforms=conforms, complete=result.complete)
-
-
-@main.command("info")
-@click.argument("graph", type=click.Path(exists=True, path_type=Path), default=Path("out/rncp.nt"))
-def info_command(graph: Path) -> None:
-    """Counts per class of a built graph (an .nt / .ttl file, an on-disk store folder, or an
-    output folder of build: its rncp.nt)."""
-    for text in describe(graph):
-        click.echo(text)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -75,7 +74,8 @@ def _codes(path: Path | None) -> list[str]:
         return [row[0].strip() for i, row in enumerate(csv.reader(handle, dialect)) if i and row and row[0].strip()]
 
 
-def _vocab_command(name: str, builder: Callable[..., Any]) -> None:
+def _vocab_command(name: str, builder: str) -> None:
+    """``vocab NAME``, running ``rncp_graph.linking.run.<builder>`` (imported when it runs, not for --help)."""
     help_text = f"Build the {name.upper()} SKOS graph from FOLDER; load it into --store and/or write it to --out."
 
     @vocab.command(name, help=help_text)
@@ -89,8 +89,10 @@ def _vocab_command(name: str, builder: Callable[..., Any]) -> None:
         help="CSV whose first column lists codes used by fiches.",
     )
     def command(*, folder: Path, out: Path | None, store_path: Path | None, codes_file: Path | None) -> None:
+        from ..linking import run
+
         store = _open_store(store_path)
-        result = builder(folder, out=out, store=store, codes=_codes(codes_file))
+        result = getattr(run, builder)(folder, out=out, store=store, codes=_codes(codes_file))
         click.echo(f"{name}: {result.triples} triples" + "".join(f"; wrote {p}" for p in result.written))
         if result.relabelled:
             click.echo(f"{name}: {result.relabelled} concepts: the fiches' label made skos:altLabel")
@@ -98,14 +100,8 @@ def _vocab_command(name: str, builder: Callable[..., Any]) -> None:
             click.echo(f"unknown {name} code: {line}")
 
 
-def _register() -> None:
-    from ..linking import run
-
-    _vocab_command("rome", run.rome_vocabulary)
-    _vocab_command("nsf", run.nsf_vocabulary)
-
-
-_register()
+_vocab_command("rome", "rome_vocabulary")
+_vocab_command("nsf", "nsf_vocabulary")
 
 
 @link.command("esco")

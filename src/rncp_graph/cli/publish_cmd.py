@@ -5,15 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import shlex
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from ..build import DEFAULT_SOURCES, Build, build
 from ..exports.dcat import ReleaseMetadata
-from ..exports.publish import DEFAULT_OUT, publish
-from ..model import Problem
 from . import main
 from .build_cmd import exit_for
+from .choices import DEFAULT_SOURCES, RELEASE_FOLDER
+
+if TYPE_CHECKING:  # the pipeline is imported when a release is made, not for --help
+    from ..build import Build
+    from ..model import Problem
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -24,7 +27,9 @@ def _day(value: dt.datetime | None) -> dt.date | None:
 
 @main.command("publish")
 @click.argument("paths", nargs=-1, metavar="[SOURCES...]")
-@click.option("--out", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True, help="Release folder.")
+@click.option(
+    "--out", type=click.Path(path_type=Path), default=RELEASE_FOLDER, show_default=True, help="Release folder."
+)
 @click.option("--base-url", help="URL the folder is served from; without it, download URLs are relative.")
 @click.option("--publisher-name", default=ReleaseMetadata.publisher_name, show_default=True, help="dct:publisher name.")
 @click.option("--publisher-iri", default=ReleaseMetadata.publisher_iri, show_default=True, help="dct:publisher IRI.")
@@ -61,6 +66,9 @@ def publish_command(
     meta = ReleaseMetadata(
         base_url, publisher_name, publisher_iri, _day(issued), _day(modified), release_version, sparql_endpoint
     )
+    from ..build import build
+    from ..exports.publish import publish
+
     result = build(paths or DEFAULT_SOURCES, progress=ctx.obj["progress"])
     release = publish(result.store, out, metadata=meta, build_manifest=result.manifest(), docs=not no_docs)
     click.echo(f"{release.stats.triples} triples, {len(release.files) + 1} files in {out}")

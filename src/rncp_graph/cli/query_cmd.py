@@ -12,19 +12,17 @@ import functools
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
-from .. import push as push_module
-from .. import serve as serve_module
 from ..deadline import DEFAULT_TIMEOUT_S, TIMEOUT_ENV
 from ..queries import FORMATTERS, discover, get, render, run_saved, run_text
 from ..queries.checks import report_lines, run_checks
 from ..queries.errors import EndpointError
 from ..queries.params import bind, parse_assignments
 from ..queries.readme import write_readme
-from ..queries.targets import open_target
+from ..queries.targets import DEFAULT_HELP, open_target
 from . import EXIT_VIOLATIONS, main
 
 EXIT_ENDPOINT = 5
@@ -33,7 +31,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def target_options(function: F) -> F:
     """The options that say where a query runs (shared by query, sparql and check)."""
-    graph_help = "Graph file (.nt/.ttl) or store folder [default: out/rncp.nt]."
+    graph_help = f"Graph file (.nt/.ttl) or store folder {DEFAULT_HELP}."
     options = [
         click.option("--graph", type=click.Path(exists=True, path_type=Path), help=graph_help),
         click.option("--endpoint", help="A SPARQL endpoint URL instead of a local graph."),
@@ -60,11 +58,15 @@ def endpoint_exit(function: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return function(*args, **kwargs)
-        except (EndpointError, push_module.PushError) as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(EXIT_ENDPOINT)
+        except EndpointError as exc:
+            _endpoint_failed(exc)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _endpoint_failed(exc: Exception) -> NoReturn:
+    click.echo(f"error: {exc}", err=True)
+    sys.exit(EXIT_ENDPOINT)
 
 
 def _target(
@@ -128,7 +130,7 @@ def sparql_command(query: str, fmt: str, **where: Any) -> None:
 def check_command(graph: Path | None, endpoint: str | None, default_graph: str | None) -> None:
     """Run every queries/checks/*-violation.rq; exit 1 if any returns rows (listed).
 
-    GRAPH is an .nt / .ttl file or a store folder [default: out/rncp.nt].
+    GRAPH is an .nt / .ttl file or a store folder [default: out/store if it is a store, else out/rncp.nt].
     """
     outcomes = run_checks(_target(graph, endpoint, default_graph, 30.0, 300.0))
     for line in report_lines(outcomes):
@@ -157,7 +159,9 @@ def check_command(graph: Path | None, endpoint: str | None, default_graph: str |
 )
 def serve_command(*, graph: Path, host: str, port: int, read_only: bool, location: Path | None, timeout_s: int) -> None:
     """Serve GRAPH over the SPARQL protocol with the Oxigraph server (pip install 'rncp-graph[serve]')."""
-    code = serve_module.serve(
+    from ..serve import serve  # only here: the server and its HTTP modules
+
+    code = serve(
         graph, host=host, port=port, read_only=read_only, timeout_s=timeout_s, location=location,
         on_ready=lambda s: click.echo(f"SPARQL endpoint: {s.query_url}  (Ctrl-C to stop)"),
     )  # fmt: skip
@@ -172,5 +176,10 @@ def serve_command(*, graph: Path, host: str, port: int, read_only: bool, locatio
 @endpoint_exit
 def push_command(endpoint: str, graph_iri: str, source: Path, timeout: float) -> None:
     """PUT SOURCE to a staging graph, verify its count, then move it to the live graph."""
-    report = push_module.push(source, endpoint=endpoint, graph=graph_iri, timeout=timeout)
+    from ..push import PushError, push  # only here: the HTTP client
+
+    try:
+        report = push(source, endpoint=endpoint, graph=graph_iri, timeout=timeout)
+    except PushError as exc:
+        _endpoint_failed(exc)
     click.echo(f"pushed {report.triples:,} triples to {report.live} (previous version kept in {report.previous})")

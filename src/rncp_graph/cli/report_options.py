@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import click
 
-from ..validate.report import FORMATS, Severity
+from .choices import REPORT_FORMATS, SEVERITIES
 
 format_option = click.option(
     "--format",
     "fmt",
-    type=click.Choice(list(FORMATS)),
+    type=click.Choice(REPORT_FORMATS),
     default="text",
     show_default=True,
     help="text for people, ttl for the standard sh:ValidationReport, json for a flat list.",
 )
 severity_option = click.option(
     "--severity",
-    type=click.Choice([s.name.lower() for s in sorted(Severity, reverse=True)]),
+    type=click.Choice(SEVERITIES),
     default="warning",
     show_default=True,
     help="Lowest severity listed (totals count all).",

@@ -6,13 +6,17 @@ import sys
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..store import GraphStore, is_store
-from ..update import FEW, MAX_SHARE, Update, update
 from . import EXIT_OK, main, outcome_code
+from .choices import FEW, MAX_SHARE
 from .report_options import as_of_option, format_option, severity_option
+
+if TYPE_CHECKING:
+    from ..update import Update
 
 
 @main.command("update")
@@ -81,6 +85,8 @@ def update_command(
             f"{store_path} is not an Oxigraph store: build one with rncp-graph build SOURCES --store {store_path}",
             param_hint="--store",
         )
+    from ..update import update  # the pipeline, imported when an update runs (not for --help)
+
     result = update(
         GraphStore(store_path),
         paths,

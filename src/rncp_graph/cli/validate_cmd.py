@@ -9,10 +9,8 @@ from typing import Any
 
 import click
 
-from ..build import available_cores
-from ..validate import STRATEGIES, validate
-from ..validate.inputs import open_source
 from . import EXIT_OK, EXIT_VIOLATIONS, main
+from .choices import STRATEGIES
 from .report_options import as_of_option, format_option, severity_option
 
 
@@ -21,7 +19,7 @@ from .report_options import as_of_option, format_option, severity_option
 @format_option
 @severity_option
 @as_of_option
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=available_cores(), show_default="all cores")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, show_default="all cores")
 @click.option(
     "--cache",
     "cache_dir",
@@ -51,6 +49,11 @@ def validate_command(ctx: click.Context, /, paths: tuple[str, ...], fmt: str, **
     as_of: datetime | None = options.pop("as_of")
     cache_dir = None if options.pop("no_cache") else options.pop("cache_dir")
     options.pop("cache_dir", None)
+    from ..build import available_cores
+    from ..validate import validate
+    from ..validate.inputs import open_source
+
+    options["jobs"] = options["jobs"] or available_cores()
     store = open_source(paths, progress=ctx.obj["progress"])
     report = validate(
         store, as_of=as_of.date() if as_of else None, cache_dir=cache_dir, progress=ctx.obj["progress"], **options

@@ -46,7 +46,6 @@ from collections.abc import Callable, Mapping
 from typing import Literal
 
 import rdflib
-from rdflib.plugins.sparql.algebra import translateQuery
 
 from ..deadline import bounded, default_timeout, rows_until
 from ..namespaces import PREFIXES
@@ -55,7 +54,7 @@ from ..store import GraphStore
 from .errors import QueryError
 from .params import Term, to_oxigraph
 from .results import ResultTable, Value, from_oxigraph, from_rdflib
-from .safety import check_query
+from .safety import check_query, ensure_safe
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +74,7 @@ def run_oxigraph(
     :param timeout: seconds (None: no limit; default: the store's ``query_timeout``).
     :raises QueryTimeoutError: no complete answer in time (:mod:`rncp_graph.deadline`).
     """
-    check_query(text, name=name)
+    ensure_safe(text, name=name)
     started = time.perf_counter()
     try:
         columns, solutions = store.table(
@@ -96,6 +95,8 @@ def run_rdflib(
     The answer is read inside the worker (:func:`rncp_graph.deadline.bounded`): rdflib
     evaluates lazily, so errors surface while iterating (reliability §2.1, L1).
     """
+    from rdflib.plugins.sparql.algebra import translateQuery
+
     check_query(text, name=name)
     started = time.perf_counter()
     prepared = translateQuery(parse_query(text), initNs=PREFIXES)  # prepareQuery, parsed in the parser thread

@@ -6,15 +6,14 @@ import logging
 from pathlib import Path
 
 from ..deadline import DEFAULT_TIMEOUT_S, default_timeout
-from ..info import open_graph
+from ..info import DEFAULT_GRAPH, DEFAULT_HELP, DEFAULT_STORE, default_local_graph, open_graph
 from ..store import GraphStore
 from .errors import QueryError
 from .remote import Endpoint
 
 log = logging.getLogger(__name__)
 
-#: The graph ``rncp-graph build`` writes, used when neither a graph nor an endpoint is given.
-DEFAULT_GRAPH = Path("out/rncp.nt")
+__all__ = ["DEFAULT_GRAPH", "DEFAULT_HELP", "DEFAULT_STORE", "default_local_graph", "open_target"]
 
 
 def open_target(
@@ -27,7 +26,7 @@ def open_target(
 ) -> GraphStore | Endpoint:
     """The target for :func:`rncp_graph.queries.run`: an :class:`Endpoint` or a local store.
 
-    :param graph: an RDF file or an on-disk store folder (default ``out/rncp.nt``).
+    :param graph: an RDF file or an on-disk store folder (default :func:`default_graph`).
     :param endpoint: a SPARQL endpoint URL (then ``graph`` must not be given).
     :param default_graph: for an endpoint, the graph IRI sent as ``default-graph-uri``.
     :param timeout: for an endpoint, seconds per socket operation.
@@ -39,7 +38,7 @@ def open_target(
             raise QueryError("give either --graph or --endpoint, not both")
         remote_limit = limit if limit is not None else DEFAULT_TIMEOUT_S
         return Endpoint(endpoint, timeout=timeout, deadline=remote_limit, default_graph=default_graph)
-    path = graph or DEFAULT_GRAPH
+    path = graph or default_local_graph()
     if not path.exists():
         raise QueryError(f"no graph at {path}: run `rncp-graph build` first, or pass --graph or --endpoint")
     log.info("opening %s", path)
