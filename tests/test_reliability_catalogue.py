@@ -196,8 +196,12 @@ def test_case_17_doubled_apostrophe_repaired_and_counted_an_empty_quote_pair_unt
 
 
 def test_case_24_the_same_export_twice_gives_the_same_graph(tmp_path: Path) -> None:
+    """The same export given twice (another copy of the same file, under its own name). Two
+    files of one content are one source graph (named by the SHA-256), described by the file
+    read last in path order: a copy under another name would make the graph's ``sourceFile``
+    (and the export date its name tells) depend on where the two files are."""
     (tmp_path / "copy").mkdir()
-    again = shutil.copy(XML_FIXTURE, tmp_path / "copy" / "again.xml")
+    again = shutil.copy(XML_FIXTURE, tmp_path / "copy" / XML_FIXTURE.name)
     once = build([XML_FIXTURE], out=tmp_path / "once", validate=False)
     twice = build([XML_FIXTURE, again], out=tmp_path / "twice", validate=False)
     assert (tmp_path / "twice" / "rncp.nt").read_bytes() == (tmp_path / "once" / "rncp.nt").read_bytes()
