@@ -116,24 +116,26 @@ class GraphStore:
 
     def remove_quads(self, quads: Iterable[ox.Quad]) -> None:
         """Remove these quads (each in its own transaction: for a few hundred, not millions)."""
-        self._canonical = None
-        self._loaded_lines.close()  # whichever graphs they were in
+        self._forget_exports()
         for quad in quads:
             self.ox.remove(quad)
 
     def transact(self, update: str) -> None:
         """Run one SPARQL update in one transaction: all of it is written, or nothing
         (pyoxigraph ``Store.update``); :class:`rncp_graph.changes.PendingStore` commits with it."""
-        self._canonical = None
-        self._loaded_lines.close()  # whichever graphs it changes
+        self._forget_exports()
         self.ox.update(update)
 
     def add_quads(self, quads: Iterable[ox.Quad]) -> None:
         """Add these quads (each in its own transaction: for a few hundred, not millions)."""
-        self._canonical = None
-        self._loaded_lines.close()  # whichever graphs they go to
+        self._forget_exports()
         for quad in quads:
             self.ox.add(quad)
+
+    def _forget_exports(self) -> None:
+        """A change to any graph: the canonical export and every graph's kept lines are stale."""
+        self._canonical = None
+        self._loaded_lines.close()
 
     def load_file(self, path: Path, graph: str) -> None:
         """Load a Turtle / N-Triples file of our own (ontology schemes) into ``graph``."""
