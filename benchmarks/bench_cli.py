@@ -27,10 +27,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from readme_section import replace_section
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-README = HERE / "README.md"
-START, END = "<!-- cli:start -->", "<!-- cli:end -->"
 #: the commands timed: a label and the arguments after ``rncp-graph`` (STORE: the store)
 COMMANDS = [
     ("--help", ["--help"]),
@@ -87,13 +87,7 @@ def table(results: list[tuple[str, list[float]]], header: str) -> str:
 
 def write_readme(section: str) -> None:
     """Put ``section`` between the markers of ``benchmarks/README.md`` (other sections untouched)."""
-    block = f"{START}\n## Command line\n\n{section}{NOTES}{END}\n"
-    text = README.read_text(encoding="utf-8") if README.exists() else "# Benchmarks\n"
-    if START in text and END in text:
-        text = text[: text.index(START)] + block + text[text.index(END) + len(END) + 1 :]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block
-    README.write_text(text, encoding="utf-8")
+    replace_section("cli", "Command line", section + NOTES)
 
 
 def sample_store(folder: Path, env: dict[str, str]) -> Path:

@@ -28,14 +28,13 @@ from pathlib import Path
 
 import pyoxigraph
 
+from readme_section import replace_section
 from rncp_graph import build, queries
 from rncp_graph.namespaces import sparql_prologue
 from rncp_graph.queries import SavedQuery, discover
 from rncp_graph.store import GraphStore
 
 HERE = Path(__file__).resolve().parent
-README = HERE / "README.md"
-START, END = "<!-- queries:start -->", "<!-- queries:end -->"
 NOTES = """
 Reading it: parameterised look-ups stay around a millisecond because the queries let Oxigraph
 substitute the parameter where it is used (see `queries/README.md`, "Writing a query"); the
@@ -135,13 +134,7 @@ def _ms(seconds: float) -> str:
 
 def write_readme(section: str) -> None:
     """Put ``section`` between the markers of ``benchmarks/README.md`` (other sections untouched)."""
-    block = f"{START}\n## Queries\n\n{section}{NOTES}{END}\n"
-    text = README.read_text(encoding="utf-8") if README.exists() else "# Benchmarks\n"
-    if START in text and END in text:
-        text = text[: text.index(START)] + block + text[text.index(END) + len(END) + 1 :]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block
-    README.write_text(text, encoding="utf-8")
+    replace_section("queries", "Queries", section + NOTES)
 
 
 def load(args: argparse.Namespace) -> tuple[GraphStore, int, str]:
