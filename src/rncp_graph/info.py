@@ -5,16 +5,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from .errors import EmptyInput, StructuralError
 from .namespaces import PREFIXES
 from .store import GraphStore, is_store
-
-if TYPE_CHECKING:
-    from .build import Build
 
 log = logging.getLogger(__name__)
 
@@ -130,28 +126,3 @@ def describe(path: Path) -> Iterator[str]:
     store = open_graph(path)
     yield f"{path}: {store.triple_count():,} triples"
     yield from class_table(store)
-
-
-def summary_lines(result: Build) -> Iterator[str]:
-    m = result.manifest()
-    f = m["fiches"]
-    yield (
-        f"fiches: {f['input']} read, {f['loaded']} loaded, {f['quarantined']} quarantined "
-        f"({f['distinct']} distinct numbers) from {len(result.sources)} source(s)"
-    )
-    yield f"triples: {m['triples']:,}"
-    yield from class_table(result.store)
-    if result.problems:
-        dropped = ", ".join(f"{n} {action.removeprefix('dropped-')}" for action, n in m["dropped"].items())
-        yield (
-            f"problems: {m['problems']['total']} ({m['errors']} errors, {m['warnings']} warnings)"
-            + (f"; dropped: {dropped}" if dropped else "")
-            + " — see errors.jsonl"
-        )
-    if result.validation is not None:
-        v = result.validation
-        yield f"validation: {'conforms' if v.get('conforms') else 'does NOT conform'} ({v.get('summary', '')})"
-    if result.timings:
-        yield "time: " + " · ".join(f"{stage} {seconds:.1f} s" for stage, seconds in result.timings.items())
-    for name, path in sorted(result.written.items()):
-        yield f"wrote {name}: {path}"
