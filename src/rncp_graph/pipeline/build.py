@@ -31,7 +31,7 @@ from ..exports.atomic import deferred, remove_leftovers, write_bytes
 from ..exports.canonical import CanonicalLines
 from ..info import class_table
 from ..mapping import ntriples_chunks, source_triples
-from ..model import LoadResult, Problem
+from ..model import LoadResult, Problem, ProblemAction, ProblemSeverity
 from ..resources import scheme_files
 from ..store import GraphStore
 from ..terms import line, lines_to_bytes
@@ -78,7 +78,7 @@ class Build:
     @property
     def dropped(self) -> dict[str, int]:
         """Problems that lost data, by action (``dropped-field``, ``dropped-row``, …), sorted."""
-        counts = Counter(p.action for p in self.problems if p.action.startswith("dropped-"))
+        counts = Counter(p.action.value for p in self.problems if p.action.value.startswith("dropped-"))
         return dict(sorted(counts.items()))
 
     @property
@@ -113,8 +113,8 @@ class Build:
             "triples": self.lines.count(),
             "instances_per_class": self.store.count_by_class(),
             "problems": {"total": len(self.problems), "by_rule": dict(sorted(by_rule.items()))},
-            "errors": sum(1 for p in self.problems if p.severity == "error"),
-            "warnings": sum(1 for p in self.problems if p.severity == "warning"),
+            "errors": sum(1 for p in self.problems if p.severity is ProblemSeverity.ERROR),
+            "warnings": sum(1 for p in self.problems if p.severity is ProblemSeverity.WARNING),
             "dropped": self.dropped,
             "repairs": dict(sorted(repairs.items())),
             "validation": self.validation,
@@ -237,7 +237,7 @@ REASONS_SHOWN = 3
 def nothing_loaded(results: Sequence[LoadResult]) -> NothingLoaded:
     """The error of a build whose sources held fiches but loaded none, quoting why."""
     problems = [p for r in results for p in r.problems]
-    reasons = [p for p in problems if p.action == "quarantined-fiche"] or problems
+    reasons = [p for p in problems if p.action is ProblemAction.QUARANTINED_FICHE] or problems
     quoted = "; ".join(f"{p.file}: {p.message}" for p in reasons[:REASONS_SHOWN])
     more = f"; and {len(reasons) - REASONS_SHOWN} more" if len(reasons) > REASONS_SHOWN else ""
     quarantined = sum(r.quarantined for r in results)
