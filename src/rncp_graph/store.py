@@ -293,8 +293,13 @@ class GraphStore:
         return len(self._ox) - repeats
 
     def _count(self, graph: GraphName, *, limit: int) -> int:
-        """Quads of ``graph``, at most ``limit``."""
-        return sum(1 for _ in itertools.islice(self._ox.quads_for_pattern(None, None, None, graph), limit))
+        """Quads of ``graph``, at most ``limit``, counted by an Oxigraph query (a graph named by
+        a blank node, which a query cannot name, is walked)."""
+        if isinstance(graph, ox.BlankNode):
+            return sum(1 for _ in itertools.islice(self._ox.quads_for_pattern(None, None, None, graph), limit))
+        pattern = "?s ?p ?o" if isinstance(graph, ox.DefaultGraph) else f"GRAPH {graph} {{ ?s ?p ?o }}"
+        rows = self._ox.query(f"SELECT (COUNT(*) AS ?n) {{ SELECT * {{ {pattern} }} LIMIT {limit} }}")
+        return int(next(iter(cast(Any, rows)))[0].value)
 
     def _distinct_triples(self) -> int:
         """Distinct triples of the union of all graphs, counted by an Oxigraph query."""
