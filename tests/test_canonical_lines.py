@@ -11,7 +11,9 @@ from __future__ import annotations
 import dataclasses
 import io
 import signal
+import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -93,6 +95,25 @@ def test_the_lines_are_made_again_after_a_change() -> None:
     canonical.store.add_quads([ox.Quad(ox.NamedNode("urn:a"), ox.NamedNode("urn:p"), ox.NamedNode("urn:b"))])
     assert canonical.count() == len(before) + 1 == canonical.store.triple_count()
     assert canonical.as_bytes() == sorted([*before, b"<urn:a> <urn:p> <urn:b> ."])
+
+
+def test_writers_asking_at_once_get_lines_made_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The build's exports ask from several threads: one makes the lines, the others wait for them."""
+    canonical = _keeping()
+    canonical.load(GRAPH, ntriples_chunks(_fiches()[:5]))
+    made: list[int] = []
+    real = CanonicalLines._make
+
+    def slow(self: CanonicalLines) -> list[bytes]:
+        made.append(1)
+        time.sleep(0.2)  # long enough for the other threads to ask meanwhile
+        return real(self)
+
+    monkeypatch.setattr(CanonicalLines, "_make", slow)
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        results = list(pool.map(lambda _: canonical.as_bytes(), range(3)))
+    assert made == [1] and all(r is results[0] for r in results)
+    assert results[0] == _dumped(canonical.store)
 
 
 ADDED = ox.Quad(ox.NamedNode("urn:a"), ox.NamedNode("urn:p"), ox.NamedNode("urn:b"), ox.NamedNode(GRAPH))

@@ -21,6 +21,7 @@ import contextlib
 import itertools
 import logging
 import tempfile
+import threading
 import weakref
 from collections.abc import Iterable, Iterator
 from typing import IO, cast
@@ -47,6 +48,7 @@ class CanonicalLines:
         #: graph → the store's revision of it once its chunks were all kept
         self._kept: dict[str, int] = {}
         self._made: tuple[int, list[bytes]] | None = None
+        self._making = threading.Lock()  # the build's writers ask at once: the lines are made once
 
     def load(self, graph: str, chunks: Iterable[bytes]) -> None:
         """Replace ``graph`` by the N-Triples ``chunks`` of our own mapping (loaded as trusted,
@@ -76,9 +78,14 @@ class CanonicalLines:
 
     def as_bytes(self) -> list[bytes]:
         """The lines, UTF-8 without ``\\n``; made again only when the store has changed."""
-        revision = self.store.revision()
-        if self._made is not None and self._made[0] == revision:
+        with self._making:
+            revision = self.store.revision()
+            if self._made is None or self._made[0] != revision:
+                self._made = (revision, self._make())
             return self._made[1]
+
+    def _make(self) -> list[bytes]:
+        """Each graph's lines (kept, else dumped), sorted, a line repeated kept once."""
         lines = _LineCollector()
         graphs: list[GraphName] = [ox.DefaultGraph(), *self.store.named_graphs()]
         for graph in graphs:
@@ -86,9 +93,8 @@ class CanonicalLines:
                 self.store.dump_ntriples(graph, cast(IO[bytes], lines))
                 lines.close()
         lines.sort()
-        self._made = (revision, [line for line, _ in itertools.groupby(lines) if line])
         self.close()  # used once; the lines of graphs no longer in the store go too
-        return self._made[1]
+        return [line for line, _ in itertools.groupby(lines) if line]
 
     def as_text(self) -> list[str]:
         """:meth:`as_bytes` decoded: for small graphs and for code that needs text."""
