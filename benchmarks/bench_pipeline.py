@@ -197,6 +197,7 @@ def worker_e2e(args: argparse.Namespace) -> dict[str, Any]:
 
 def worker_staged(args: argparse.Namespace) -> dict[str, Any]:
     """The steps of :func:`rncp_graph.pipeline.build.build`, one by one, each with its time and peak."""
+    from rncp_graph.exports.canonical import CanonicalLines
     from rncp_graph.exports.rdf import write_ntriples, write_turtle
     from rncp_graph.mapping import ntriples_chunks
     from rncp_graph.pipeline import merge
@@ -216,27 +217,26 @@ def worker_staged(args: argparse.Namespace) -> dict[str, Any]:
         results = [read_source(f) for f in files]
         row["fiches"] = sum(len(r.fiches) for r in results)
     with sampler.stage("map + load into Oxigraph (memory, one process)", stages) as row:
-        result = Build(store=GraphStore(None), results=results)
+        store = GraphStore(None)
+        result = Build(store=store, lines=CanonicalLines(store, keep=True), results=results)
         result.facts = [merge.facts_of(f) for r in results for f in r.fiches]
         result.problems = [p for r in results for p in r.problems] + merge.conflicts(result.facts)
         _load_schemes(result.store)
         for path, loaded in zip(files, results, strict=True):
             chunks = ntriples_chunks(loaded.fiches)
-            result.sources.append(
-                _load_source(result.store, path, loaded.loader, loaded.export_date, chunks, keep_lines=True)
-            )
+            result.sources.append(_load_source(result.lines, path, loaded.loader, loaded.export_date, chunks))
         row["quads"] = len(result.store)
     with sampler.stage("canonical lines (dump, sort, dedupe)", stages) as row:
-        row["triples"] = result.store.triple_count()
+        row["triples"] = len(result.lines.as_bytes())
     if not args.no_validate:
         with sampler.stage(f"validate (sparql, jobs={args.jobs} threads)", stages) as row:
-            report = validate(result.store, jobs=args.jobs)
+            report = validate(result.lines, jobs=args.jobs)
             row["summary"] = report.summary()
             result.validation = report.as_manifest()
     with sampler.stage("write N-Triples", stages):
-        write_ntriples(result.store, out / "rncp.nt")
+        write_ntriples(result.lines, out / "rncp.nt")
     with sampler.stage("write Turtle", stages):
-        write_turtle(result.store, out / "rncp.ttl")
+        write_turtle(result.lines, out / "rncp.ttl")
     with sampler.stage("write manifest + errors (build's write_outputs, both exports again)", stages):
         write_outputs(result, out / "all")
     return {"stages": stages}

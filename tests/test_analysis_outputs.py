@@ -17,6 +17,7 @@ from rncp_graph.analysis.fixtures import store_from_fiches
 from rncp_graph.analysis.outputs import exportable, write_edges_csv, write_gexf, write_graph, write_graphml
 from rncp_graph.analysis.run import write_analysis
 from rncp_graph.cli import main
+from rncp_graph.exports.canonical import canonical_lines
 from rncp_graph.model import Block, Code, Correspondence, CorrespondenceNature, Fiche, LinkedFiche, Status
 from rncp_graph.store import GraphStore
 from rncp_graph.terms import lines_to_bytes
@@ -167,7 +168,7 @@ def test_write_analysis(store: GraphStore, tmp_path: Path) -> None:
 @pytest.fixture(scope="module")
 def graph_file(store: GraphStore, tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("graph") / "rncp.nt"
-    path.write_bytes(lines_to_bytes(store.canonical_lines()))
+    path.write_bytes(lines_to_bytes(canonical_lines(store)))
     return path
 
 

@@ -18,6 +18,7 @@ from rdflib.compare import to_isomorphic
 from rncp_graph import build, iris
 from rncp_graph.cli import main
 from rncp_graph.errors import EmptyInput, StructuralError
+from rncp_graph.exports.canonical import canonical_bytes, canonical_lines
 from rncp_graph.namespaces import RNCP
 from rncp_graph.store import GraphStore
 
@@ -163,10 +164,10 @@ def test_cli_quarantine_exit_code(tmp_path: Path) -> None:
 def test_an_on_disk_store_in_a_new_folder_is_rebuilt_in_place(tmp_path: Path) -> None:
     store_dir = tmp_path / "stores" / "rncp"  # neither folder exists yet
     first = build([FICHES_DIR], store_path=store_dir, validate=False)
-    lines = first.store.canonical_lines()
+    lines = canonical_lines(first.store)
     del first  # releases the store's lock
     again = build([FICHES_DIR], store_path=store_dir, validate=False)
-    assert again.store.canonical_lines() == lines  # each source graph replaced, nothing doubled
+    assert canonical_lines(again.store) == lines  # each source graph replaced, nothing doubled
     assert len(again.store.graphs()) == len(SAMPLES) + 1  # one per page + the schemes
 
 
@@ -193,7 +194,7 @@ def test_a_compaction_that_fails_is_logged_and_the_build_goes_on(
 
     def init(self: GraphStore, *args: Any, **kwargs: Any) -> None:
         real_init(self, *args, **kwargs)
-        self.ox = _FullDisk(self.ox)  # type: ignore[assignment]
+        self._ox = _FullDisk(self._ox)  # type: ignore[assignment]
 
     monkeypatch.setattr(GraphStore, "__init__", init)
     with caplog.at_level("WARNING", logger="rncp_graph.store"):
@@ -237,7 +238,7 @@ def test_a_rebuild_into_a_store_forgets_sources_no_longer_read(tmp_path: Path) -
 def test_turtle_streamed_in_small_chunks_is_the_same_graph(sample_build: object) -> None:
     from rncp_graph.exports.rdf import LinesReader
 
-    lines = sample_build.store.canonical_bytes()  # type: ignore[attr-defined]
+    lines = canonical_bytes(sample_build.store)  # type: ignore[attr-defined]
     reader = io.BufferedReader(LinesReader(lines, chunk=7), 64)  # chunk and buffer borders everywhere
     parsed = {str(t) for t in ox.parse(input=reader, format=ox.RdfFormat.N_TRIPLES)}
     assert parsed == {str(t) for t in ox.parse(input=b"\n".join(lines) + b"\n", format=ox.RdfFormat.N_TRIPLES)}
@@ -246,7 +247,7 @@ def test_turtle_streamed_in_small_chunks_is_the_same_graph(sample_build: object)
 
 def test_canonical_lines_survive_any_cut_of_the_dump() -> None:
     """Oxigraph writes the dump in pieces of its choosing: a line may span many writes."""
-    from rncp_graph.store import _LineCollector
+    from rncp_graph.exports.canonical import _LineCollector
 
     text = b'<urn:a> <urn:p> "' + b"x" * 50_000 + b'" .\n<urn:b> <urn:p> "y" .\n<urn:c> <urn:p> "z" .'
     for size in (1, 7, 4096, len(text)):

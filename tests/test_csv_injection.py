@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from rncp_graph.analysis.fixtures import store_from_fiches
 from rncp_graph.cli import main
 from rncp_graph.csv_cells import safe_cell
+from rncp_graph.exports.canonical import canonical_lines
 from rncp_graph.model import Code, Fiche
 from rncp_graph.terms import lines_to_bytes
 
@@ -48,7 +49,7 @@ def graph_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
         for n, title in ((1, HYPERLINK), (2, "-1+1"), (3, "Plain"))
     ]
     path = tmp_path_factory.mktemp("graph") / "rncp.nt"
-    path.write_bytes(lines_to_bytes(store_from_fiches(fiches).canonical_lines()))
+    path.write_bytes(lines_to_bytes(canonical_lines(store_from_fiches(fiches))))
     return path
 
 

@@ -25,6 +25,7 @@ from rdflib.plugins.sparql import prepareQuery
 from rncp_graph import Build, queries, sparql_guard
 from rncp_graph.cli import main
 from rncp_graph.errors import QueryError
+from rncp_graph.exports.canonical import canonical_lines
 from rncp_graph.queries import UnsafeQueryError, catalogue, check_query
 from rncp_graph.sparql_guard import check_escapes
 from rncp_graph.store import GraphStore
@@ -77,7 +78,7 @@ def url() -> Iterator[str]:
 @pytest.fixture(scope="module")
 def sample_nt(sample_build: Build, tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("graph") / "rncp.nt"
-    path.write_bytes(lines_to_bytes(sample_build.store.canonical_lines()))
+    path.write_bytes(lines_to_bytes(canonical_lines(sample_build.store)))
     return path
 
 

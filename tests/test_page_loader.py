@@ -306,12 +306,12 @@ def test_web_addresses_on_a_page() -> None:
 
 def test_problem_log_names_the_line_only_when_known(caplog: pytest.LogCaptureFixture) -> None:
     issues = Issues("x.txt", "RNCP99003")
-    with caplog.at_level(logging.DEBUG, logger="rncp_graph.loaders.page_sections"):
+    with caplog.at_level(logging.DEBUG, logger="rncp_graph.model"):
         issues.warn("column-lost", "no line")
         issues.warn("truncated", "a line", line=7)
     assert [r.getMessage() for r in caplog.records] == [
         "[RNCP99003] column-lost: no line (x.txt)",
-        "[RNCP99003] truncated: a line (x.txt line 7)",
+        "[RNCP99003] truncated: a line (x.txt, line 7)",
     ]
 
 

@@ -16,6 +16,7 @@ import rdflib
 from rdflib import namespace as ns
 
 from rncp_graph import Build
+from rncp_graph.exports.canonical import canonical_lines
 from rncp_graph.exports.dcat import CATALOG_IRI, DATASET_IRI, SPDX, Distribution, ReleaseMetadata, describe, to_turtle
 from rncp_graph.exports.upstream import LICENCE_OUVERTE
 from rncp_graph.exports.void import GraphStats, graph_stats
@@ -212,7 +213,7 @@ def test_temporal_coverage_is_the_span_of_decision_and_expiry_dates(dcat: rdflib
 
 
 def test_void_statistics_match_independent_counts(dcat: rdflib.Graph, release: Path, sample_build: Build) -> None:
-    lines = sample_build.store.canonical_lines()
+    lines = canonical_lines(sample_build.store)
     assert int(dcat.value(DS, VOID.triples)) == len(lines)
     subjects = {line.split(" ", 1)[0] for line in lines if line.startswith("<")}
     assert int(dcat.value(DS, VOID.entities)) == len(subjects)
@@ -269,7 +270,7 @@ def test_release_with_esco_links_names_esco_and_conforms(
     publish(result.store, tmp_path, metadata=ReleaseMetadata(modified=date(2026, 11, 1)), docs=False)
     graph = rdflib.Graph().parse(tmp_path / "dcat.ttl", format="turtle", publicID=PORTAL)
     assert rdflib.URIRef("https://esco.ec.europa.eu/") in set(graph.objects(DS, DCTERMS.source))
-    esco_lines = [ln for ln in result.store.canonical_lines() if "<http://data.europa.eu/esco/" in ln.split(" ", 2)[2]]
+    esco_lines = [ln for ln in canonical_lines(result.store) if "<http://data.europa.eu/esco/" in ln.split(" ", 2)[2]]
     linked = [ln for ln in esco_lines if ln.split(" ", 2)[1].startswith(f"<{SKOS}")]
     counted = sum(
         int(graph.value(ls, VOID.triples))

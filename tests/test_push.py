@@ -22,6 +22,7 @@ from click.testing import CliRunner
 
 from rncp_graph import Build
 from rncp_graph.cli import main
+from rncp_graph.exports.canonical import canonical_lines
 from rncp_graph.push import Pusher, PushError, StoreEndpoints, canonical_ntriples, push
 from rncp_graph.queries import Endpoint, run_text
 from rncp_graph.serve import OxigraphServer, find_oxigraph
@@ -45,7 +46,7 @@ def server() -> Iterator[OxigraphServer]:
 @pytest.fixture(scope="module")
 def sample_file(sample_build: Build, tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("push") / "rncp.nt"
-    path.write_bytes(lines_to_bytes(sample_build.store.canonical_lines()))
+    path.write_bytes(lines_to_bytes(canonical_lines(sample_build.store)))
     return path
 
 
@@ -72,7 +73,7 @@ def test_push_then_push_again_keeps_the_previous_version(
     assert graphs(server.url) == [LIVE]  # staging moved, no previous on a first push
 
     smaller = tmp_path / "small.nt"
-    smaller.write_bytes(lines_to_bytes(inline_store("overlap").canonical_lines()))
+    smaller.write_bytes(lines_to_bytes(canonical_lines(inline_store("overlap"))))
     second = push(smaller, endpoint=server.url, graph=LIVE)
     assert count(server.url, LIVE) == second.triples < first.triples
     assert count(server.url, PREVIOUS) == first.triples
@@ -322,8 +323,8 @@ def test_fault_modes_never_lose_the_live_graph_nor_leave_staging(
 ) -> None:
     faults, error, live_after, previous_after = FAULTS[mode]
     older, new = tmp_path / "older.nt", tmp_path / "new.nt"
-    older.write_bytes(lines_to_bytes(inline_store("overlap").canonical_lines()))
-    new.write_bytes(lines_to_bytes(inline_store("overlap").canonical_lines()[:-3]))
+    older.write_bytes(lines_to_bytes(canonical_lines(inline_store("overlap"))))
+    new.write_bytes(lines_to_bytes(canonical_lines(inline_store("overlap"))[:-3]))
     push(older, endpoint=server.url, graph=LIVE)
     push(sample_file, endpoint=server.url, graph=LIVE)  # live: the sample; previous: older
     expected = {

@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from rncp_graph import Build
 from rncp_graph.cli import main
+from rncp_graph.exports.canonical import canonical_lines
 from rncp_graph.queries import catalogue, discover, readme
 from rncp_graph.serve import free_port
 from rncp_graph.terms import lines_to_bytes
@@ -24,14 +25,14 @@ from .test_queries_support import inline_store
 @pytest.fixture(scope="module")
 def sample_nt(sample_build: Build, tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("graph") / "rncp.nt"
-    path.write_bytes(lines_to_bytes(sample_build.store.canonical_lines()))
+    path.write_bytes(lines_to_bytes(canonical_lines(sample_build.store)))
     return path
 
 
 @pytest.fixture(scope="module")
 def bad_nt(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("bad") / "bad.nt"
-    path.write_bytes(lines_to_bytes(inline_store("bad").canonical_lines()))
+    path.write_bytes(lines_to_bytes(canonical_lines(inline_store("bad"))))
     return path
 
 

@@ -109,9 +109,7 @@ def inline_store(name: str) -> GraphStore:
     """A memory store holding the hand-made Turtle graph ``name`` of the table (in a named graph)."""
     store = GraphStore()
     text = TURTLE_PROLOGUE + table()["graphs"][name]
-    store.ox.load(
-        text.encode("utf-8"), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(DATA_BASE + "graph/test/" + name)
-    )
+    store.load(text.encode("utf-8"), ox.RdfFormat.TURTLE, graph=DATA_BASE + "graph/test/" + name)
     return store
 
 

@@ -32,8 +32,8 @@ SLACK = 1.5
 def store_of(n: int) -> GraphStore:
     store = GraphStore()
     for i in range(n):
-        store.ox.add(
-            ox.Quad(ox.NamedNode(f"urn:s{i}"), ox.NamedNode("urn:p"), ox.Literal(str(i)), ox.NamedNode("urn:g"))
+        store.add_quads(
+            [ox.Quad(ox.NamedNode(f"urn:s{i}"), ox.NamedNode("urn:p"), ox.Literal(str(i)), ox.NamedNode("urn:g"))]
         )
     return store
 

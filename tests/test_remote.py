@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 
 from rncp_graph import Build, queries
+from rncp_graph.exports.canonical import canonical_lines
 from rncp_graph.push import Pusher, StoreEndpoints
 from rncp_graph.queries import Endpoint
 from rncp_graph.queries.errors import (
@@ -58,7 +59,7 @@ def server() -> Iterator[OxigraphServer]:
 
 @pytest.fixture(scope="module")
 def remote(server: OxigraphServer, sample_build: Build) -> Endpoint:
-    lines = sample_build.store.canonical_lines()
+    lines = canonical_lines(sample_build.store)
     Pusher(StoreEndpoints.oxigraph(server.url), LIVE).push(lines_to_bytes(lines), len(lines))
     return Endpoint(server.query_url, timeout=10, deadline=30, default_graph=LIVE)
 
@@ -91,7 +92,7 @@ def test_the_checks_pass_remotely(remote: Endpoint) -> None:
 @needs_oxigraph
 def test_serve_read_only_answers_queries_and_refuses_updates(sample_build: Build, tmp_path: Path) -> None:
     graph = tmp_path / "rncp.nt"
-    graph.write_bytes(lines_to_bytes(sample_build.store.canonical_lines()))
+    graph.write_bytes(lines_to_bytes(canonical_lines(sample_build.store)))
     with prepared_location(graph, tmp_path / "db") as folder, OxigraphServer(folder, read_only=True) as read_only:
         endpoint = Endpoint(read_only.query_url, timeout=10, deadline=30)
         assert len(queries.run("certifications-sharing-rome", {"rome": "K1403"}, target=endpoint)) == 4
@@ -110,7 +111,7 @@ def test_serve_read_only_answers_queries_and_refuses_updates(sample_build: Build
 @needs_oxigraph
 def test_the_serve_command_starts_and_stops(sample_build: Build, tmp_path: Path) -> None:
     graph = tmp_path / "rncp.nt"
-    graph.write_bytes(lines_to_bytes(sample_build.store.canonical_lines()))
+    graph.write_bytes(lines_to_bytes(canonical_lines(sample_build.store)))
     port = free_port()
     command = [sys.executable, "-m", "rncp_graph", "serve", "--graph", str(graph), "--port", str(port)]
     environment = {**os.environ, "PYTHONFAULTHANDLER": "1"}

@@ -26,6 +26,7 @@ from rncp_graph import iris
 from rncp_graph.changes import PendingStore
 from rncp_graph.cli import main
 from rncp_graph.errors import StructuralError
+from rncp_graph.exports.canonical import canonical_lines
 from rncp_graph.info import open_graph
 from rncp_graph.namespaces import RNCP
 from rncp_graph.pipeline import update as update_module
@@ -123,7 +124,7 @@ QUIET = {"title", "certifiers"}
 
 def _view(store: GraphStore) -> list[str]:
     """The merged view without the source graphs' provenance."""
-    return [line for line in store.canonical_lines() if not line.startswith(PROVENANCE)]
+    return [line for line in canonical_lines(store) if not line.startswith(PROVENANCE)]
 
 
 def _identities(results: list) -> set[tuple[object, ...]]:  # type: ignore[type-arg]
@@ -151,7 +152,7 @@ def test_a_new_fiche_is_added_and_what_pointed_to_it_is_revalidated(export: Expo
     assert [(c.number, c.kind, c.graphs) for c in result.changes] == [(export.number(9), "added", ())]
     graph = ox.NamedNode(result.sources[0].graph)
     supersedes = ox.NamedNode("https://w3id.org/rncp-graph/ontology#supersedes")
-    assert not list(result.store.ox.quads_for_pattern(graph, supersedes, None, None))
+    assert not list(result.store.quads_for_pattern(graph, supersedes, None, None))
 
 
 def _check_update(
@@ -190,8 +191,7 @@ def test_a_second_update_of_a_fiche_takes_it_out_of_the_first_update_whose_graph
     assert _view(store) == _view(build([tmp_path / "export.xml"], validate=False).store)  # back to the original
     supersedes = ox.NamedNode("https://w3id.org/rncp-graph/ontology#supersedes")
     named = {
-        q.object.value
-        for q in store.ox.quads_for_pattern(ox.NamedNode(second.sources[0].graph), supersedes, None, None)
+        q.object.value for q in store.quads_for_pattern(ox.NamedNode(second.sources[0].graph), supersedes, None, None)
     }
     assert named == {first.sources[0].graph}
 
@@ -200,23 +200,23 @@ def test_the_same_file_twice_changes_nothing(export: Export, tmp_path: Path) -> 
     store = build([export.write(tmp_path / "export.xml", export.fiches)], validate=False).store
     delta = export.write(tmp_path / "delta.xml", [CHANGES["title"][1](export, 10)])
     update(store, [delta], validate=False)
-    lines = store.canonical_lines()
+    lines = canonical_lines(store)
     again = update(store, [delta])
     assert again.skipped == {"delta.xml": "already in the store, same content"}
     assert not again.changes and not again.affected
-    assert store.canonical_lines() == lines
+    assert canonical_lines(store) == lines
 
 
 def test_a_damaged_file_changes_nothing(export: Export, tmp_path: Path) -> None:
     store = build([export.write(tmp_path / "export.xml", export.fiches)], validate=False).store
-    lines = store.canonical_lines()
+    lines = canonical_lines(store)
     good = export.write(tmp_path / "a.xml", [CHANGES["title"][1](export, 10)])
     damaged = tmp_path / "b.xml"
     damaged.write_text(export.head + export.fiches[11][:-40], encoding="utf-8")  # truncated in the middle
     with pytest.raises(StructuralError) as caught:
         update(store, [good, damaged])
     assert "b.xml" in str(caught.value.file)
-    assert store.canonical_lines() == lines
+    assert canonical_lines(store) == lines
 
 
 def test_the_known_difference_a_name_only_the_old_version_gave_stays_until_the_next_build(
@@ -246,12 +246,8 @@ def test_validate_nodes_gives_the_whole_store_results_on_every_node(export: Expo
     competencies, organisations, codes): the one-node queries give the whole-store results."""
     store = build([export.write(tmp_path / "export.xml", export.fiches)], validate=False).store
     whole = validate(store)
-    nodes = {
-        q.subject for q in store.ox.quads_for_pattern(None, None, None, None) if isinstance(q.subject, ox.NamedNode)
-    }
-    nodes |= {
-        q.object for q in store.ox.quads_for_pattern(None, None, None, None) if isinstance(q.object, ox.NamedNode)
-    }
+    nodes = {q.subject for q in store.quads_for_pattern(None, None, None, None) if isinstance(q.subject, ox.NamedNode)}
+    nodes |= {q.object for q in store.quads_for_pattern(None, None, None, None) if isinstance(q.object, ox.NamedNode)}
     focused = validate_nodes(store, nodes)
     assert len(whole.results) > 100
     assert _identities(focused.results) == _identities(whole.results)
@@ -301,12 +297,12 @@ def test_a_file_applied_again_after_a_later_update_takes_its_fiches_back(export:
 
 def test_one_fiche_in_two_files_of_one_update_is_refused_and_nothing_changes(export: Export, tmp_path: Path) -> None:
     store = build([export.write(tmp_path / "export.xml", export.fiches)], validate=False).store
-    lines = store.canonical_lines()
+    lines = canonical_lines(store)
     a = export.write(tmp_path / "a.xml", [CHANGES["title"][1](export, 10)])
     b = export.write(tmp_path / "b.xml", [export.fiches[12], export.fiches[10]])
     with pytest.raises(StructuralError, match=f"fiche {export.number(10)} is in two files"):
         update(store, [a, b])
-    assert store.canonical_lines() == lines
+    assert canonical_lines(store) == lines
 
 
 @pytest.mark.parametrize("stop_after", [0, 1, 40, 150, 250])
@@ -315,7 +311,7 @@ def test_an_interrupted_update_changes_nothing_and_runs_again(
 ) -> None:
     """Stopped after any of the quads it takes out, the update has written nothing; run again, it completes."""
     store = build([export.write(tmp_path / "export.xml", export.fiches)], validate=False).store
-    before = store.canonical_lines()
+    before = canonical_lines(store)
     fiche = CHANGES["block removed"][1](export, 6)
     delta = export.write(tmp_path / "delta.xml", [fiche])
     removed = 0
@@ -332,7 +328,7 @@ def test_an_interrupted_update_changes_nothing_and_runs_again(
     monkeypatch.setattr(PendingStore, "remove_quads", interrupted)
     with pytest.raises(KeyboardInterrupt):
         update(store, [delta], validate=False)
-    assert store.canonical_lines() == before
+    assert canonical_lines(store) == before
     monkeypatch.setattr(PendingStore, "remove_quads", remove)
     update(store, [delta], validate=False)
     expected = [*export.fiches[:6], fiche, *export.fiches[7:]]
@@ -379,19 +375,19 @@ def test_an_update_killed_while_it_writes_leaves_the_store_entirely_old_or_entir
     assert built.returncode == 0, built.stderr
     changed = ["title", "block removed", "rome codes", "no blocks", "lineage dropped", "inactive"]
     delta = export.write(tmp_path / "delta.xml", [CHANGES[c][1](export, CHANGES[c][0]) for c in changed])
-    old = open_graph(store).canonical_lines()
+    old = canonical_lines(open_graph(store))
     shutil.copytree(store, tmp_path / "whole")
     update(GraphStore(tmp_path / "whole"), [delta], validate=False)
-    new = open_graph(tmp_path / "whole").canonical_lines()
+    new = canonical_lines(open_graph(tmp_path / "whole"))
     status = _kill_at_first_write([*python, "update", "--no-validate", "--store", str(store), str(delta)], store)
     assert status == -signal.SIGKILL, "the update ended before it could be killed"
-    after = open_graph(store).canonical_lines()
+    after = canonical_lines(open_graph(store))
     provenance = f"<{iris.source_graph(source_sha256(delta))}> "
     assert after in (old, new), f"{_certifications(after)} certifications, {_certifications(old)} before"
     assert _certifications(after) == _certifications(old) == 40
     assert any(line.startswith(provenance) for line in after) == (after == new)
     again = subprocess.run([*python, "update", "--no-validate", "--store", str(store), str(delta)], check=False)
-    assert again.returncode == 0 and open_graph(store).canonical_lines() == new
+    assert again.returncode == 0 and canonical_lines(open_graph(store)) == new
 
 
 def test_the_fiches_of_a_result_on_a_broader_concept_follow_a_changed_link_below_it(
@@ -428,13 +424,13 @@ def test_an_update_of_too_many_of_the_store_fiches_is_refused_build_advised(
     assert built.exit_code == 0, built.output
     edit = _sub(r"<INTITULE>", "<INTITULE>Modifié : ")
     delta = export.write(tmp_path / "delta.xml", [edit(export, i) for i in range(6)])  # 6 of 40: 15 %
-    before = open_graph(store).canonical_lines()
+    before = canonical_lines(open_graph(store))
     refused = runner.invoke(main, ["update", "--no-validate", "--store", str(store), str(delta)])
     assert refused.exit_code == 2
     assert "6 fiches to update, 15% of the 40 in the store" in refused.output and "rncp-graph build" in refused.output
-    assert open_graph(store).canonical_lines() == before
+    assert canonical_lines(open_graph(store)) == before
     del refused  # its traceback holds the store open (one process here, where the CLI has its own)
     gc.collect()
     allowed = runner.invoke(main, ["update", "--no-validate", "--max-share", "0.2", "--store", str(store), str(delta)])
     assert allowed.exit_code == 0, allowed.output
-    assert open_graph(store).canonical_lines() != before
+    assert canonical_lines(open_graph(store)) != before

@@ -18,6 +18,7 @@ import pytest
 
 from rncp_graph import build
 from rncp_graph.errors import EmptyInput, StructuralError
+from rncp_graph.exports.canonical import canonical_bytes
 from rncp_graph.pipeline import xml_parallel
 from rncp_graph.pipeline.build import Build
 from rncp_graph.store import GraphStore
@@ -67,7 +68,7 @@ def _with_faults(text: str) -> str:
 
 def _outcome(result: Build) -> tuple[object, ...]:
     return (
-        result.store.canonical_bytes(),
+        canonical_bytes(result.store),
         [p.as_dict() for p in result.problems],
         {k: v for k, v in result.manifest().items() if k != "validation"},
         result.validation,

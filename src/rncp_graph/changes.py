@@ -52,7 +52,7 @@ class PendingStore:
     ) -> Iterator[ox.Quad]:
         """As :meth:`pyoxigraph.Store.quads_for_pattern`, with the pending changes made."""
         pending, cleared = self._pending, self._cleared
-        for quad in self.store.ox.quads_for_pattern(subject, predicate, obj, graph):
+        for quad in self.store.quads_for_pattern(subject, predicate, obj, graph):
             # one look-up (a quad's hash is computed anew each time): removed, or added (below)
             if (pending and quad in pending) or (cleared and quad.graph_name in cleared):
                 continue
@@ -87,7 +87,7 @@ class PendingStore:
         pending, cleared = self._pending, self._cleared
         return any(
             not ((pending and quad in pending) or (cleared and quad.graph_name in cleared))
-            for quad in self.store.ox.quads_for_pattern(triple.subject, triple.predicate, triple.object, None)
+            for quad in self.store.quads_for_pattern(triple.subject, triple.predicate, triple.object, None)
         )
 
     def iter_quads(self, graph: str) -> Iterator[ox.Quad]:

@@ -105,7 +105,7 @@ def open_graph(path: Path) -> GraphStore:
         raise StructuralError(f"not a graph file: expected a store folder or one of {known}", file=str(path))
     store = GraphStore()
     try:
-        store.ox.load(path=str(path), format=rdf_format)
+        store.load(path, rdf_format)
     except SyntaxError as exc:
         raise StructuralError(f"does not parse as {rdf_format.name}: {exc}", file=str(path)) from None
     except OSError as exc:

@@ -9,8 +9,11 @@ by the loaders; dates are :class:`datetime.date`; an absent value is ``None`` or
 from __future__ import annotations
 
 import enum
+import logging
 from dataclasses import dataclass, field
 from datetime import date
+
+log = logging.getLogger(__name__)
 
 
 class Register(enum.Enum):
@@ -233,12 +236,38 @@ class Fiche:
         return Register.RS if self.number.startswith("RS") else Register.RNCP
 
 
+class ProblemSeverity(enum.StrEnum):
+    """How bad a :class:`Problem` is (``errors.jsonl``'s ``severity``). Not SHACL's
+    :class:`rncp_graph.validate.Severity`, which grades the results of shapes."""
+
+    #: the graph lost, or holds unrepaired, something the source states (exit code 4)
+    ERROR = "error"
+    #: kept or repaired with a caveat, or about what the graph does not hold
+    WARNING = "warning"
+
+
+class ProblemAction(enum.StrEnum):
+    """What was done about a :class:`Problem` (``errors.jsonl``'s ``action``); the table of
+    ``docs/errors.md`` says when each is used."""
+
+    QUARANTINED_FICHE = "quarantined-fiche"
+    DROPPED_FICHE = "dropped-fiche"
+    DROPPED_FILE = "dropped-file"
+    DROPPED_ROW = "dropped-row"
+    DROPPED_FIELD = "dropped-field"
+    DROPPED_VALUE = "dropped-value"
+    REPAIRED = "repaired"
+    KEPT = "kept"
+    KEPT_BOTH = "kept-both"
+    WARNING = "warning"
+
+
 @dataclass(frozen=True)
 class Problem:
-    """One problem met while reading a source; a line of ``errors.jsonl``.
+    """One problem met while reading a source; a line of ``errors.jsonl`` (``docs/errors.md``).
 
-    ``action`` says what was done: ``quarantined-fiche``, ``dropped-field``, ``repaired``,
-    ``warning`` or ``aborted``.
+    ``severity`` and ``action`` given as strings (a row read back) are checked: an unknown one
+    raises :class:`ValueError`.
     """
 
     file: str
@@ -248,11 +277,98 @@ class Problem:
     field: str | None = None
     value: str | None = None
     line: int | None = None
-    severity: str = "error"
-    action: str = "quarantined-fiche"
+    severity: ProblemSeverity = ProblemSeverity.ERROR
+    action: ProblemAction = ProblemAction.QUARANTINED_FICHE
+
+    def __post_init__(self) -> None:
+        for name, kind in (("severity", ProblemSeverity), ("action", ProblemAction)):
+            given = getattr(self, name)
+            if not isinstance(given, kind):
+                object.__setattr__(self, name, _member(kind, given, name, self))
 
     def as_dict(self) -> dict[str, object]:
-        return {k: v for k, v in self.__dict__.items() if v is not None}
+        return {k: (v.value if isinstance(v, enum.Enum) else v) for k, v in self.__dict__.items() if v is not None}
+
+
+def _member(kind: type[ProblemSeverity] | type[ProblemAction], given: object, name: str, problem: Problem) -> enum.Enum:
+    """``given`` as a member of ``kind``; an unknown value raises :class:`ValueError` naming the problem."""
+    if isinstance(given, str) and given in kind._value2member_map_:
+        return kind(given)
+    known = ", ".join(member.value for member in kind)
+    raise ValueError(f"{problem.file}: problem {problem.rule!r} has an unknown {name} {given!r} (one of {known})")
+
+
+@dataclass
+class ProblemLog:
+    """The problems met while reading one source, in the order met: every loader records its
+    problems here (:meth:`add`), each logged at DEBUG as it is recorded (they all go to
+    ``errors.jsonl``), and the source's summary once (:meth:`log_summary`).
+
+    :param file: the name problems are reported under.
+    :param fiche: the fiche of a problem that names none (a page's, once read).
+    """
+
+    file: str
+    fiche: str | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(
+        self,
+        rule: str,
+        message: str,
+        *,
+        fiche: str | None = None,
+        field: str | None = None,
+        value: str | None = None,
+        line: int | None = None,
+        severity: ProblemSeverity = ProblemSeverity.ERROR,
+        action: ProblemAction = ProblemAction.DROPPED_FIELD,
+        file: str | None = None,
+    ) -> None:
+        """Record one problem (``file``: another than :attr:`file`, a member of an archive)."""
+        problem = Problem(file or self.file, rule, message, fiche or self.fiche, field, value, line, severity, action)
+        self.problems.append(problem)
+        where = problem.file if line is None else f"{problem.file}, line {line}"
+        log.debug("[%s] %s: %s (%s)", problem.fiche or "-", rule, message, where)
+
+    def warn(
+        self,
+        rule: str,
+        message: str,
+        *,
+        fiche: str | None = None,
+        field: str | None = None,
+        value: str | None = None,
+        line: int | None = None,
+    ) -> None:
+        """Record a warning: nothing was dropped, but a reader should know."""
+        self.add(
+            rule,
+            message,
+            fiche=fiche,
+            field=field,
+            value=value,
+            line=line,
+            severity=ProblemSeverity.WARNING,
+            action=ProblemAction.WARNING,
+        )
+
+    def errors(self) -> int:
+        return sum(1 for p in self.problems if p.severity is ProblemSeverity.ERROR)
+
+    def log_summary(self, logger: logging.Logger, loaded: int, quarantined: int) -> None:
+        """One line for the source: WARNING when it lost something (an error, a quarantined
+        fiche), else INFO."""
+        errors = self.errors()
+        logger.log(
+            logging.WARNING if errors or quarantined else logging.INFO,
+            "%s: %d fiches read, %d quarantined, %d problems (%d errors)",
+            self.file,
+            loaded,
+            quarantined,
+            len(self.problems),
+            errors,
+        )
 
 
 @dataclass

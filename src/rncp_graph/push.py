@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import RNCPGraphError
+from .exports.canonical import canonical_bytes
 from .info import open_graph
 from .iris import validate_iri
 from .queries import Endpoint
@@ -103,7 +104,7 @@ class PushReport:
 
 def canonical_ntriples(source: Path) -> tuple[bytes, int]:
     """The graph at ``source`` (N-Triples / Turtle file or store folder) as canonical N-Triples."""
-    lines = open_graph(source).canonical_bytes()
+    lines = canonical_bytes(open_graph(source))
     return b"\n".join([*lines, b""]), len(lines)
 
 

@@ -31,7 +31,7 @@ import pyoxigraph as ox
 
 from . import iris
 from .linking.iris_vocab import vocab_graph
-from .model import Problem
+from .model import Problem, ProblemAction, ProblemSeverity
 from .namespaces import RNCP
 from .store import GraphStore
 
@@ -131,8 +131,8 @@ def _check(
                 fiche=number,
                 field=code_list.field,
                 value=code,
-                severity="warning",
-                action="kept",
+                severity=ProblemSeverity.WARNING,
+                action=ProblemAction.KEPT,
             )
         )
     return problems

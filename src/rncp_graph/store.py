@@ -9,17 +9,21 @@ Every query path here is local: :meth:`GraphStore.query`, :meth:`GraphStore.sele
 rdflib views refuse ``SERVICE``, ``LOAD`` (and, where rdflib evaluates, ``FROM`` / ``USING``)
 unless the caller passes ``allow_federation=True`` (:mod:`rncp_graph.sparql_guard`), and
 stop waiting for a query after :attr:`GraphStore.query_timeout` seconds
-(:mod:`rncp_graph.deadline`). The raw pyoxigraph store, :attr:`GraphStore.ox`, has neither.
+(:mod:`rncp_graph.deadline`). The pyoxigraph store itself stays inside :class:`GraphStore`
+(and :class:`rncp_graph.changes.PendingStore`, its transactional view): callers use the
+operations below — quads of a pattern, named graphs, a graph's N-Triples, loading, a
+transaction.
+
+The store knows nothing of exports: the canonical lines (sorted, deduplicated N-Triples) are
+made by :mod:`rncp_graph.exports.canonical`, which reads :meth:`GraphStore.revision` to tell
+whether what it kept is still the store's content.
 """
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import logging
-import tempfile
 import time
-import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any, Literal, cast
@@ -35,6 +39,8 @@ from .namespaces import PREFIXES
 log = logging.getLogger(__name__)
 
 Term = ox.NamedNode | ox.Literal | ox.BlankNode
+Node = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+GraphName = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
 
 
 class GraphStore:
@@ -46,33 +52,42 @@ class GraphStore:
     def __init__(self, path: Path | None = None, *, store: ox.Store | None = None) -> None:
         self.path = path
         if store is not None:
-            self.ox = store
+            self._ox = store
         elif path is None:
-            self.ox = ox.Store()
+            self._ox = ox.Store()
         else:
             try:
                 path.mkdir(parents=True, exist_ok=True)
-                self.ox = ox.Store(str(path))
+                self._ox = ox.Store(str(path))
             except OSError as exc:  # not a folder, no permission, or a store another process holds
                 raise StructuralError(f"cannot open the Oxigraph store: {exc}", file=str(path)) from None
-        self._canonical: list[bytes] | None = None  # cache, dropped by every change made through this object
-        #: the N-Triples chunks graphs were loaded from, when they are canonical lines (our
-        #: mapping's), kept in a temporary file: :meth:`canonical_bytes` reads them instead of
-        #: dumping those graphs, once
-        self._loaded_lines = LineSpool()
+        #: changes made through this object: in all, per named graph (IRI), and the last change
+        #: whose graphs are not known (a SPARQL update): see :meth:`revision`
+        self._changes = 0
+        self._graph_changes: dict[str, int] = {}
+        self._unknown_change = 0
         #: seconds :meth:`query` and :meth:`select` wait for a query (None: no limit)
         self.query_timeout: float | None = deadline.default_timeout()
 
-    # -- loading --------------------------------------------------------------------------
-    def replace_graph(
-        self,
-        graph: str,
-        chunks: Iterable[bytes],
-        *,
-        trusted: bool = False,
-        bulk: bool = True,
-        keep_lines: bool = False,
-    ) -> None:
+    # -- changing -------------------------------------------------------------------------
+    def revision(self, graph: str | None = None) -> int:
+        """A number that changes whenever ``graph`` (``None``: any graph) is changed through this
+        object, for whoever keeps something made from the store (the canonical lines of
+        :mod:`rncp_graph.exports.canonical`): the same number, the same content. Changes made
+        through the rdflib view (:meth:`rdflib_dataset`) are not counted."""
+        if graph is None:
+            return self._changes
+        return max(self._graph_changes.get(graph, 0), self._unknown_change)
+
+    def _changed(self, graph: GraphName | str | None) -> None:
+        """Count one change of ``graph`` (``None``: graphs not known)."""
+        self._changes += 1
+        if graph is None:
+            self._unknown_change = self._changes
+        elif isinstance(graph, str | ox.NamedNode):
+            self._graph_changes[graph if isinstance(graph, str) else graph.value] = self._changes
+
+    def replace_graph(self, graph: str, chunks: Iterable[bytes], *, trusted: bool = False, bulk: bool = True) -> None:
         """Replace one named graph by the N-Triples ``chunks`` (in memory each chunk is loaded
         atomically; on disk with ``bulk_load``, which is not transactional).
 
@@ -81,74 +96,88 @@ class GraphStore:
             40 % faster (2.0 M triples: 4.1 s instead of 6.8 s). Never for a file a user gives.
         :param bulk: on disk, use ``bulk_load`` (for a whole source); False loads each chunk in
             one transaction, which suits a few hundred triples (``rncp-graph update``).
-        :param keep_lines: the chunks are lines exactly as Oxigraph writes them (our mapping's
-            :mod:`rncp_graph.terms`, with ``trusted``): keep them, in a temporary file
-            (:class:`LineSpool`), for :meth:`canonical_bytes`, which then need not dump this
-            graph (at 30k fiches the dump takes 13 s; reading back and splitting the 1.1 GB of
-            chunks, ~3 s).
         """
-        if keep_lines and not trusted:
-            raise ValueError("keep_lines is for our own mapping's lines (trusted=True)")
-        self._canonical = None
         self.drop_graph(graph)
         name = ox.NamedNode(graph)
         # on disk, bulk_load writes sorted files instead of one transaction per chunk: 2.5× faster
         # (229k triples: 3.9 s instead of 9.8 s); in memory, load is as fast and transactional
-        load = self.ox.load if self.path is None or not bulk else self.ox.bulk_load
-        if keep_lines:
-            self._loaded_lines.start(graph)
-        try:
-            for chunk in chunks:
-                load(input=chunk, format=ox.RdfFormat.N_TRIPLES, to_graph=name, lenient=trusted)
-                if keep_lines:
-                    self._loaded_lines.append(graph, chunk)
-        except BaseException:
-            self._loaded_lines.forget(graph)
-            raise
+        load = self._ox.load if self.path is None or not bulk else self._ox.bulk_load
+        self._changed(graph)
+        for chunk in chunks:
+            load(input=chunk, format=ox.RdfFormat.N_TRIPLES, to_graph=name, lenient=trusted)
 
     def drop_graph(self, graph: str) -> None:
         """Remove a named graph and its triples (nothing happens if it is absent)."""
         name = ox.NamedNode(graph)
-        self._loaded_lines.forget(graph)
-        if self.ox.contains_named_graph(name):
-            self._canonical = None
-            self.ox.remove_graph(name)
+        if self._ox.contains_named_graph(name):
+            self._changed(graph)
+            self._ox.remove_graph(name)
 
     def remove_quads(self, quads: Iterable[ox.Quad]) -> None:
         """Remove these quads (each in its own transaction: for a few hundred, not millions)."""
-        self._forget_exports()
         for quad in quads:
-            self.ox.remove(quad)
+            self._changed(quad.graph_name)
+            self._ox.remove(quad)
 
     def transact(self, update: str) -> None:
         """Run one SPARQL update in one transaction: all of it is written, or nothing
         (pyoxigraph ``Store.update``); :class:`rncp_graph.changes.PendingStore` commits with it."""
-        self._forget_exports()
-        self.ox.update(update)
+        self._changed(None)
+        self._ox.update(update)
 
     def add_quads(self, quads: Iterable[ox.Quad]) -> None:
         """Add these quads (each in its own transaction: for a few hundred, not millions)."""
-        self._forget_exports()
         for quad in quads:
-            self.ox.add(quad)
-
-    def _forget_exports(self) -> None:
-        """A change to any graph: the canonical export and every graph's kept lines are stale."""
-        self._canonical = None
-        self._loaded_lines.close()
+            self._changed(quad.graph_name)
+            self._ox.add(quad)
 
     def load_file(self, path: Path, graph: str) -> None:
         """Load a Turtle / N-Triples file of our own (ontology schemes) into ``graph``."""
-        self._canonical = None
-        self._loaded_lines.forget(graph)
-        self.ox.load(path=str(path), to_graph=ox.NamedNode(graph))
+        self._changed(graph)
+        self._ox.load(path=str(path), to_graph=ox.NamedNode(graph))
+
+    def load(self, document: bytes | Path, rdf_format: ox.RdfFormat, *, graph: str | None = None) -> None:
+        """Load a whole document, parsed strictly: a file a user gives, or data (N-Triples,
+        Turtle, N-Quads, TriG…); triples go to ``graph`` (default: the default graph), quads
+        to their graphs.
+
+        :raises SyntaxError: it does not parse (Oxigraph names the line and column).
+        :raises OSError: the file cannot be read.
+        """
+        self._changed(graph)
+        target = ox.NamedNode(graph) if graph is not None else None
+        if isinstance(document, Path):
+            self._ox.load(path=str(document), format=rdf_format, to_graph=target)
+        else:
+            self._ox.load(input=document, format=rdf_format, to_graph=target)
 
     # -- reading --------------------------------------------------------------------------
     def __len__(self) -> int:
-        return len(self.ox)
+        return len(self._ox)
 
     def graphs(self) -> list[str]:
-        return sorted(g.value for g in self.ox.named_graphs() if isinstance(g, ox.NamedNode))
+        return sorted(g.value for g in self._ox.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def named_graphs(self) -> list[ox.NamedNode | ox.BlankNode]:
+        """The names of the named graphs, in the store's order (blank nodes too: a user's TriG may have some)."""
+        return list(self._ox.named_graphs())
+
+    def quads_for_pattern(
+        self,
+        subject: ox.NamedNode | ox.BlankNode | ox.Triple | None,
+        predicate: ox.NamedNode | None,
+        obj: Node | None,
+        graph: GraphName | None = None,
+    ) -> Iterator[ox.Quad]:
+        """The quads matching a pattern (``None`` matches anything; ``graph=None``: any graph,
+        the default one included), read from Oxigraph's indexes; the same call as
+        :meth:`rncp_graph.changes.PendingStore.quads_for_pattern`."""
+        return iter(self._ox.quads_for_pattern(subject, predicate, obj, graph))
+
+    def dump_ntriples(self, graph: GraphName, output: IO[bytes] | None = None) -> bytes | None:
+        """The triples of one graph as N-Triples, written by Oxigraph into ``output`` (then
+        ``None`` is returned) or returned as bytes; in the store's order, not sorted."""
+        return self._ox.dump(output, format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
 
     def query(
         self,
@@ -187,7 +216,9 @@ class GraphStore:
             ox.Variable(k): v for k, v in (bindings or {}).items()
         }
         try:
-            return self.ox.query(sparql, use_default_graph_as_union=True, substitutions=subs or None, prefixes=PREFIXES)
+            return self._ox.query(
+                sparql, use_default_graph_as_union=True, substitutions=subs or None, prefixes=PREFIXES
+            )
         except (SyntaxError, RuntimeError) as exc:
             raise QueryError(f"SPARQL query failed: {exc}") from exc
 
@@ -241,89 +272,45 @@ class GraphStore:
         )
         return {r["c"].value: int(r["n"].value) for r in rows if r["c"] is not None and r["n"] is not None}
 
-    def canonical_bytes(self) -> list[bytes]:
-        """The merged view as sorted, deduplicated N-Triples lines, UTF-8 bytes without ``\\n``.
-
-        Each graph is serialised by Oxigraph (Rust), or read from the chunks it was loaded
-        from when they were kept (``replace_graph(keep_lines=True)``: the same lines, without
-        the dump — at 30k fiches 13 s for the dump, ~3 s to read and split the chunks; a chunk
-        that cannot be read back gives the graph to the dump); the lines are sorted as bytes
-        (UTF-8 byte order is code-point order, so this is the canonical order) and repeated
-        lines (a triple stated by several graphs, or twice by one source) dropped. Kept as
-        bytes: at 30k fiches there are 5.8 M lines, and bytes take half the memory of ``str``
-        for accented French text and need no re-encoding to be written. Cached until the graph
-        is changed through this object (changes made through :attr:`ox` itself, or through the
-        rdflib view, are not seen — neither by the cache nor by the kept lines).
-        """
-        if self._canonical is not None:
-            return self._canonical
-        lines = _LineCollector()
-        for graph in [ox.DefaultGraph(), *self.ox.named_graphs()]:
-            if not (isinstance(graph, ox.NamedNode) and self._kept_lines(graph.value, lines)):
-                self.ox.dump(cast(IO[bytes], lines), format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
-                lines.close()
-        lines.sort()
-        self._canonical = [line for line, _ in itertools.groupby(lines) if line]
-        self._loaded_lines.close()  # used once; the lines of graphs no longer in the store go too
-        return self._canonical
-
-    def _kept_lines(self, graph: str, lines: list[bytes]) -> bool:
-        """Add the kept lines of ``graph`` to ``lines``; False (nothing added) when there are
-        none, or they cannot be read back (then logged)."""
-        if graph not in self._loaded_lines:
-            return False
-        mark = len(lines)
-        try:
-            for chunk in self._loaded_lines.chunks(graph):
-                lines.extend(chunk.split(b"\n"))
-        except OSError as exc:
-            del lines[mark:]
-            log.warning("%s: its kept lines cannot be read back (%s); it is dumped", graph, exc)
-            self._loaded_lines.forget(graph)
-            return False
-        return True
-
-    def canonical_lines(self) -> list[str]:
-        """:meth:`canonical_bytes` decoded: for small graphs and for code that needs text."""
-        return [line.decode("utf-8") for line in self.canonical_bytes()]
-
     def triple_count(self) -> int:
-        """Distinct triples of the merged view (graph names dropped).
+        """Distinct triples of the merged view (graph names dropped), counted by Oxigraph.
 
-        Counted without serialising (0.15 s instead of 6 s for the 656k triples of the 2021
-        register, ``rncp-graph info``): every quad, less the repeats of a triple held by
-        several graphs, looked up for the quads outside the one large graph; when those are
-        many, Oxigraph counts the distinct triples itself.
+        Every quad, less the repeats of a triple held by several graphs, found by looking up, in
+        Oxigraph's indexes, each quad outside the one large graph (a source's): far cheaper than
+        a distinct count of the whole union, which a query makes when those quads are many.
         """
-        graphs = [ox.DefaultGraph(), *self.ox.named_graphs()]
-        if self._canonical is not None or any(isinstance(g, ox.BlankNode) for g in graphs):
-            return len(self.canonical_bytes())
+        graphs: list[GraphName] = [ox.DefaultGraph(), *self._ox.named_graphs()]
         small = {g: n for g in graphs if (n := self._count(g, limit=_LOOKUP_LIMIT + 1)) <= _LOOKUP_LIMIT}
         large = [g for g in graphs if g not in small]
         if len(large) > 1 or sum(small.values()) > _LOOKUP_LIMIT:
-            return self._count(None)
+            return self._distinct_triples()
         largest = large[0] if large else max(small, key=lambda g: small[g])
         repeats = 0
         for graph in small.keys() - {largest}:
-            for quad in self.ox.quads_for_pattern(None, None, None, graph):
-                holders = [q.graph_name for q in self.ox.quads_for_pattern(quad.subject, quad.predicate, quad.object)]
+            for quad in self._ox.quads_for_pattern(None, None, None, graph):
+                holders = [q.graph_name for q in self._ox.quads_for_pattern(quad.subject, quad.predicate, quad.object)]
                 repeats += largest in holders or graph != min(holders, key=str)
-        return len(self.ox) - repeats
+        return len(self._ox) - repeats
 
-    def _count(self, graph: ox.DefaultGraph | ox.NamedNode | ox.BlankNode | None, *, limit: int | None = None) -> int:
-        """Triples of ``graph`` (None: distinct triples of the union), at most ``limit``, counted by Oxigraph."""
-        pattern = f"SELECT * {{ GRAPH {graph} {{ ?s ?p ?o }} }}"
-        if graph is None or isinstance(graph, ox.DefaultGraph):
-            pattern = f"SELECT {'DISTINCT ?s ?p ?o' if graph is None else '*'} {{ ?s ?p ?o }}"
-        bound = f" LIMIT {limit}" if limit is not None else ""
-        rows = self.ox.query(
-            f"SELECT (COUNT(*) AS ?n) {{ {pattern}{bound} }}", use_default_graph_as_union=graph is None
+    def _count(self, graph: GraphName, *, limit: int) -> int:
+        """Quads of ``graph``, at most ``limit``, counted by an Oxigraph query (a graph named by
+        a blank node, which a query cannot name, is walked)."""
+        if isinstance(graph, ox.BlankNode):
+            return sum(1 for _ in itertools.islice(self._ox.quads_for_pattern(None, None, None, graph), limit))
+        pattern = "?s ?p ?o" if isinstance(graph, ox.DefaultGraph) else f"GRAPH {graph} {{ ?s ?p ?o }}"
+        rows = self._ox.query(f"SELECT (COUNT(*) AS ?n) {{ SELECT * {{ {pattern} }} LIMIT {limit} }}")
+        return int(next(iter(cast(Any, rows)))[0].value)
+
+    def _distinct_triples(self) -> int:
+        """Distinct triples of the union of all graphs, counted by an Oxigraph query."""
+        rows = self._ox.query(
+            "SELECT (COUNT(*) AS ?n) { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }", use_default_graph_as_union=True
         )
         return int(next(iter(cast(Any, rows)))[0].value)
 
     def iter_quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
         name = ox.NamedNode(graph) if graph else None
-        return iter(self.ox.quads_for_pattern(None, None, None, name))
+        return iter(self._ox.quads_for_pattern(None, None, None, name))
 
     # -- views ----------------------------------------------------------------------------
     def rdflib_dataset(self, *, allow_federation: bool = False) -> rdflib.Dataset:
@@ -335,7 +322,7 @@ class GraphStore:
         """
         from .rdflib_views import GuardedOxigraphStore
 
-        store = GuardedOxigraphStore(store=self.ox, allow_federation=allow_federation)
+        store = GuardedOxigraphStore(store=self._ox, allow_federation=allow_federation)
         ds = rdflib.Dataset(store=store, default_union=True)
         for prefix, iri in PREFIXES.items():
             ds.bind(prefix, iri)
@@ -349,12 +336,14 @@ class GraphStore:
         graph = rdflib.Graph(store=GuardedMemory(allow_federation=allow_federation))
         for prefix, iri in PREFIXES.items():
             graph.bind(prefix, iri)
-        graph.parse(data=b"\n".join(self.canonical_bytes()), format="nt")
+        names: list[GraphName] = [ox.DefaultGraph(), *self._ox.named_graphs()]
+        # one document: a blank node of two graphs stays one node; a triple of two graphs is added once
+        graph.parse(data=b"".join(self.dump_ntriples(name) or b"" for name in names), format="nt")
         return graph
 
     def flush(self) -> None:
         if self.path is not None:
-            self.ox.flush()
+            self._ox.flush()
 
     def optimize(self) -> None:
         """On disk, compact the store now (RocksDB), rather than in the background of the
@@ -366,123 +355,11 @@ class GraphStore:
         if self.path is None:
             return
         try:
-            self.ox.optimize()
+            self._ox.optimize()
         except (OSError, RuntimeError) as exc:
             log.warning(
                 "%s: the store is complete but could not be compacted (%s); reads may be slower", self.path, exc
             )
-
-
-class LineSpool:
-    """The N-Triples chunks graphs were loaded from, kept in one unnamed temporary file where
-    ``TMPDIR`` says, until they are read back.
-
-    Not in this process's memory: at 30k fiches the chunks are 1.1 GB, which would stay there
-    while the store is validated (the build's peak went from 3.8 to 4.9 GB when they were kept
-    in a list). One file for all graphs: a build from thousands of fiche pages holds one file
-    descriptor, not one per page. Where ``/tmp`` is a RAM file system (tmpfs), the file is in
-    memory after all: point ``TMPDIR`` at a disk for a national build. A chunk that cannot be
-    written (a full disk) is logged and its graph forgotten: it is then dumped by Oxigraph.
-    """
-
-    def __init__(self) -> None:
-        self._handle: IO[bytes] | None = None
-        self._end = 0
-        #: graph → (offset, size) of each chunk, in the order they were kept
-        self._extents: dict[str, list[tuple[int, int]]] = {}
-
-    def __contains__(self, graph: str) -> bool:
-        return graph in self._extents
-
-    def graphs(self) -> list[str]:
-        return sorted(self._extents)
-
-    def start(self, graph: str) -> None:
-        """Keep the chunks of ``graph`` from now on (forgetting any kept before)."""
-        self.forget(graph)
-        self._extents[graph] = []
-
-    def append(self, graph: str, chunk: bytes) -> None:
-        """Keep one chunk of ``graph``, if it is kept (:meth:`start`); a chunk that cannot be
-        written forgets the graph (logged): it will be dumped."""
-        if graph not in self._extents:
-            return
-        try:
-            if self._handle is None:
-                self._handle = tempfile.TemporaryFile(prefix="rncp-graph-lines-")  # noqa: SIM115 - kept open
-                weakref.finalize(self, _close_quietly, self._handle)  # a store dropped unexported: the file goes
-            self._handle.seek(self._end)
-            self._handle.write(chunk)
-            self._handle.flush()  # a write error is raised here, not at the next read
-        except OSError as exc:
-            log.warning("%s: its lines cannot be kept in a temporary file (%s); it will be dumped", graph, exc)
-            self.forget(graph)
-            return
-        self._extents[graph].append((self._end, len(chunk)))
-        self._end += len(chunk)
-
-    def chunks(self, graph: str) -> Iterator[bytes]:
-        """The chunks of ``graph``, in the order they were kept, one at a time."""
-        for offset, size in self._extents.get(graph, []):
-            assert self._handle is not None
-            self._handle.seek(offset)
-            chunk = self._handle.read(size)
-            if len(chunk) != size:
-                raise OSError(f"the temporary file ended {size - len(chunk)} bytes early")
-            yield chunk
-
-    def forget(self, graph: str) -> None:
-        """Forget the chunks of ``graph`` (the file is closed when no graph is left)."""
-        self._extents.pop(graph, None)
-        if not self._extents:
-            self.close()
-
-    def close(self) -> None:
-        """Forget every graph and close the file."""
-        self._extents.clear()
-        self._end = 0
-        handle, self._handle = self._handle, None
-        if handle is not None:
-            _close_quietly(handle)
-
-
-def _close_quietly(handle: IO[bytes]) -> None:
-    """Close a temporary file whose content is given up: a buffer that cannot be written is no error."""
-    with contextlib.suppress(OSError):
-        handle.close()
-
-
-class _LineCollector(list[bytes]):
-    """A binary file Oxigraph dumps into, keeping the lines (without ``\\n``): the whole dump
-    never exists as one ``bytes`` (1.1 GB at 30k fiches, on top of its 5.8 M lines)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._pending: list[bytes] = []  # the start of a line not ended yet (a long literal: many writes)
-
-    def write(self, data: bytes) -> int:
-        cut = data.rfind(b"\n")
-        if cut < 0:
-            self._pending.append(bytes(data))
-            return len(data)
-        if self._pending:
-            self._pending.append(data[:cut])
-            self.extend(b"".join(self._pending).split(b"\n"))
-            self._pending = []
-        else:
-            self.extend(data[:cut].split(b"\n"))
-        if cut + 1 < len(data):
-            self._pending.append(data[cut + 1 :])
-        return len(data)
-
-    def flush(self) -> None:
-        pass
-
-    def close(self) -> None:
-        """The end of one dump: a last line without ``\\n`` (never written by Oxigraph) is kept."""
-        if self._pending:
-            self.append(b"".join(self._pending))
-            self._pending = []
 
 
 #: quads outside the largest graph above which :meth:`GraphStore.triple_count` asks Oxigraph

@@ -3,7 +3,7 @@
 Writing terms as N-Triples text (instead of building rdflib or pyoxigraph objects) keeps the
 mapping fast at national scale and makes the canonical export a plain ``sorted(set(lines))``.
 Escaping is Oxigraph's, so a line of ours is the line Oxigraph writes for the same triple and
-the canonical export can use our lines as they are (:meth:`~rncp_graph.store.GraphStore.canonical_bytes`):
+the canonical export can use our lines as they are (:class:`~rncp_graph.exports.canonical.CanonicalLines`):
 ``\\``, ``"``, tab, line breaks, backspace and form feed as ECHAR; the other control characters
 and the noncharacters U+FFFE and U+FFFF as ``\\uXXXX`` (tested code point by code point).
 """

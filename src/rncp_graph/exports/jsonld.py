@@ -24,6 +24,7 @@ from rdflib.namespace import RDF
 from ..namespaces import PREFIXES
 from ..store import GraphStore
 from .atomic import write_bytes, write_with
+from .canonical import CanonicalLines, lines_of
 
 log = logging.getLogger(__name__)
 
@@ -109,9 +110,9 @@ def write_context(dest: Path) -> None:
     write_bytes(dest, text.encode("utf-8"))
 
 
-def write_jsonld(store: GraphStore, dest: Path) -> int:
+def write_jsonld(source: GraphStore | CanonicalLines, dest: Path) -> int:
     """The merged view as JSON-LD at ``dest``, with ``context.jsonld`` beside it; returns the triple count."""
-    lines = store.canonical_bytes()
+    lines = lines_of(source).as_bytes()
     write_context(dest.parent / CONTEXT_NAME)
     write_with(dest, lambda handle: write_document(lines, handle))
     log.info("wrote %s (%d triples) and %s", dest.name, len(lines), CONTEXT_NAME)

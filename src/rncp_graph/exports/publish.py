@@ -31,6 +31,7 @@ from ..errors import RNCPGraphError
 from ..resources import project_dir
 from ..store import GraphStore
 from .atomic import remove_leftovers, write_bytes
+from .canonical import CanonicalLines
 from .dcat import DATASET_IRI, Distribution, ReleaseMetadata, describe, write_description
 from .docs import write_docs
 from .jsonld import CONTEXT_NAME
@@ -130,7 +131,8 @@ def publish(
     release = Release(out=out)
     out.mkdir(parents=True, exist_ok=True)
     previous = _previous_files(out)
-    counts = {fmt: EXPORTERS[fmt][1](store, out / EXPORTERS[fmt][0]) for fmt in GRAPH_FORMATS}
+    lines = CanonicalLines(store)  # made once, for every format and the statistics
+    counts = {fmt: EXPORTERS[fmt][1](lines, out / EXPORTERS[fmt][0]) for fmt in GRAPH_FORMATS}
     release.quads = counts["trig"]
     release.files = {EXPORTERS[fmt][0]: out / EXPORTERS[fmt][0] for fmt in GRAPH_FORMATS}
     release.files[CONTEXT_NAME] = out / CONTEXT_NAME
@@ -138,7 +140,7 @@ def publish(
     release.files.update(vocabularies)
     pages = [f"docs/{p.name}" for p in write_docs([project_dir("ontology") / "rncp.ttl"], out / "docs")] if docs else []
     release.files.update({page: out / page for page in pages})
-    release.stats = graph_stats(store.canonical_lines())
+    release.stats = graph_stats(lines.as_text())
     distributions = _distributions(out, vocabularies)
     write_description(meta, describe(meta, release.stats, distributions, pages), out / "dcat.ttl")
     release.files["dcat.ttl"] = out / "dcat.ttl"

@@ -34,7 +34,7 @@ from tqdm import tqdm
 
 from .. import normalise
 from ..errors import EmptyInput, StructuralError
-from ..model import LoadResult
+from ..model import LoadResult, ProblemAction, ProblemSeverity
 from . import mojibake
 from .csv_tables import TABLES, Assembly, Row, Table, standard_fiche, table_named
 from .export_common import CSV_NAME, Report, member_name, open_zip, zip_kind
@@ -93,8 +93,8 @@ def read_csv_export(path: Path, *, progress: bool = False) -> LoadResult:
     fiches = list(asm.fiches.values())
     if report.mojibake_seen:
         for fiche in fiches:
-            mojibake.check_fiche(fiche, file=path.name, problems=report.problems, repairs=report.repairs)
-    report.log_summary(log, path.name, len(fiches))
+            mojibake.check_fiche(fiche, problems=report, repairs=report.repairs)
+    report.log_summary(log, len(fiches), report.quarantined)
     return LoadResult(
         source=str(path),
         fiches=fiches,
@@ -133,8 +133,8 @@ def _select(files: list[tuple[str, Callable[[], bytes]]], source: str, report: R
                     "unknown-file",
                     "not a table of the CSV export; not read",
                     value=name,
-                    severity="warning",
-                    action="dropped-file",
+                    severity=ProblemSeverity.WARNING,
+                    action=ProblemAction.DROPPED_FILE,
                 )
             continue
         if table.name in found:
@@ -181,7 +181,12 @@ def parse_table(table: Table, label: str, raw: bytes, report: Report) -> tuple[l
     if lines != 1 + len(rows) + ragged + blank + breaks:
         raise StructuralError(f"row count does not reconcile: {lines} lines for {len(rows) + ragged} rows", file=label)
     if blank:
-        report.add("blank-line", f"{blank} blank line(s) skipped", severity="warning", action="dropped-row")
+        report.add(
+            "blank-line",
+            f"{blank} blank line(s) skipped",
+            severity=ProblemSeverity.WARNING,
+            action=ProblemAction.DROPPED_ROW,
+        )
     return rows, ragged
 
 
@@ -239,7 +244,7 @@ def _report_ragged(report: Report, table: Table, values: list[str], line: int) -
         else None,
         field=", ".join(missing) or None,
         line=line,
-        action="quarantined-fiche" if table.name == "Standard" else "dropped-row",
+        action=ProblemAction.QUARANTINED_FICHE if table.name == "Standard" else ProblemAction.DROPPED_ROW,
     )
 
 
@@ -315,6 +320,6 @@ def _standard(asm: Assembly, row: Row, source: str) -> bool:
             field=", ".join(differing),
             value=" | ".join(f"{c}: {first[c]!r} ≠ {row[c]!r}" for c in differing)[:500],
             line=row.line,
-            action="dropped-row",
+            action=ProblemAction.DROPPED_ROW,
         )
     return False

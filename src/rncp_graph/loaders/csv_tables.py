@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .. import normalise
-from ..model import AccessRoute, Block, Code, Fiche, LinkedFiche, Status
+from ..model import AccessRoute, Block, Code, Fiche, LinkedFiche, ProblemAction, ProblemSeverity, Status
 from .export_common import ROUTE_LABELS, Report, append_unique, label_key
 
 
@@ -49,8 +49,8 @@ class Assembly:
                 field="Numero_Fiche",
                 value=row["Numero_Fiche"],
                 line=row.line,
-                severity="warning",
-                action="dropped-row",
+                severity=ProblemSeverity.WARNING,
+                action=ProblemAction.DROPPED_ROW,
             )
         return fiche
 
@@ -139,7 +139,9 @@ def _code(attr: str, column: str, label_column: str, check: Callable[..., str], 
 
     def apply(asm: Assembly, fiche: Fiche, row: Row) -> bool:
         raw = row[column]
-        value = asm.report.attempt(rule, lambda: check(raw, fiche=fiche.number), line=row.line, action="dropped-row")
+        value = asm.report.attempt(
+            rule, lambda: check(raw, fiche=fiche.number), line=row.line, action=ProblemAction.DROPPED_ROW
+        )
         if value is None:
             return False
         value = asm.report.code_repaired(rule, value, raw, fiche=fiche.number, field=column, line=row.line)
@@ -180,7 +182,7 @@ def _block(asm: Assembly, fiche: Fiche, row: Row) -> bool:
         fiche=fiche.number,
         field="Bloc_Competences_Code",
         line=row.line,
-        action="dropped-row",
+        action=ProblemAction.DROPPED_ROW,
     )
     if code is None:
         return False
@@ -197,7 +199,7 @@ def _block(asm: Assembly, fiche: Fiche, row: Row) -> bool:
             field="Bloc_Competences_Libelle",
             value=block.title,
             line=row.line,
-            action="dropped-row",
+            action=ProblemAction.DROPPED_ROW,
         )
         return False
     asm.report.repairs["duplicate-block"] += 1
@@ -219,8 +221,8 @@ def _agreements(asm: Assembly, fiche: Fiche, row: Row) -> bool:
             "CCN row without any agreement",
             fiche=fiche.number,
             line=row.line,
-            severity="warning",
-            action="dropped-row",
+            severity=ProblemSeverity.WARNING,
+            action=ProblemAction.DROPPED_ROW,
         )
     return found
 
@@ -235,7 +237,7 @@ def _route(asm: Assembly, fiche: Fiche, row: Row) -> bool:
             field="Si_Jury",
             value=row["Si_Jury"],
             line=row.line,
-            action="dropped-row",
+            action=ProblemAction.DROPPED_ROW,
         )
         return False
     append_unique(fiche.access_routes, AccessRoute(kind, True), asm.report.repairs, "access-route")

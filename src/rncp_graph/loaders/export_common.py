@@ -27,7 +27,7 @@ from stdnum.fr import siret as stdnum_siret
 
 from .. import normalise
 from ..errors import InvalidValue, StructuralError
-from ..model import AccessRouteKind, Fiche, Organisation, Problem
+from ..model import AccessRouteKind, Fiche, Organisation, Problem, ProblemAction, ProblemLog, ProblemSeverity
 
 log = logging.getLogger(__name__)
 
@@ -119,14 +119,13 @@ def zip_kind(path: Path) -> str | None:
 
 
 @dataclass
-class Report:
-    """Problems, repairs and quarantined fiches of one source file.
+class Report(ProblemLog):
+    """The problems (:class:`~rncp_graph.model.ProblemLog`), repairs and quarantined fiches of
+    one source file.
 
     :param file: the name problems are reported under (``export.zip/member.csv`` for a member).
     """
 
-    file: str
-    problems: list[Problem] = field(default_factory=list)
     repairs: normalise.Repairs = field(default_factory=normalise.Repairs)
     quarantined: int = 0
     #: what the source held (:attr:`~rncp_graph.model.LoadResult.met`): element or column → count
@@ -135,36 +134,6 @@ class Report:
     mojibake_seen: bool = False
     _unknown: set[str] = field(default_factory=set)
     _labels: dict[str, tuple[str | None, normalise.Repairs]] = field(default_factory=dict)
-
-    def add(
-        self,
-        rule: str,
-        message: str,
-        *,
-        fiche: str | None = None,
-        field: str | None = None,
-        value: str | None = None,
-        line: int | None = None,
-        severity: str = "error",
-        action: str = "dropped-field",
-        file: str | None = None,
-    ) -> None:
-        """Record one problem (and log it with the fiche number as prefix)."""
-        problem = Problem(
-            file=file or self.file,
-            rule=rule,
-            message=message,
-            fiche=fiche,
-            field=field,
-            value=value,
-            line=line,
-            severity=severity,
-            action=action,
-        )
-        self.problems.append(problem)
-        # one line per problem at DEBUG: they all go to errors.jsonl; loaders log a summary
-        where = problem.file if line is None else f"{problem.file}, line {line}"
-        log.debug("[%s] %s: %s (%s)", fiche or "-", rule, message, where)
 
     def repaired(
         self,
@@ -179,7 +148,16 @@ class Report:
     ) -> None:
         """Count a repair (under ``counted_as``, default ``rule``) and warn of it."""
         self.repairs[counted_as or rule] += 1
-        self.add(rule, message, fiche=fiche, field=field, value=value, line=line, severity="warning", action="repaired")
+        self.add(
+            rule,
+            message,
+            fiche=fiche,
+            field=field,
+            value=value,
+            line=line,
+            severity=ProblemSeverity.WARNING,
+            action=ProblemAction.REPAIRED,
+        )
 
     def absorb(
         self,
@@ -200,21 +178,13 @@ class Report:
         self.met.update(met or {})
         self.quarantined += quarantined
 
-    def log_summary(self, logger: logging.Logger, source: str, loaded: int) -> None:
-        """One log line per source: WARNING when problems were met (one line each at DEBUG)."""
-        errors = sum(1 for p in self.problems if p.severity == "error")
-        logger.log(
-            logging.WARNING if self.problems else logging.INFO,
-            "%s: %d fiches read, %d quarantined, %d problems (%d errors)",
-            source,
-            loaded,
-            self.quarantined,
-            len(self.problems),
-            errors,
-        )
-
     def attempt(
-        self, rule: str, call: Callable[[], T], *, line: int | None = None, action: str = "dropped-field"
+        self,
+        rule: str,
+        call: Callable[[], T],
+        *,
+        line: int | None = None,
+        action: ProblemAction = ProblemAction.DROPPED_FIELD,
     ) -> T | None:
         """``call()``, or ``None`` with a problem when it raises :class:`InvalidValue`."""
         try:
@@ -234,8 +204,8 @@ class Report:
             fiche=fiche,
             field=name,
             line=line,
-            severity="warning",
-            action="dropped-field",
+            severity=ProblemSeverity.WARNING,
+            action=ProblemAction.DROPPED_FIELD,
         )
 
     def text(self, value: str | None) -> str | None:
@@ -256,13 +226,19 @@ class Report:
     def fiche_number(self, raw: str | None, *, field: str, line: int | None) -> str | None:
         """The fiche number, or ``None`` (with a problem) when it cannot be read; loose forms warn."""
         if raw is None or not raw.strip():
-            self.add("missing-fiche-number", "no fiche number", field=field, line=line, action="quarantined-fiche")
+            self.add(
+                "missing-fiche-number",
+                "no fiche number",
+                field=field,
+                line=line,
+                action=ProblemAction.QUARANTINED_FICHE,
+            )
             return None
         number = self.attempt(
             "invalid-fiche-number",
             lambda: normalise.fiche_number(raw, field=field),
             line=line,
-            action="quarantined-fiche",
+            action=ProblemAction.QUARANTINED_FICHE,
         )
         if number is not None and number != raw.strip():
             self.repaired(
@@ -277,7 +253,7 @@ class Report:
         return number
 
     def block_code(
-        self, raw: str, *, fiche: str, field: str, line: int | None, action: str = "dropped-field"
+        self, raw: str, *, fiche: str, field: str, line: int | None, action: ProblemAction = ProblemAction.DROPPED_FIELD
     ) -> str | None:
         """A block code of ``fiche``; ``RNCP32198BC1`` is padded to ``BC01``, ``RNCP35035BCRNCP35035BC01``
         read as ``RNCP35035BC01``, each with a warning (the value as given in the problem)."""
@@ -335,8 +311,8 @@ class Report:
                 field=siret_field,
                 value=number,
                 line=line,
-                severity="warning",
-                action="kept",
+                severity=ProblemSeverity.WARNING,
+                action=ProblemAction.KEPT,
             )
         site = self.web_address(website, fiche=fiche, field=field, line=line)
         return Organisation(legal_name, number, self.text(commercial_name), site)
@@ -366,11 +342,19 @@ class Report:
 
     def _unnamed(self, siret: str | None, *, fiche: str, field: str, line: int | None) -> None:
         if siret is None:
-            message, rule, severity = "organisation with neither name nor SIRET", "empty-row", "warning"
+            message, rule, severity = "organisation with neither name nor SIRET", "empty-row", ProblemSeverity.WARNING
         else:
-            message, rule, severity = "organisation without a name; left out", "missing-organisation-name", "error"
+            message, rule = "organisation without a name; left out", "missing-organisation-name"
+            severity = ProblemSeverity.ERROR
         self.add(
-            rule, message, fiche=fiche, field=field, value=siret, line=line, severity=severity, action="dropped-row"
+            rule,
+            message,
+            fiche=fiche,
+            field=field,
+            value=siret,
+            line=line,
+            severity=severity,
+            action=ProblemAction.DROPPED_ROW,
         )
 
     def check_dates(self, fiche: Fiche, *, line: int | None) -> None:
@@ -383,8 +367,8 @@ class Report:
                 field="expiry_date",
                 value=f"{fiche.expiry_date} < {fiche.decision_date}",
                 line=line,
-                severity="warning",
-                action="kept",
+                severity=ProblemSeverity.WARNING,
+                action=ProblemAction.KEPT,
             )
 
 

@@ -20,7 +20,7 @@ from collections.abc import MutableMapping
 from typing import Any
 
 from .. import normalise
-from ..model import Fiche, Problem
+from ..model import Fiche, ProblemAction, ProblemLog, ProblemSeverity
 
 RULE = "mojibake"
 _REPAIRED = "mojibake (UTF-8 read as CP1252 or Latin-1): read as {!r}"
@@ -28,10 +28,11 @@ _KEPT = "looks like mojibake (UTF-8 read as CP1252 or Latin-1) but does not deco
 
 
 def check_fiche(
-    fiche: Fiche, *, file: str, problems: list[Problem], repairs: MutableMapping[str, int], line: int | None = None
+    fiche: Fiche, *, problems: ProblemLog, repairs: MutableMapping[str, int], line: int | None = None
 ) -> None:
-    """Report every text field of ``fiche`` that holds mojibake, and repair it in place when certain."""
-    walk = _Walk(fiche.number, file, line, problems, repairs)
+    """Report every text field of ``fiche`` that holds mojibake (in the source's ``problems``),
+    and repair it in place when certain."""
+    walk = _Walk(fiche.number, line, problems, repairs)
     for name, value in vars(fiche).items():
         fixed = walk.checked(value, name)
         if fixed is not value:
@@ -43,9 +44,8 @@ class _Walk:
     """Where the problems of one fiche go."""
 
     number: str
-    file: str
     line: int | None
-    problems: list[Problem]
+    problems: ProblemLog
     repairs: MutableMapping[str, int]
 
     def checked(self, value: Any, path: str) -> Any:
@@ -69,11 +69,13 @@ class _Walk:
             return value
         repaired = normalise.repair_mojibake(value)
         if repaired is None:
-            self.add(_KEPT, path, value, "error", "kept")
+            self.add(_KEPT, path, value, ProblemSeverity.ERROR, ProblemAction.KEPT)
             return value
-        self.add(_REPAIRED.format(repaired), path, value, "warning", "repaired")
+        self.add(_REPAIRED.format(repaired), path, value, ProblemSeverity.WARNING, ProblemAction.REPAIRED)
         self.repairs[RULE] = self.repairs.get(RULE, 0) + 1
         return repaired
 
-    def add(self, message: str, path: str, value: str, severity: str, action: str) -> None:
-        self.problems.append(Problem(self.file, RULE, message, self.number, path, value, self.line, severity, action))
+    def add(self, message: str, path: str, value: str, severity: ProblemSeverity, action: ProblemAction) -> None:
+        self.problems.add(
+            RULE, message, fiche=self.number, field=path, value=value, line=self.line, severity=severity, action=action
+        )

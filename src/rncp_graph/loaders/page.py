@@ -32,7 +32,7 @@ from pathlib import Path
 
 from .. import normalise
 from ..errors import EmptyInput, InvalidValue
-from ..model import Code, CorrespondenceKind, Fiche, LoadResult, Problem, SectionCoverage, Status
+from ..model import Code, CorrespondenceKind, Fiche, LoadResult, ProblemAction, ProblemLog, SectionCoverage, Status
 from . import mojibake
 from . import page_links as links
 from . import page_tables as tables
@@ -127,15 +127,23 @@ def parse_page(text: str, *, source: str) -> LoadResult:
     page = segment(prepare(text, repairs))
     issues = Issues(source)
     result = LoadResult(source=source, loader=LOADER, repairs=dict(repairs), problems=issues.problems)
+    _read_fiche(text, page, issues, result)
+    issues.log_summary(log, len(result.fiches), result.quarantined)
+    return result
+
+
+def _read_fiche(text: str, page: Page, issues: Issues, result: LoadResult) -> None:
+    """The page's fiche into ``result`` (or quarantined), its problems into ``issues``."""
+    source = issues.file
     number, inferred = _fiche_number(page, issues)
     result.coverage.append(
         SectionCoverage(source, number, page.recognised(), page.unrecognised, page.unrecognised_lines)
     )
     if number is None:
         message = "no fiche number on the page and no block code to infer it from"
-        issues.add("no-fiche-number", message, action="quarantined-fiche")
+        issues.add("no-fiche-number", message, action=ProblemAction.QUARANTINED_FICHE)
         result.quarantined = 1
-        return result
+        return
     issues.fiche = number
     if inferred:
         message = f"no fiche number on the page; {number} inferred from its block codes"
@@ -147,18 +155,18 @@ def parse_page(text: str, *, source: str) -> LoadResult:
     _drop_block_headings(fiche, issues, page.of("activities"))
     if not _check_complete(page, issues):
         result.quarantined = 1
-        return result
+        return
     if normalise.has_mojibake(text):
-        mojibake.check_fiche(fiche, file=source, problems=issues.problems, repairs=result.repairs)
+        mojibake.check_fiche(fiche, problems=issues, repairs=result.repairs)
     result.fiches.append(fiche)
-    log.debug("[%s] %s: %d blocks, %d problems", number, source, len(fiche.blocks), len(issues.problems))
-    return result
 
 
 def _refused(source: str, rule: str, message: str, *, line: int | None = None, value: str | None = None) -> LoadResult:
-    log.warning("[?] %s: %s", source, message)
-    problem = Problem(source, rule, message, line=line, value=value, action="quarantined-fiche")
-    return LoadResult(source=source, loader=LOADER, problems=[problem], quarantined=1)
+    """A page that cannot be read at all: quarantined."""
+    problems = ProblemLog(source)
+    problems.add(rule, message, line=line, value=value, action=ProblemAction.QUARANTINED_FICHE)
+    problems.log_summary(log, 0, 1)
+    return LoadResult(source=source, loader=LOADER, problems=problems.problems, quarantined=1)
 
 
 def _fiche_number(page: Page, issues: Issues) -> tuple[str | None, bool]:
@@ -213,7 +221,7 @@ def _check_complete(page: Page, issues: Issues) -> bool:
             f"the page ends without its closing sections ({missing}); last section read: {last.heading!r};"
             " the fiche is quarantined"
         )
-        issues.add("truncated", message, field=last.key, line=last.line, action="quarantined-fiche")
+        issues.add("truncated", message, field=last.key, line=last.line, action=ProblemAction.QUARANTINED_FICHE)
         return False
     if issues.flattened:
         fields = ", ".join(sorted(issues.flattened))
@@ -315,7 +323,7 @@ def _set_single(fiche: Fiche, sections: list[Section], issues: Issues) -> None:
         why = f"{attr} is stated {len(stated)} times; kept: {kept[0].text!r} (line {kept[0].no}), the first valid value"
         if isinstance(parsed, InvalidValue):
             message = f"{parsed.message}; {why}; this value is dropped"
-            issues.add(rule, message, field=attr, value=line.text, line=line.no, action="dropped-value")
+            issues.add(rule, message, field=attr, value=line.text, line=line.no, action=ProblemAction.DROPPED_VALUE)
         elif parsed != kept[1]:
             issues.warn(
                 "conflicting-values",

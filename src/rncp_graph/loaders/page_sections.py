@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from .. import normalise
-from ..model import Problem
+from ..model import ProblemLog
 from ..normalise import Repairs
 
 log = logging.getLogger(__name__)
@@ -223,37 +223,12 @@ class Page:
 
 
 @dataclass
-class Issues:
-    """Collects the problems of one page; each is also logged (``[RNCP34808] rule: message``)."""
+class Issues(ProblemLog):
+    """The problem log of one page (:class:`~rncp_graph.model.ProblemLog`; :attr:`fiche` is
+    set once the page's number is read), with the sections whose table columns the copy
+    flattened (reported once the whole page is read)."""
 
-    file: str
-    fiche: str | None = None
-    problems: list[Problem] = field(default_factory=list)
     flattened: set[str] = field(default_factory=set)
-
-    def add(
-        self,
-        rule: str,
-        message: str,
-        *,
-        field: str | None = None,
-        value: str | None = None,
-        line: int | None = None,
-        severity: str = "error",
-        action: str = "dropped-field",
-    ) -> None:
-        """Record one problem (``severity="warning"`` for a doubt that changes nothing)."""
-        problem = Problem(self.file, rule, message, self.fiche, field, value, line, severity, action)
-        self.problems.append(problem)
-        level = {"warning": logging.DEBUG, "quarantined-fiche": logging.WARNING}.get(action, logging.INFO)
-        where = self.file if line is None else f"{self.file} line {line}"
-        log.log(level, "[%s] %s: %s (%s)", self.fiche or "?", rule, message, where)
-
-    def warn(
-        self, rule: str, message: str, *, field: str | None = None, value: str | None = None, line: int | None = None
-    ) -> None:
-        """Record a warning: nothing was dropped, but a reader should know."""
-        self.add(rule, message, field=field, value=value, line=line, severity="warning", action="warning")
 
 
 def _base(ch: str) -> str:

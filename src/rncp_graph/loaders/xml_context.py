@@ -98,9 +98,9 @@ class FicheContext:
             return None
         return value
 
-    def problem(self, rule: str, message: str, el: Element, *, value: str | None = None, **kw: str) -> None:
-        """Report a problem about ``el`` (field = element name, line = its line)."""
-        self.report.add(rule, message, fiche=self.number, field=str(el.tag), value=value, line=line_of(el), **kw)
+    def problem(self, rule: str, message: str, el: Element, *, value: str | None = None) -> None:
+        """Report a problem about ``el`` (field = element name, line = its line): its value dropped."""
+        self.report.add(rule, message, fiche=self.number, field=str(el.tag), value=value, line=line_of(el))
 
     def children(self, el: Element) -> Iterator[Element]:
         """Element children only (comments and processing instructions are removed by the parser)."""

@@ -29,7 +29,7 @@ from lxml import etree
 from tqdm import tqdm
 
 from ..errors import EmptyInput, StructuralError
-from ..model import Fiche, LoadResult
+from ..model import Fiche, LoadResult, ProblemAction, ProblemSeverity
 from .export_common import Report, export_date_from_name, member_name, open_zip, zip_kind
 from .xml_context import Element, line_of
 from .xml_fields import fiche_from_element
@@ -105,7 +105,7 @@ def finish(
         raise StructuralError(
             "fiche counts do not reconcile (elements ≠ loaded + quarantined + repeated)", file=report.file
         )
-    report.log_summary(log, report.file, loaded)
+    report.log_summary(log, loaded, report.quarantined)
     return LoadResult(
         source=str(source),
         fiches=fiches,
@@ -259,7 +259,7 @@ def _add_fiche(fiche: Fiche, line: int | None, parsed: _Parsed, report: Report) 
             fiche=fiche.number,
             field=", ".join(differing),
             line=line,
-            action="dropped-fiche",
+            action=ProblemAction.DROPPED_FICHE,
         )
 
 
@@ -278,8 +278,8 @@ def _check_version(version: str | None, report: Report) -> None:
             f"VERSION_FLUX is {version!r}; this loader reads flux {EXPECTED_VERSION}",
             field="VERSION_FLUX",
             value=version,
-            severity="warning",
-            action="kept",
+            severity=ProblemSeverity.WARNING,
+            action=ProblemAction.KEPT,
         )
 
 

@@ -223,9 +223,7 @@ def fiche_from_element(el: Element, report: Report) -> Fiche | None:
             report.unknown_element(str(child.tag), fiche=number, line=line_of(child))
     report.check_dates(ctx.fiche, line=line_of(el))
     if normalise.has_mojibake(etree.tostring(el, method="text", encoding="unicode")):
-        mojibake.check_fiche(
-            ctx.fiche, file=report.file, problems=report.problems, repairs=report.repairs, line=line_of(el)
-        )
+        mojibake.check_fiche(ctx.fiche, problems=report, repairs=report.repairs, line=line_of(el))
     return ctx.fiche
 
 

@@ -28,9 +28,10 @@ from ..__about__ import __version__
 from ..errors import EmptyInput, NothingLoaded
 from ..exports import export
 from ..exports.atomic import deferred, remove_leftovers, write_bytes
+from ..exports.canonical import CanonicalLines
 from ..info import class_table
 from ..mapping import ntriples_chunks, source_triples
-from ..model import LoadResult, Problem
+from ..model import LoadResult, Problem, ProblemAction, ProblemSeverity
 from ..resources import scheme_files
 from ..store import GraphStore
 from ..terms import line, lines_to_bytes
@@ -50,6 +51,9 @@ class Build:
     """What a build produced: the store, what was read, and every problem met."""
 
     store: GraphStore
+    #: the canonical lines of :attr:`store`, which the exports write (the mapped chunks kept
+    #: for them when the build makes them: :class:`~rncp_graph.exports.canonical.CanonicalLines`)
+    lines: CanonicalLines
     sources: list[SourceRecord] = field(default_factory=list)
     #: one per source; a large XML export read by worker processes keeps no fiche objects
     #: (``fiches`` is empty: memory stays flat), :attr:`facts` has what the build needs of them
@@ -74,7 +78,7 @@ class Build:
     @property
     def dropped(self) -> dict[str, int]:
         """Problems that lost data, by action (``dropped-field``, ``dropped-row``, …), sorted."""
-        counts = Counter(p.action for p in self.problems if p.action.startswith("dropped-"))
+        counts = Counter(p.action.value for p in self.problems if p.action.value.startswith("dropped-"))
         return dict(sorted(counts.items()))
 
     @property
@@ -106,11 +110,11 @@ class Build:
                 "quarantined": self.fiches_quarantined,
                 "distinct": len({f.number for f in self.facts}),
             },
-            "triples": self.store.triple_count(),
+            "triples": self.lines.count(),
             "instances_per_class": self.store.count_by_class(),
             "problems": {"total": len(self.problems), "by_rule": dict(sorted(by_rule.items()))},
-            "errors": sum(1 for p in self.problems if p.severity == "error"),
-            "warnings": sum(1 for p in self.problems if p.severity == "warning"),
+            "errors": sum(1 for p in self.problems if p.severity is ProblemSeverity.ERROR),
+            "warnings": sum(1 for p in self.problems if p.severity is ProblemSeverity.WARNING),
             "dropped": self.dropped,
             "repairs": dict(sorted(repairs.items())),
             "validation": self.validation,
@@ -182,10 +186,11 @@ def build(
     """
     jobs = jobs or available_cores()
     timings: dict[str, float] = {}
-    result = Build(store=GraphStore(store_path), timings=timings)
+    store = GraphStore(store_path)
     # the canonical lines are made from the mapped chunks when this build needs them (exports,
     # the partition of the pyshacl strategies); a notebook's store keeps no temporary file
-    keep_lines = out is not None or (validate and strategy != "sparql")
+    keep = out is not None or (validate and strategy != "sparql")
+    result = Build(store=store, lines=CanonicalLines(store, keep=keep), timings=timings)
     with timed_stage("read + map + load", timings):
         files = expand(paths)
         if not files:  # e.g. an empty folder: validating or exporting nothing is a mistake
@@ -194,7 +199,7 @@ def build(
         try:
             _load_schemes(result.store)
             for path in tqdm(files, desc="sources", unit="file", disable=not progress or len(files) < 2):
-                _read_and_load(result, path, jobs=jobs, progress=progress, keep_lines=keep_lines)
+                _read_and_load(result, path, jobs=jobs, progress=progress)
             if not result.facts:  # every fiche quarantined: no empty graph replaces the outputs
                 raise nothing_loaded(result.results)
         except BaseException:
@@ -211,7 +216,7 @@ def build(
     else:
         if validate:
             with timed_stage("validate", timings):
-                result.validation = _validation(result.store, strategy=strategy, jobs=jobs, progress=progress)
+                result.validation = _validation(result.lines, strategy=strategy, jobs=jobs, progress=progress)
         if out is not None:
             with timed_stage("write", timings), deferred():  # the outputs replace the previous ones together
                 write_outputs(result, out, report=report)
@@ -232,7 +237,7 @@ REASONS_SHOWN = 3
 def nothing_loaded(results: Sequence[LoadResult]) -> NothingLoaded:
     """The error of a build whose sources held fiches but loaded none, quoting why."""
     problems = [p for r in results for p in r.problems]
-    reasons = [p for p in problems if p.action == "quarantined-fiche"] or problems
+    reasons = [p for p in problems if p.action is ProblemAction.QUARANTINED_FICHE] or problems
     quoted = "; ".join(f"{p.file}: {p.message}" for p in reasons[:REASONS_SHOWN])
     more = f"; and {len(reasons) - REASONS_SHOWN} more" if len(reasons) > REASONS_SHOWN else ""
     quarantined = sum(r.quarantined for r in results)
@@ -264,7 +269,7 @@ def _clean_leftovers(out: Path) -> None:
 
 
 def _validation(
-    store: GraphStore,
+    lines: CanonicalLines,
     *,
     jobs: int,
     progress: bool,
@@ -275,7 +280,7 @@ def _validation(
     """The manifest's ``validation``: totals, and the violations listed (and traced to their
     fiches); the events are :func:`~rncp_graph.validate.validate`'s."""
     shacl = validate_graph(
-        store,
+        lines,
         strategy=strategy,
         jobs=jobs,
         progress=progress,
@@ -302,13 +307,13 @@ def _validate_while_writing(result: Build, out: Path, *, report: bool | Path, jo
 
     def validation() -> dict[str, Any]:
         with timed_stage("validate", timings):
-            return _validation(result.store, jobs=jobs, progress=progress, core_busy_until=written, stop=failed)
+            return _validation(result.lines, jobs=jobs, progress=progress, core_busy_until=written, stop=failed)
 
     with deferred(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="validate") as pool:
         validated = pool.submit(validation)
         try:
             with timed_stage("write", timings):
-                result.written = export(result.store, out)
+                result.written = export(result.lines, out)
         except BaseException:  # a failed export, Ctrl-C: the running queries end, no other starts
             failed.set()
             raise
@@ -340,27 +345,19 @@ def _drop_stale_sources(store: GraphStore, keep: set[str]) -> None:
             store.drop_graph(graph)
 
 
-def _read_and_load(result: Build, path: Path, *, jobs: int, progress: bool, keep_lines: bool) -> None:
-    """Read one source into its named graph; record what was read in ``result``.
-
-    :param keep_lines: keep the mapped lines for the store's canonical export
-        (:meth:`~rncp_graph.store.GraphStore.replace_graph`).
-    """
+def _read_and_load(result: Build, path: Path, *, jobs: int, progress: bool) -> None:
+    """Read one source into its named graph; record what was read in ``result``."""
     loader = loader_for(path)  # strict: raises StructuralError naming the file when no loader reads it
     assert loader is not None
-    if (
-        jobs > 1
-        and loader.name == "xml"
-        and _read_in_workers(result, path, jobs=jobs, progress=progress, keep_lines=keep_lines)
-    ):
+    if jobs > 1 and loader.name == "xml" and _read_in_workers(result, path, jobs=jobs, progress=progress):
         return
     loaded = read_source(path)
     chunks = ntriples_chunks(loaded.fiches)
-    record = _load_source(result.store, path, loaded.loader, loaded.export_date, chunks, keep_lines=keep_lines)
+    record = _load_source(result.lines, path, loaded.loader, loaded.export_date, chunks)
     _record(result, loaded, record, [merge.facts_of(f) for f in loaded.fiches])
 
 
-def _read_in_workers(result: Build, path: Path, *, jobs: int, progress: bool, keep_lines: bool) -> bool:
+def _read_in_workers(result: Build, path: Path, *, jobs: int, progress: bool) -> bool:
     """Read a large XML export with :mod:`~rncp_graph.pipeline.xml_parallel`; False when it is
     to be read in this process instead (small, not cut safely, or a range could not settle alone)."""
     with xml_parallel.plain_xml(path) as plain:
@@ -371,7 +368,7 @@ def _read_in_workers(result: Build, path: Path, *, jobs: int, progress: bool, ke
         try:
             # closing: when the load fails, the workers are stopped at once
             with contextlib.closing(reader.chunks()) as chunks:
-                record = _load_source(result.store, path, "xml", reader.export_date, chunks, keep_lines=keep_lines)
+                record = _load_source(result.lines, path, "xml", reader.export_date, chunks)
         except xml_parallel.Fallback as reason:
             log.warning("%s: read again in one process (%s)", path.name, str(reason))  # str: no traceback kept
             return False
@@ -389,15 +386,10 @@ def _record(result: Build, loaded: LoadResult, record: SourceRecord, facts: list
 
 
 def _load_source(
-    store: GraphStore,
-    path: Path,
-    loader: str,
-    export_date: date | None,
-    chunks: Iterable[bytes],
-    *,
-    keep_lines: bool,
+    lines: CanonicalLines, path: Path, loader: str, export_date: date | None, chunks: Iterable[bytes]
 ) -> SourceRecord:
-    """Replace the source's named graph by its provenance and the ``chunks`` of mapped fiches."""
+    """Replace the source's named graph by its provenance and the ``chunks`` of mapped fiches
+    (kept for the canonical lines when ``lines`` keeps them)."""
     sha = source_sha256(path)
     graph = iris.source_graph(sha)
     provenance = source_triples(
@@ -405,16 +397,16 @@ def _load_source(
     )
     try:
         head = lines_to_bytes(line(t) for t in provenance)
-        store.replace_graph(graph, itertools.chain([head], chunks), trusted=True, keep_lines=keep_lines)
+        lines.load(graph, itertools.chain([head], chunks))
     except BaseException:  # a source read while it is loaded (xml_parallel) was found damaged
-        store.drop_graph(graph)
+        lines.store.drop_graph(graph)
         raise
     return SourceRecord(path.name, sha, loader, graph, 0, 0)
 
 
 def write_outputs(result: Build, out: Path, *, report: bool | Path = False) -> None:
     """Write the exports, ``errors.jsonl``, the optional coverage report and the manifest (last)."""
-    result.written = export(result.store, out)
+    result.written = export(result.lines, out)
     _write_reports(result, out, report=report)
 
 

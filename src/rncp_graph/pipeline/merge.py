@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from ..model import Fiche, Problem
+from ..model import Fiche, Problem, ProblemAction, ProblemSeverity
 
 
 def _codes(attr: str) -> Callable[[Fiche], object]:
@@ -85,8 +85,8 @@ def _compare(number: str, facts: list[FicheFacts]) -> list[Problem]:
                     value=described,
                     rule="source-conflict",
                     message=f"sources disagree on {field}",
-                    severity="warning",
-                    action="kept-both",
+                    severity=ProblemSeverity.WARNING,
+                    action=ProblemAction.KEPT_BOTH,
                 )
             )
     return problems

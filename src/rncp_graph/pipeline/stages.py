@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import EmptyInput
-from ..model import LoadResult, Problem
+from ..model import LoadResult, Problem, ProblemSeverity
 from .sources import loader_for
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ def timed_stage(name: str, timings: dict[str, float]) -> Iterator[None]:
 
 def is_complete(results: list[LoadResult], problems: list[Problem]) -> bool:
     """No fiche quarantined and no problem an error (exit code 0 rather than 4)."""
-    return not sum(r.quarantined for r in results) and not any(p.severity == "error" for p in problems)
+    return not sum(r.quarantined for r in results) and not any(p.severity is ProblemSeverity.ERROR for p in problems)
 
 
 def read_source(path: Path) -> LoadResult:

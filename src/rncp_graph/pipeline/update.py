@@ -195,7 +195,7 @@ def _refuse_too_many(store: GraphStore, fiches: int, max_share: float) -> None:
     """An update of more than ``max_share`` of the store's fiches (and more than :data:`FEW`) is refused."""
     if fiches <= FEW or max_share >= 1:
         return
-    held = len({q.subject for q in store.ox.quads_for_pattern(None, TYPE, CERTIFICATION, None)})
+    held = len({q.subject for q in store.quads_for_pattern(None, TYPE, CERTIFICATION, None)})
     if fiches > max_share * held:
         raise TooManyChanges(
             f"{fiches:,} fiches to update, {fiches / max(held, 1):.0%} of the {held:,} in the store (more than "
@@ -413,12 +413,12 @@ def affected_nodes(store: GraphStore, changed: Iterable[ox.Triple]) -> set[ox.Na
             links.add(subject)
     nodes = set(ends) | _below(store, [t.object for t in changed if t.predicate in OWN | SHARED])
     for node in sorted(links, key=_iri):
-        if any(q.object in NOT_EXPANDED for q in store.ox.quads_for_pattern(node, TYPE, None, None)):
+        if any(q.object in NOT_EXPANDED for q in store.quads_for_pattern(node, TYPE, None, None)):
             continue
-        for quad in store.ox.quads_for_pattern(node, None, None, None):
+        for quad in store.quads_for_pattern(node, None, None, None):
             if type(quad.object) is ox.NamedNode and quad.predicate != TYPE:
                 nodes.add(quad.object)
-        for quad in store.ox.quads_for_pattern(None, None, node, None):
+        for quad in store.quads_for_pattern(None, None, node, None):
             if type(quad.subject) is ox.NamedNode:
                 nodes.add(quad.subject)
     return nodes
@@ -430,7 +430,7 @@ def _below(store: GraphStore, tops: Iterable[object]) -> set[ox.NamedNode]:
     found: set[ox.NamedNode] = set()
     todo = [node for node in tops if type(node) is ox.NamedNode]
     while todo:
-        for quad in store.ox.quads_for_pattern(todo.pop(), None, None, None):
+        for quad in store.quads_for_pattern(todo.pop(), None, None, None):
             node = quad.object
             if quad.predicate in OWN | SHARED and type(node) is ox.NamedNode and node not in found:
                 found.add(node)

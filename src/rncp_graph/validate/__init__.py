@@ -31,6 +31,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import rdflib
 
+from ..exports.canonical import CanonicalLines, canonical_lines
 from ..store import GraphStore
 from .cache import ResultCache
 from .cross import cross_results
@@ -48,7 +49,7 @@ __all__ = ["STRATEGIES", "Report", "Result", "Severity", "as_store", "validate",
 log = logging.getLogger(__name__)
 
 STRATEGIES = ("per-fiche", "whole", "sparql")
-Source = GraphStore | ox.Store | rdflib.Graph
+Source = GraphStore | CanonicalLines | ox.Store | rdflib.Graph
 
 
 def validate(
@@ -66,7 +67,8 @@ def validate(
 ) -> Report:
     """Validate a graph with the project's SHACL shapes.
 
-    :param source: a :class:`~rncp_graph.store.GraphStore`, a pyoxigraph store or an rdflib graph.
+    :param source: a :class:`~rncp_graph.store.GraphStore` (or its canonical lines, when they
+        are made already or kept: the build's), a pyoxigraph store or an rdflib graph.
     :param as_of: the date "today" is taken to be (expired registrations); default: today.
     :param jobs: worker processes for the per-fiche validation (1: in this process); threads
         running queries at once for the ``sparql`` strategy.
@@ -89,6 +91,7 @@ def validate(
         raise ValueError(f"strategy must be one of {STRATEGIES}, not {strategy!r}")
     started = time.perf_counter()
     store = as_store(source)
+    lines = source if isinstance(source, CanonicalLines) else CanonicalLines(store)
     day = as_of or date.today()
     shapes = load_shapes(day, folder=shapes_folder)
     cache = ResultCache(cache_dir)
@@ -97,11 +100,11 @@ def validate(
         found = sparql_results(store, shapes, threads=jobs, core_busy_until=core_busy_until, stop=stop)
         parts, fiches = _attributed(store, found, threshold)
     else:
-        parts = partition(store.canonical_lines())
+        parts = partition(lines.as_text())
         fiches = parts.fiches
     if strategy == "whole":
         install_speedups()
-        found = run_pyshacl(graph_from_lines(store.canonical_lines()), shapes, label="whole graph")
+        found = run_pyshacl(graph_from_lines(lines.as_text()), shapes, label="whole graph")
     elif strategy == "per-fiche":
         settings = Settings(day, shapes_folder)
         found = validate_units(parts.units, settings=settings, jobs=jobs, cache=cache, progress=progress)
@@ -148,7 +151,7 @@ def _attributed(store: GraphStore, found: list[Result], threshold: Severity) -> 
     the number of fiches; from the partition when a blank node is met (never in our data)."""
     traced = fiche_owners(store, {r.focus for r in found if r.severity >= threshold})
     if traced is None:
-        parts = partition(store.canonical_lines())
+        parts = partition(canonical_lines(store))
         return parts, parts.fiches
     return Partition(owners=traced[0]), traced[1]
 
@@ -183,12 +186,14 @@ def as_store(source: Source) -> GraphStore:
     """A :class:`GraphStore` over ``source`` (an rdflib graph is copied through N-Triples)."""
     if isinstance(source, GraphStore):
         return source
+    if isinstance(source, CanonicalLines):
+        return source.store
     if isinstance(source, ox.Store):
         return GraphStore(store=source)
     if isinstance(source, rdflib.Graph):
         store = GraphStore()
         quads = isinstance(source, rdflib.ConjunctiveGraph)  # Dataset too
         data = source.serialize(format="nquads" if quads else "nt", encoding="utf-8")
-        store.ox.load(input=data, format=ox.RdfFormat.N_QUADS if quads else ox.RdfFormat.N_TRIPLES)
+        store.load(data, ox.RdfFormat.N_QUADS if quads else ox.RdfFormat.N_TRIPLES)
         return store
     raise TypeError(f"cannot validate a {type(source).__name__}")

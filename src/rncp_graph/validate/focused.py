@@ -39,7 +39,7 @@ def focused_results(
         query; a competency shared by hundreds of blocks takes ~20 ms at 30,000 fiches).
     :raises ValidationFailure: when a shape is not compiled or a query fails.
     """
-    subclasses = bool(store.ox.query(f"ASK {{ ?a <{RDFS.subClassOf}> ?b }}", use_default_graph_as_union=True))
+    subclasses = bool(store.query(f"ASK {{ ?a <{RDFS.subClassOf}> ?b }}"))
     by_target: dict[str, list[Batch]] = defaultdict(list)
     for batch in batches(compile_shapes(shapes, subclasses=subclasses)):
         by_target[batch.checks[0].target].append(batch)

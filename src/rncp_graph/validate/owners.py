@@ -49,7 +49,7 @@ def fiche_owners(store: GraphStore, nodes: Collection[str]) -> tuple[dict[str, t
             mine = parents[node]
             # an index look-up per node (Oxigraph's object-first index): 11k nodes and their 490k
             # incoming links in 0.6 s at 10k fiches, where VALUES blocks of nodes took 5 s
-            for quad in store.ox.quads_for_pattern(None, None, ox.NamedNode(node[1:-1]), None):
+            for quad in store.quads_for_pattern(None, None, ox.NamedNode(node[1:-1]), None):
                 if quad.predicate not in link_nodes:
                     continue
                 subject = quad.subject
@@ -93,7 +93,7 @@ class _Kinds:
     def _types_of(self, node: str) -> list[object]:
         found = self._types.get(node)
         if found is None:
-            quads = self.store.ox.quads_for_pattern(ox.NamedNode(node[1:-1]), self.type, None, None)
+            quads = self.store.quads_for_pattern(ox.NamedNode(node[1:-1]), self.type, None, None)
             found = self._types[node] = [q.object for q in quads]
         return found
 
@@ -107,7 +107,7 @@ class _Kinds:
             return self._labels[node]
         label = None
         if self.certification in self._types_of(node):
-            quads = self.store.ox.quads_for_pattern(ox.NamedNode(node[1:-1]), self.number, None, None)
+            quads = self.store.quads_for_pattern(ox.NamedNode(node[1:-1]), self.number, None, None)
             # the lexical form as N-Triples writes it (escapes kept), as the partition labels fiches
             numbers = [
                 term_text(q.object, self._terms).split('"')[1] for q in quads if isinstance(q.object, ox.Literal)

@@ -50,7 +50,7 @@ def sparql_results(
     :param stop: once set, no further query starts: :class:`ValidationFailure` is raised.
     :raises ValidationFailure: when a shape is not compiled or a query fails.
     """
-    subclasses = bool(store.ox.query(f"ASK {{ ?a <{RDFS.subClassOf}> ?b }}", use_default_graph_as_union=True))
+    subclasses = bool(store.query(f"ASK {{ ?a <{RDFS.subClassOf}> ?b }}"))
     checks = compile_shapes(shapes, subclasses=subclasses)
     log.debug("%d checks compiled from the shapes", len(checks))
     return _run_checks(store, checks, threads, core_busy_until, stop)
