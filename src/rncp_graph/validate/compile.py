@@ -84,7 +84,6 @@ class Check:
     :param focus: when set, a SELECT query of the shape's focus nodes (``?this``): rows of
         ``query`` for other nodes are dropped (SPARQL-based constraints run with ``$this`` free).
     :param recheck: pyshacl's rule on a candidate row (rdflib terms): True when it is a result.
-    :param node_value: a SPARQL constraint on a node shape: the value is the focus node.
     :param target: the SPARQL group binding ``?this`` to the shape's focus nodes (the same
         text for every check of a shape): :mod:`.focused` asks it whether a node is a focus.
     :param one_focus: the query to run when ``?this`` is substituted by one node, when it is
@@ -104,7 +103,6 @@ class Check:
     message_en: str
     focus: str | None = None
     recheck: Recheck | None = field(default=None, compare=False)
-    node_value: bool = False
     condition: str | None = None
     target: str = ""
     one_focus: str | None = None
@@ -593,7 +591,6 @@ def _sparql(shapes: rdflib.Graph, shape: _Shape, constraint: rdflib.term.Node) -
             query,
             messages,
             focus=_select(shape, "", "?this"),
-            node_value=False,
             one_focus=_prepare(shapes, shape, constraint, str(one_focus), {}) if one_focus is not None else None,
         )
     ]

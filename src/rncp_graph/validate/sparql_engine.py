@@ -201,7 +201,7 @@ def run_batch(
                 Result(
                     focus=focus_text,
                     path=term_text(path, terms) if path is not None else check.path,
-                    value=term_text(value, terms) if value is not None else (focus_text if check.node_value else ""),
+                    value=term_text(value, terms) if value is not None else "",
                     severity=check.severity,
                     shape=check.shape,
                     component=check.component,
