@@ -16,14 +16,10 @@ import click
 
 from ..store import GraphStore
 from . import EXIT_VIOLATIONS, main
+from .options import store_option
 
 DIR = click.Path(exists=True, file_okay=False, path_type=Path)
-store_option = click.option(
-    "--store",
-    "store_path",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="On-disk Oxigraph store (from build --store).",
-)
+on_disk_store = store_option("On-disk Oxigraph store (from build --store).")
 fiches_option = click.option(
     "--fiches",
     multiple=True,
@@ -81,7 +77,7 @@ def _vocab_command(name: str, builder: str) -> None:
     @vocab.command(name, help=help_text)
     @click.argument("folder", type=DIR)
     @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write the SKOS graph here (Turtle).")
-    @store_option
+    @on_disk_store
     @click.option(
         "--codes",
         "codes_file",
@@ -116,7 +112,7 @@ _vocab_command("nsf", "nsf_vocabulary")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("out/links"), show_default=True)
 @click.option("--threshold", type=float, help="Cosine threshold for both kinds of links (default: per kind).")
 @click.option("--top-k", type=int, default=3, show_default=True, help="At most this many links per subject.")
-@store_option
+@on_disk_store
 @fiches_option
 def link_esco_command(
     *,
@@ -144,7 +140,7 @@ def link_esco_command(
 @export.command("elm")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("out/elm.ttl"), show_default=True)
 @click.option("--elm", "elm_dir", type=DIR, help="ELM folder (ELM.ttl, LOQ-constraints*.ttl): validate with pyshacl.")
-@store_option
+@on_disk_store
 @fiches_option
 def export_elm_command(*, out: Path, elm_dir: Path | None, store_path: Path | None, fiches: tuple[str, ...]) -> None:
     """Export certifications as Europass ELM qualifications (exit 1 on violations other than documented gaps)."""

@@ -13,7 +13,7 @@ import click
 from ..store import GraphStore, is_store
 from . import EXIT_OK, main, outcome_code
 from .choices import FEW, MAX_SHARE
-from .report_options import as_of_option, format_option, severity_option
+from .options import as_of_option, format_option, jobs_option, severity_option, store_option
 
 if TYPE_CHECKING:
     from ..pipeline.update import Update
@@ -21,20 +21,12 @@ if TYPE_CHECKING:
 
 @main.command("update")
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
-@click.option(
-    "--store",
-    "store_path",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    required=True,
-    help="The on-disk store a build kept (rncp-graph build --store).",
-)
+@store_option("The on-disk store a build kept (rncp-graph build --store).", required=True, exists=True)
 @click.option("--validate/--no-validate", default=True, show_default=True, help="Revalidate what the change reaches.")
 @as_of_option
 @format_option
 @severity_option
-@click.option(
-    "--jobs", "-j", type=click.IntRange(min=1), default=None, show_default="all cores", help="Threads revalidating."
-)
+@jobs_option("Threads revalidating.")
 @click.option(
     "--max-share",
     type=click.FloatRange(min=0),
