@@ -54,11 +54,11 @@ def analyze_command(kind: str, graph_path: Path, out: Path | None, formats: tupl
     sharing those codes), lineage (versions and current version) or equivalence (what
     held blocks lead to through correspondences). Prints a summary; --out writes files.
     """
-    from ..analysis.run import analyze, summary_lines, write_analysis
+    from ..analysis.run import analyze, write_analysis
     from ..info import open_graph
 
     result = analyze(open_graph(graph_path), kind, _options(params))
-    for text in summary_lines(result):
+    for text in result.summary_lines():
         click.echo(text)
     for error in result.errors:
         click.echo(f"data error: {error}", err=True)

@@ -143,6 +143,27 @@ class Update:
         """True when no fiche was quarantined and no problem is an error (as :attr:`Build.complete`)."""
         return is_complete(self.results, self.problems)
 
+    def summary_lines(self) -> Iterator[str]:
+        """What the update did, one line per source and per fiche, then the revalidation and the times."""
+        for record in self.sources:
+            yield f"{record.file}: {record.fiches} fiche(s) into {record.graph}"
+        for name, why in self.skipped.items():
+            yield f"{name}: {why}; nothing to do"
+        for change in self.changes:
+            where = f"out of {len(change.graphs)} graph(s), " if change.graphs else ""
+            yield f"  {change.number} {change.kind}: {where}{change.removed} quads out, {change.added} triples in"
+        for graph in self.dropped_graphs:
+            yield f"dropped {graph}: no certification left in it"
+        if self.problems:
+            errors = sum(1 for p in self.problems if p.severity == "error")
+            yield f"problems: {len(self.problems)} ({errors} errors)"
+            for problem in self.problems:
+                yield "  " + " · ".join(f"{k}: {v}" for k, v in problem.as_dict().items())
+        if self.report is not None:
+            yield f"revalidated {len(self.affected)} nodes: {self.report.summary()}"
+        if self.timings:
+            yield "time: " + " · ".join(f"{stage} {seconds:.2f} s" for stage, seconds in self.timings.items())
+
 
 def update(
     store: GraphStore,
