@@ -21,7 +21,7 @@ queries must anchor ``$this`` in a triple pattern (``shapes/README.md``).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import rdflib
@@ -727,8 +727,3 @@ BUILDERS: dict[rdflib.term.Node, Builder] = {
     SH.qualifiedValueShape: _qualified,
     SH.sparql: _sparql,
 }
-
-
-def supported_parameters() -> Iterable[str]:
-    """The SHACL parameters this compiler handles (for documentation and tests)."""
-    return sorted(str(p) for p in BUILDERS)
