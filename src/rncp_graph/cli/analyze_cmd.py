@@ -53,6 +53,13 @@ def analyze_command(kind: str, graph_path: Path, out: Path | None, formats: tupl
     """Analyse a built graph: KIND is rome, nsf, formacode or competency (certifications
     sharing those codes), lineage (versions and current version) or equivalence (what
     held blocks lead to through correspondences). Prints a summary; --out writes files.
+
+    \b
+    Examples:
+      rncp-graph analyze rome                           # out/rncp.nt, from rncp-graph build
+      rncp-graph analyze nsf --level 6 --out out/analysis --format csv
+      rncp-graph analyze lineage --of RNCP4525 --graph store/
+      rncp-graph analyze equivalence --hold RNCP34808BC01 --hold RNCP2514
     """
     from ..analysis.run import analyze, write_analysis
     from ..info import open_graph

@@ -66,8 +66,8 @@ def build_command(
     \b
     Examples:
       rncp-graph build                                  # the sample pages → out/
-      rncp-graph build export.zip --out out/2025        # an official export
-      rncp-graph build 'pages/*.txt' --store store/     # keep an on-disk store to query
+      rncp-graph build 'tests/resources/xml/*.xml' --out out/xml   # an official export
+      rncp-graph build 'data/fiches/*.txt' --store store/          # keep an on-disk store
     """
     if not paths and not all(Path(p).exists() for p in DEFAULT_SOURCES):
         raise click.UsageError(

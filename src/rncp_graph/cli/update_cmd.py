@@ -64,9 +64,9 @@ def update_command(
 
     \b
     Examples:
-      rncp-graph build export.zip --store store/ --out out/
-      rncp-graph update --store store/ pages/RNCP35340.txt
-      rncp-graph update --store store/ fiches-du-jour.xml --format json > report.json
+      rncp-graph build --store store/ --out out/
+      rncp-graph update --store store/ data/fiches/003_5ca7f7331b8d7c91.txt
+      rncp-graph update --store store/ 'tests/resources/xml/*.xml' --format json > report.json
 
     Exit 0: done, the revalidated nodes conform; 1: violations on them; 2: bad input, store
     unchanged; 4: done, but some fiches or fields were quarantined.

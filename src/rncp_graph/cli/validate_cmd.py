@@ -40,6 +40,12 @@ def validate_command(ctx: click.Context, /, paths: tuple[str, ...], fmt: str, **
     Exit 0: conforms (warnings allowed); 1: violations; 2: bad input (nothing to validate: a
     folder with no graph and no source, sources of which no fiche loads) or bad shapes;
     3: internal error.
+
+    \b
+    Examples:
+      rncp-graph validate                               # out/rncp.nt, from rncp-graph build
+      rncp-graph validate out/ --severity violation --format json > violations.json
+      rncp-graph validate data/fiches --strategy per-fiche -j 2
     """
     as_of: datetime | None = options.pop("as_of")
     cache_dir = None if options.pop("no_cache") else options.pop("cache_dir")
