@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from . import main
-from .choices import ANALYSIS_KINDS, COMMUNITY_METHODS, GRAPH_FORMATS
+from .choices import ANALYSIS_FORMATS, ANALYSIS_KINDS, COMMUNITY_METHODS
 
 if TYPE_CHECKING:  # networkx, scipy and matplotlib come with the analysis, imported when it runs
     from ..analysis.run import Options
@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # networkx, scipy and matplotlib come with the analysis, impo
     "--format",
     "formats",
     multiple=True,
-    type=click.Choice(GRAPH_FORMATS),
+    type=click.Choice(ANALYSIS_FORMATS),
     default=("graphml", "gexf", "csv", "png"),
     show_default=True,
     help="Graph formats (repeat).",

@@ -99,7 +99,7 @@ NOT_EXPANDED = _nodes(SHARED_CLASSES | VOCABULARY_CLASSES) | _nodes(
 
 
 @dataclass(frozen=True)
-class FicheChange:
+class FicheUpdate:
     """One fiche of an update: where it was, what went out and what came in."""
 
     number: str
@@ -123,7 +123,7 @@ class Update:
     store: GraphStore
     sources: list[SourceRecord] = field(default_factory=list)
     results: list[LoadResult] = field(default_factory=list)
-    changes: list[FicheChange] = field(default_factory=list)
+    changes: list[FicheUpdate] = field(default_factory=list)
     #: files that changed nothing → why (already in the store with the same content, or no fiche to load)
     skipped: dict[str, str] = field(default_factory=dict)
     #: source graphs dropped because no certification was left in them
@@ -292,7 +292,7 @@ def _apply(result: Update, store: PendingStore, source: _Read) -> None:
             taken += take_out(store, certifications[number], ox.NamedNode(name))
         removed.update(quad.triple for quad in taken)
         others = tuple(g for g in holders[number] if g != graph)
-        result.changes.append(FicheChange(number, path.name, others, len(taken), stated[number]))
+        result.changes.append(FicheUpdate(number, path.name, others, len(taken), stated[number]))
     removed.update(q.triple for q in store.iter_quads(graph))  # what is left of an earlier load of the file
     store.replace_graph(graph, [head, lines])
     for name in superseded:

@@ -28,6 +28,7 @@ import rdflib
 from rdflib.namespace import RDF, RDFS, SH, XSD
 
 from ..errors import ValidationFailure
+from ..namespaces import RNCPSH
 from .engine import path_text
 from .report import Severity
 
@@ -35,7 +36,7 @@ SUB_CLASS = f"<{RDF.type}>/<{RDFS.subClassOf}>*"
 #: The same when the data has no ``rdfs:subClassOf`` triple (a zero-length path: the type itself).
 TYPE = f"<{RDF.type}>"
 #: The same SPARQL constraint written for one focus node at a time (see :attr:`Check.one_focus`).
-SELECT_ONE_FOCUS = rdflib.URIRef("https://w3id.org/rncp-graph/shapes#selectOneFocus")
+SELECT_ONE_FOCUS = RNCPSH.selectOneFocus
 TARGETS = (SH.targetClass, SH.targetNode, SH.targetObjectsOf, SH.targetSubjectsOf)
 #: Predicates of a shape that are not constraints (documentation, targets, structure).
 NON_CONSTRAINTS = {
