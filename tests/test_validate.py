@@ -568,3 +568,8 @@ def test_a_stopped_validation_starts_no_query_and_says_so(generated: GraphStore)
     stopped.stop.set()
     with pytest.raises(ValidationFailure, match="stopped"):
         validate_overlapping(generated, stopped, as_of=AS_OF, jobs=2)
+
+
+def test_an_unknown_strategy_is_refused_with_the_known_ones() -> None:
+    with pytest.raises(ValueError, match=r"one of \('per-fiche', 'whole', 'sparql'\), not 'fast'"):
+        validate(GraphStore(), strategy="fast")
