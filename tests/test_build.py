@@ -277,7 +277,7 @@ def test_a_validation_that_fails_while_the_exports_are_written_leaves_the_previo
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("the shapes could not be read")
 
-    monkeypatch.setattr(importlib.import_module("rncp_graph.pipeline.build"), "validate_graph", broken)
+    monkeypatch.setattr(importlib.import_module("rncp_graph.pipeline.build"), "validate_overlapping", broken)
     with pytest.raises(RuntimeError, match="shapes could not be read"):
         build([FICHES_DIR / sorted(SAMPLES)[0]], out=out)  # other outputs, were they written
     assert _outputs(out) == before  # no temp file either
@@ -289,18 +289,18 @@ def test_an_export_that_fails_during_the_validation_is_the_error_and_the_outputs
     out, before = _previous_outputs(tmp_path)
     stopped: list[bool] = []
     module = importlib.import_module("rncp_graph.pipeline.build")
-    real_validate = module.validate_graph
+    real_validate = module.validate_overlapping
 
     def broken_export(*args: Any, **kwargs: Any) -> Any:
         raise OSError(28, "No space left on device")
 
-    def watched_validate(*args: Any, **kwargs: Any) -> Any:
-        kwargs["stop"].wait(5)  # the validation is still running when the export fails
-        stopped.append(kwargs["stop"].is_set())
-        return real_validate(*args, **kwargs)
+    def watched_validate(store: Any, overlap: Any, **kwargs: Any) -> Any:
+        overlap.stop.wait(5)  # the validation is still running when the export fails
+        stopped.append(overlap.stop.is_set())
+        return real_validate(store, overlap, **kwargs)
 
     monkeypatch.setattr(module, "export", broken_export)
-    monkeypatch.setattr(module, "validate_graph", watched_validate)
+    monkeypatch.setattr(module, "validate_overlapping", watched_validate)
     with pytest.raises(OSError, match="No space left"):
         build([FICHES_DIR], out=out)
     assert stopped == [True]  # told to stop (and it did: the error above is the export's)

@@ -72,10 +72,24 @@ def test_the_choices_written_out_for_help_are_the_librarys() -> None:
     from rncp_graph.validate import STRATEGIES
     from rncp_graph.validate.report import FORMATS, Severity
 
-    assert choices.STRATEGIES == STRATEGIES
+    assert tuple(STRATEGIES) == choices.STRATEGIES
     assert choices.DEFAULT_SOURCES == DEFAULT_SOURCES
     assert tuple(FORMATS) == choices.REPORT_FORMATS
     assert tuple(s.name.lower() for s in sorted(Severity, reverse=True)) == choices.SEVERITIES
+
+
+def test_the_other_choices_and_defaults_written_out_for_help_are_the_librarys() -> None:
+    from rncp_graph.analysis.network import COMMUNITY_METHODS
+    from rncp_graph.analysis.outputs import WRITERS
+    from rncp_graph.analysis.run import KINDS
+    from rncp_graph.cli import choices
+    from rncp_graph.exports.publish import DEFAULT_OUT
+    from rncp_graph.pipeline.update import FEW, MAX_SHARE
+
+    assert tuple(KINDS) == choices.ANALYSIS_KINDS
+    assert set(WRITERS) == set(choices.ANALYSIS_FORMATS)
+    assert tuple(COMMUNITY_METHODS) == choices.COMMUNITY_METHODS
+    assert (DEFAULT_OUT, MAX_SHARE, FEW) == (choices.RELEASE_FOLDER, choices.MAX_SHARE, choices.FEW)
 
 
 @pytest.mark.parametrize("command", ["build", "validate", "update", "analyze", "vocab", "link", "export", "publish"])

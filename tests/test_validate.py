@@ -31,7 +31,7 @@ from rncp_graph.namespaces import RNCP
 from rncp_graph.resources import scheme_files
 from rncp_graph.store import GraphStore
 from rncp_graph.terms import lines_to_bytes
-from rncp_graph.validate import Report, Severity, as_store, validate
+from rncp_graph.validate import Overlap, Report, Severity, as_store, validate, validate_overlapping
 from rncp_graph.validate import shapes as shapes_module
 from rncp_graph.validate.compile import compile_shapes
 from rncp_graph.validate.engine import install_speedups
@@ -531,14 +531,14 @@ def test_the_maxcount_skip_asks_whether_any_subject_has_two_values() -> None:
 def test_a_core_lent_to_the_caller_changes_nothing_but_when_the_queries_run(
     generated: GraphStore, whole_report: Report
 ) -> None:
-    """``core_busy_until``: one thread waits for the caller's event; the report is the same,
-    whether the event is set during the validation or never (then the queries all run on the
-    other thread, and the validation still ends)."""
-    never = threading.Event()
-    same(validate(generated, as_of=AS_OF, jobs=2, core_busy_until=never), whole_report)
-    soon = threading.Event()
-    threading.Timer(0.2, soon.set).start()
-    same(validate(generated, as_of=AS_OF, jobs=2, core_busy_until=soon), whole_report)
+    """``Overlap.core_busy_until``: one thread waits for the caller's event; the report is the
+    same, whether the event is set during the validation or never (then the queries all run on
+    the other thread, and the validation still ends)."""
+    never = Overlap(core_busy_until=threading.Event(), stop=threading.Event())
+    same(validate_overlapping(generated, never, as_of=AS_OF, jobs=2), whole_report)
+    soon = Overlap(core_busy_until=threading.Event(), stop=threading.Event())
+    threading.Timer(0.2, soon.core_busy_until.set).start()
+    same(validate_overlapping(generated, soon, as_of=AS_OF, jobs=2), whole_report)
 
 
 def test_the_focus_nodes_of_a_shape_are_fetched_once_and_only_for_its_rows(
@@ -565,7 +565,12 @@ def test_the_focus_nodes_of_a_shape_are_fetched_once_and_only_for_its_rows(
 
 
 def test_a_stopped_validation_starts_no_query_and_says_so(generated: GraphStore) -> None:
-    stop = threading.Event()
-    stop.set()
+    stopped = Overlap(core_busy_until=threading.Event(), stop=threading.Event())
+    stopped.stop.set()
     with pytest.raises(ValidationFailure, match="stopped"):
-        validate(generated, as_of=AS_OF, jobs=2, stop=stop)
+        validate_overlapping(generated, stopped, as_of=AS_OF, jobs=2)
+
+
+def test_an_unknown_strategy_is_refused_with_the_known_ones() -> None:
+    with pytest.raises(ValueError, match=r"one of \('per-fiche', 'whole', 'sparql'\), not 'fast'"):
+        validate(GraphStore(), strategy="fast")

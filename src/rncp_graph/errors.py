@@ -49,10 +49,6 @@ class InputError(RNCPGraphError):
     """Bad input: a value or a fiche that cannot be read. The fiche or field is quarantined."""
 
 
-class FicheParseError(InputError):
-    """A fiche cannot be read at all (no fiche number, empty or truncated page...)."""
-
-
 class InvalidValue(InputError):
     """One field holds a value that breaks a rule (impossible date, Niveau 9, bad code...)."""
 

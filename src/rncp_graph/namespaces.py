@@ -157,6 +157,8 @@ SCHEMA = Namespace("http://schema.org/")
 EQF = Namespace("http://data.europa.eu/snb/eqf/")
 SH = Namespace("http://www.w3.org/ns/shacl#")
 ID = Namespace(DATA_BASE)
+#: the project's SHACL shapes (``shapes/*.ttl``), ``rncpsh:`` in the reports (not bound in the graph's files)
+RNCPSH = Namespace("https://w3id.org/rncp-graph/shapes#")
 
 #: Every prefix the project writes, in one table (Turtle output, SPARQL, docs).
 PREFIXES: dict[str, str] = {

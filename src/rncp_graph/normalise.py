@@ -75,6 +75,7 @@ def fiche_number(value: str, *, field: str = "fiche number") -> str:
 
 
 def is_fiche_number(value: str) -> bool:
+    """Whether ``value`` is a fiche number as written in the graph (``RNCP34808``, ``RS5016``)."""
     return bool(_FICHE.match(value))
 
 

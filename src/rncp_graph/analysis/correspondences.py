@@ -16,7 +16,6 @@ from .incidence import block_code_of, certification_attributes, last_segment, nu
 
 log = logging.getLogger(__name__)
 
-CERTIFICATION_NUMBER = re.compile(r"^(RNCP|RS)\d+$")
 BLOCK_OWNER = re.compile(r"^((?:RNCP|RS)\d+)BC\d+$")
 
 BLOCKS_QUERY = "SELECT DISTINCT ?c ?b WHERE { { ?c rncp:hasBlock ?b } UNION { ?b rncp:isBlockOf ?c } }"

@@ -36,8 +36,9 @@ from dataclasses import dataclass
 import networkx as nx
 
 from ..errors import QueryError
+from ..normalise import is_fiche_number
 from ..store import GraphStore
-from .correspondences import BLOCK_OWNER, CERTIFICATION_NUMBER, Correspondences, Statement, read_correspondences
+from .correspondences import BLOCK_OWNER, Correspondences, Statement, read_correspondences
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +77,7 @@ class Holdings:
         blocks, certifications = set(), set()
         for raw in items:
             item = raw.strip()
-            if CERTIFICATION_NUMBER.match(item):
+            if is_fiche_number(item):
                 certifications.add(item)
             elif BLOCK_OWNER.match(item):
                 blocks.add(item)

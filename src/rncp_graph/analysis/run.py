@@ -86,6 +86,14 @@ class Analysis:
     errors: list[str] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
 
+    def summary_lines(self, *, limit: int = 10) -> list[str]:
+        """The summary lines, then the first ``limit`` rows of each table of :data:`PRINTED`."""
+        lines = list(self.lines)
+        for name, columns in PRINTED.items():
+            if name in self.tables and self.tables[name].rows:
+                lines += ["", f"{name}:", *self.tables[name].lines(columns, limit=limit)]
+        return lines
+
 
 def similarity(store: GraphStore, facet: str, options: Options) -> Analysis:
     """Certification network of ``facet``: components, communities, centrality, ranked codes."""
@@ -190,12 +198,3 @@ PRINTED: dict[str, list[str]] = {
     "chains": ["index", "length", "size", "longest", "has_cycle"],
     "reachable": ["rank", "number", "blocks", "obtained", "granted", "missing", "complete", "label", "via"],
 }
-
-
-def summary_lines(result: Analysis, *, limit: int = 10) -> list[str]:
-    """The summary lines, then the first ``limit`` rows of each printed table."""
-    lines = list(result.lines)
-    for name, columns in PRINTED.items():
-        if name in result.tables and result.tables[name].rows:
-            lines += ["", f"{name}:", *result.tables[name].lines(columns, limit=limit)]
-    return lines

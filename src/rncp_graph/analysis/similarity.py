@@ -45,12 +45,6 @@ CHUNK_ROWS = 4096
 LARGE_GRAPH_EDGES = 2_000_000
 
 
-def cooccurrence(matrix: sp.csr_matrix) -> sp.csr_matrix:
-    """``matrix @ matrix.T``: for each pair of rows, how many columns they share (diagonal = row sizes)."""
-    m = sp.csr_matrix(matrix, dtype=np.int32)
-    return (m @ m.T).tocsr()
-
-
 def pairs_of(
     matrix: sp.csr_matrix, *, min_shared: int = 1, min_jaccard: float = 0.0, chunk_rows: int = CHUNK_ROWS
 ) -> Pairs:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from . import main
-from .choices import ANALYSIS_KINDS, COMMUNITY_METHODS, GRAPH_FORMATS
+from .choices import ANALYSIS_FORMATS, ANALYSIS_KINDS, COMMUNITY_METHODS
 
 if TYPE_CHECKING:  # networkx, scipy and matplotlib come with the analysis, imported when it runs
     from ..analysis.run import Options
@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # networkx, scipy and matplotlib come with the analysis, impo
     "--format",
     "formats",
     multiple=True,
-    type=click.Choice(GRAPH_FORMATS),
+    type=click.Choice(ANALYSIS_FORMATS),
     default=("graphml", "gexf", "csv", "png"),
     show_default=True,
     help="Graph formats (repeat).",
@@ -53,12 +53,19 @@ def analyze_command(kind: str, graph_path: Path, out: Path | None, formats: tupl
     """Analyse a built graph: KIND is rome, nsf, formacode or competency (certifications
     sharing those codes), lineage (versions and current version) or equivalence (what
     held blocks lead to through correspondences). Prints a summary; --out writes files.
+
+    \b
+    Examples:
+      rncp-graph analyze rome                           # out/rncp.nt, from rncp-graph build
+      rncp-graph analyze nsf --level 6 --out out/analysis --format csv
+      rncp-graph analyze lineage --of RNCP4525 --graph store/
+      rncp-graph analyze equivalence --hold RNCP34808BC01 --hold RNCP2514
     """
-    from ..analysis.run import analyze, summary_lines, write_analysis
+    from ..analysis.run import analyze, write_analysis
     from ..info import open_graph
 
     result = analyze(open_graph(graph_path), kind, _options(params))
-    for text in summary_lines(result):
+    for text in result.summary_lines():
         click.echo(text)
     for error in result.errors:
         click.echo(f"data error: {error}", err=True)

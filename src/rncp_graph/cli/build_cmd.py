@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 import click
 
 from . import EXIT_OK, allow_quick_exit, main, outcome_code
-from .choices import DEFAULT_SOURCES, STRATEGIES
+from .choices import DEFAULT_SOURCES
+from .options import jobs_option, store_option, strategy_option
 
 if TYPE_CHECKING:  # the pipeline is imported when a build runs, not for --help
     from ..pipeline.build import Build
@@ -21,7 +22,7 @@ IN_OUT = "OUT/coverage.json"
 @main.command("build")
 @click.argument("paths", nargs=-1, metavar="[PATH...]")
 @click.option("--out", type=click.Path(path_type=Path), default=Path("out"), show_default=True, help="Output folder.")
-@click.option("--store", "store_path", type=click.Path(path_type=Path), help="Keep an on-disk Oxigraph store here.")
+@store_option("Keep an on-disk Oxigraph store here.")
 @click.option(
     "--report",
     type=click.Path(dir_okay=False),
@@ -32,21 +33,10 @@ IN_OUT = "OUT/coverage.json"
     "not understood; page headings not recognised): to FILE, or OUT/coverage.json with no FILE.",
 )
 @click.option("--validate/--no-validate", default=True, show_default=True, help="Validate with the SHACL shapes.")
-@click.option(
-    "--strategy",
-    type=click.Choice(STRATEGIES),
-    default="sparql",
-    show_default=True,
-    help="How to validate (the same report): see rncp-graph validate --help.",
-)
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(min=1),
-    default=None,
-    show_default="all cores",
-    help="Cores to use: processes reading a large XML export, threads validating "
-    "(processes for --strategy per-fiche). The output does not depend on it.",
+@strategy_option("How to validate (the same report): see rncp-graph validate --help.")
+@jobs_option(
+    "Cores to use: processes reading a large XML export, threads validating "
+    "(processes for --strategy per-fiche). The output does not depend on it."
 )
 @click.pass_context
 def build_command(
@@ -76,8 +66,8 @@ def build_command(
     \b
     Examples:
       rncp-graph build                                  # the sample pages → out/
-      rncp-graph build export.zip --out out/2025        # an official export
-      rncp-graph build 'pages/*.txt' --store store/     # keep an on-disk store to query
+      rncp-graph build 'tests/resources/xml/*.xml' --out out/xml   # an official export
+      rncp-graph build 'data/fiches/*.txt' --store store/          # keep an on-disk store
     """
     if not paths and not all(Path(p).exists() for p in DEFAULT_SOURCES):
         raise click.UsageError(

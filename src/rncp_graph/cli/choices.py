@@ -17,7 +17,7 @@ SEVERITIES = ("violation", "warning", "info")
 #: :data:`rncp_graph.analysis.run.KINDS`
 ANALYSIS_KINDS = ("rome", "nsf", "formacode", "competency", "lineage", "equivalence")
 #: :data:`rncp_graph.analysis.outputs.WRITERS`
-GRAPH_FORMATS = ("graphml", "gexf", "csv", "png", "svg")
+ANALYSIS_FORMATS = ("graphml", "gexf", "csv", "png", "svg")
 #: :data:`rncp_graph.analysis.network.COMMUNITY_METHODS`
 COMMUNITY_METHODS = ("louvain", "greedy")
 #: :data:`rncp_graph.exports.publish.DEFAULT_OUT`

@@ -22,5 +22,9 @@ def diff_command(old: Path, new: Path, fmt: str) -> None:
     Lists the fiches that appeared or disappeared, and per fiche a changed status, level or
     title, ROME codes added (+) or removed (−), blocks added, removed or retitled (~).
     Exit code 0 whether or not they differ; 2 when an export is damaged.
+
+    \b
+    Example (the XML and the CSV export of one day):
+      rncp-graph diff tests/resources/xml/export-fiches-rncp-v4-1-2025-03-14.xml tests/resources/csv/export-2025-03-14
     """
     click.echo(FORMATS[fmt](diff_exports([old], [new])))

@@ -16,14 +16,10 @@ import click
 
 from ..store import GraphStore
 from . import EXIT_VIOLATIONS, main
+from .options import store_option
 
 DIR = click.Path(exists=True, file_okay=False, path_type=Path)
-store_option = click.option(
-    "--store",
-    "store_path",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="On-disk Oxigraph store (from build --store).",
-)
+on_disk_store = store_option("On-disk Oxigraph store (from build --store).")
 fiches_option = click.option(
     "--fiches",
     multiple=True,
@@ -74,14 +70,19 @@ def _codes(path: Path | None) -> list[str]:
         return [row[0].strip() for i, row in enumerate(csv.reader(handle, dialect)) if i and row and row[0].strip()]
 
 
-def _vocab_command(name: str, builder: str) -> None:
-    """``vocab NAME``, running ``rncp_graph.linking.run.<builder>`` (imported when it runs, not for --help)."""
-    help_text = f"Build the {name.upper()} SKOS graph from FOLDER; load it into --store and/or write it to --out."
+def _vocab_command(name: str, builder: str, folder: str) -> None:
+    """``vocab NAME``, running ``rncp_graph.linking.run.<builder>`` (imported when it runs, not for --help);
+    ``folder``: the download the example reads."""
+    help_text = (
+        f"Build the {name.upper()} SKOS graph from FOLDER; load it into --store and/or write it to --out.\n\n"
+        f"\b\nExample (the download in ../shared/data, see docs/linking.md):\n"
+        f"  rncp-graph vocab {name} ../shared/data/{folder} --store store/ --out out/{name}.ttl"
+    )
 
     @vocab.command(name, help=help_text)
     @click.argument("folder", type=DIR)
     @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write the SKOS graph here (Turtle).")
-    @store_option
+    @on_disk_store
     @click.option(
         "--codes",
         "codes_file",
@@ -100,8 +101,8 @@ def _vocab_command(name: str, builder: str) -> None:
             click.echo(f"unknown {name} code: {line}")
 
 
-_vocab_command("rome", "rome_vocabulary")
-_vocab_command("nsf", "nsf_vocabulary")
+_vocab_command("rome", "rome_vocabulary", "rome-v460")
+_vocab_command("nsf", "nsf_vocabulary", "nsf")
 
 
 @link.command("esco")
@@ -116,7 +117,7 @@ _vocab_command("nsf", "nsf_vocabulary")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("out/links"), show_default=True)
 @click.option("--threshold", type=float, help="Cosine threshold for both kinds of links (default: per kind).")
 @click.option("--top-k", type=int, default=3, show_default=True, help="At most this many links per subject.")
-@store_option
+@on_disk_store
 @fiches_option
 def link_esco_command(
     *,
@@ -128,7 +129,13 @@ def link_esco_command(
     store_path: Path | None,
     fiches: tuple[str, ...],
 ) -> None:
-    """Propose links to ESCO (SSSOM + Turtle in OUT; named graph graph/links/esco in --store)."""
+    """Propose links to ESCO (SSSOM + Turtle in OUT; named graph graph/links/esco in --store).
+
+    \b
+    Examples (the downloads in ../shared/data, see docs/linking.md):
+      rncp-graph link esco --esco ../shared/data/esco-fr/mockly-v1.2.1-api --store store/
+      rncp-graph link esco --esco ../shared/data/esco-fr/mockly-v1.2.1-api --fiches data/fiches --top-k 1
+    """
     from ..linking.run import link_esco
 
     store = _open_store(store_path, fiches, build_default=True)
@@ -144,10 +151,16 @@ def link_esco_command(
 @export.command("elm")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("out/elm.ttl"), show_default=True)
 @click.option("--elm", "elm_dir", type=DIR, help="ELM folder (ELM.ttl, LOQ-constraints*.ttl): validate with pyshacl.")
-@store_option
+@on_disk_store
 @fiches_option
 def export_elm_command(*, out: Path, elm_dir: Path | None, store_path: Path | None, fiches: tuple[str, ...]) -> None:
-    """Export certifications as Europass ELM qualifications (exit 1 on violations other than documented gaps)."""
+    """Export certifications as Europass ELM qualifications (exit 1 on violations other than documented gaps).
+
+    \b
+    Examples (the ELM download in ../shared/data, see docs/linking.md):
+      rncp-graph export elm --store store/ --out out/elm.ttl
+      rncp-graph export elm --fiches data/fiches --elm ../shared/data/elm
+    """
     from ..linking.run import export_elm
 
     store = _open_store(store_path, fiches, build_default=True)

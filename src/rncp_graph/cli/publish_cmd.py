@@ -62,6 +62,11 @@ def publish_command(
     quarantined or fields dropped (exit 4), or both (exit 6): check the exit code before
     uploading. Then the command says why on stderr (the number of violations, the first errors)
     and where to read the rest (manifest.json; rncp-graph validate OUT lists the violations).
+
+    \b
+    Examples:
+      rncp-graph publish --no-docs                      # the sample pages → out/release
+      rncp-graph publish data/fiches --base-url https://data.example.org/rncp/2026-11-01/ --modified 2026-11-01
     """
     meta = ReleaseMetadata(
         base_url, publisher_name, publisher_iri, _day(issued), _day(modified), release_version, sparql_endpoint

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,7 +12,7 @@ import click
 from ..store import GraphStore, is_store
 from . import EXIT_OK, main, outcome_code
 from .choices import FEW, MAX_SHARE
-from .report_options import as_of_option, format_option, severity_option
+from .options import as_of_option, format_option, jobs_option, severity_option, store_option
 
 if TYPE_CHECKING:
     from ..pipeline.update import Update
@@ -21,20 +20,12 @@ if TYPE_CHECKING:
 
 @main.command("update")
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
-@click.option(
-    "--store",
-    "store_path",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    required=True,
-    help="The on-disk store a build kept (rncp-graph build --store).",
-)
+@store_option("The on-disk store a build kept (rncp-graph build --store).", required=True, exists=True)
 @click.option("--validate/--no-validate", default=True, show_default=True, help="Revalidate what the change reaches.")
 @as_of_option
 @format_option
 @severity_option
-@click.option(
-    "--jobs", "-j", type=click.IntRange(min=1), default=None, show_default="all cores", help="Threads revalidating."
-)
+@jobs_option("Threads revalidating.")
 @click.option(
     "--max-share",
     type=click.FloatRange(min=0),
@@ -73,9 +64,9 @@ def update_command(
 
     \b
     Examples:
-      rncp-graph build export.zip --store store/ --out out/
-      rncp-graph update --store store/ pages/RNCP35340.txt
-      rncp-graph update --store store/ fiches-du-jour.xml --format json > report.json
+      rncp-graph build --store store/ --out out/
+      rncp-graph update --store store/ data/fiches/003_5ca7f7331b8d7c91.txt
+      rncp-graph update --store store/ 'tests/resources/xml/*.xml' --format json > report.json
 
     Exit 0: done, the revalidated nodes conform; 1: violations on them; 2: bad input, store
     unchanged; 4: done, but some fiches or fields were quarantined.
@@ -96,42 +87,19 @@ def update_command(
         jobs=jobs,
         max_share=max_share,
     )
-    quiet = ctx.obj.get("quiet")
-    report = result.report
-    if fmt == "text":
-        if not quiet:
-            for text in summary_lines(result):
-                click.echo(text)
-        if report is not None and report.results:
-            click.echo(report.render(fmt), nl=False)
-    else:
-        if not quiet:
-            for text in summary_lines(result):
-                click.echo(text, err=True)
-        if report is not None:
-            click.echo(report.render(fmt), nl=False)
-    code = outcome_code(conforms=report is None or report.conforms, complete=result.complete)
+    show(result, fmt, quiet=bool(ctx.obj.get("quiet")))
+    code = outcome_code(conforms=result.report is None or result.report.conforms, complete=result.complete)
     if code != EXIT_OK:
         sys.exit(code)
 
 
-def summary_lines(result: Update) -> Iterator[str]:
-    """What the update did, one line per source and per fiche, then the revalidation and the times."""
-    for record in result.sources:
-        yield f"{record.file}: {record.fiches} fiche(s) into {record.graph}"
-    for name, why in result.skipped.items():
-        yield f"{name}: {why}; nothing to do"
-    for change in result.changes:
-        where = f"out of {len(change.graphs)} graph(s), " if change.graphs else ""
-        yield f"  {change.number} {change.kind}: {where}{change.removed} quads out, {change.added} triples in"
-    for graph in result.dropped_graphs:
-        yield f"dropped {graph}: no certification left in it"
-    if result.problems:
-        errors = sum(1 for p in result.problems if p.severity == "error")
-        yield f"problems: {len(result.problems)} ({errors} errors)"
-        for problem in result.problems:
-            yield "  " + " · ".join(f"{k}: {v}" for k, v in problem.as_dict().items())
-    if result.report is not None:
-        yield f"revalidated {len(result.affected)} nodes: {result.report.summary()}"
-    if result.timings:
-        yield "time: " + " · ".join(f"{stage} {seconds:.2f} s" for stage, seconds in result.timings.items())
+def show(result: Update, fmt: str, *, quiet: bool) -> None:
+    """The summary (unless ``quiet``), then the report: with a text report both go to stdout and
+    a report without results says nothing more; with json or ttl, the summary goes to stderr
+    and the report, even empty, to stdout (a file a program reads)."""
+    for_people = fmt == "text"
+    if not quiet:
+        for text in result.summary_lines():
+            click.echo(text, err=not for_people)
+    if result.report is not None and (result.report.results or not for_people):
+        click.echo(result.report.render(fmt), nl=False)

@@ -10,8 +10,7 @@ from typing import Any
 import click
 
 from . import EXIT_OK, EXIT_VIOLATIONS, main
-from .choices import STRATEGIES
-from .report_options import as_of_option, format_option, severity_option
+from .options import as_of_option, format_option, jobs_option, severity_option, strategy_option
 
 
 @main.command("validate")
@@ -19,7 +18,7 @@ from .report_options import as_of_option, format_option, severity_option
 @format_option
 @severity_option
 @as_of_option
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, show_default="all cores")
+@jobs_option("Threads running the queries (sparql); processes validating fiches (per-fiche).")
 @click.option(
     "--cache",
     "cache_dir",
@@ -29,14 +28,10 @@ from .report_options import as_of_option, format_option, severity_option
     help="Results of unchanged fiches are read from here.",
 )
 @click.option("--no-cache", is_flag=True, help="Validate everything again, store nothing.")
-@click.option(
-    "--strategy",
-    type=click.Choice(STRATEGIES),
-    default="sparql",
-    show_default=True,
-    help="sparql: the shapes compiled to SPARQL, run by Oxigraph on the whole store (fastest); "
+@strategy_option(
+    "sparql: the shapes compiled to SPARQL, run by Oxigraph on the whole store (fastest); "
     "per-fiche: pyshacl fiche by fiche, in --jobs processes, cached; whole: pyshacl on the whole graph "
-    "(the reference). All three give the same report.",
+    "(the reference). All three give the same report."
 )
 @click.pass_context
 def validate_command(ctx: click.Context, /, paths: tuple[str, ...], fmt: str, **options: Any) -> None:
@@ -45,6 +40,12 @@ def validate_command(ctx: click.Context, /, paths: tuple[str, ...], fmt: str, **
     Exit 0: conforms (warnings allowed); 1: violations; 2: bad input (nothing to validate: a
     folder with no graph and no source, sources of which no fiche loads) or bad shapes;
     3: internal error.
+
+    \b
+    Examples:
+      rncp-graph validate                               # out/rncp.nt, from rncp-graph build
+      rncp-graph validate out/ --severity violation --format json > violations.json
+      rncp-graph validate data/fiches --strategy per-fiche -j 2
     """
     as_of: datetime | None = options.pop("as_of")
     cache_dir = None if options.pop("no_cache") else options.pop("cache_dir")

@@ -168,8 +168,3 @@ def missing_elm_terms(data: rdflib.Graph, elm_ttl: Path) -> list[str]:
     declared = {str(s) for s in ontology.subjects() if str(s).startswith(str(ELM))}
     used = {str(p) for p in data.predicates()} | {str(o) for o in data.objects(None, RDF.type)}
     return sorted(t for t in used if t.startswith(str(ELM)) and t not in declared)
-
-
-def esco_skill_count(data: rdflib.Graph) -> int:
-    """How many ``elm:relatedESCOSkill`` links the graph holds (0 means the defect cannot show)."""
-    return sum(1 for _ in data.triples((None, ELM.relatedESCOSkill, None)))

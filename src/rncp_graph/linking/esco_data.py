@@ -60,12 +60,6 @@ class Esco:
     skills: list[EscoConcept] = field(default_factory=list)
     occupations: list[EscoConcept] = field(default_factory=list)
 
-    def label_of(self, iri: str) -> str | None:
-        for concept in (*self.skills, *self.occupations):
-            if concept.iri == iri:
-                return concept.pref_label
-        return None
-
 
 def read_esco(folder: Path) -> Esco:
     """Read ``skills_fr.csv`` and ``occupations_fr.csv`` from an ESCO download folder.

@@ -35,7 +35,7 @@ from ..model import LoadResult, Problem, ProblemAction, ProblemSeverity
 from ..resources import scheme_files
 from ..store import GraphStore
 from ..terms import line, lines_to_bytes
-from ..validate import Severity
+from ..validate import Overlap, Severity, validate_overlapping
 from ..validate import validate as validate_graph
 from . import merge, xml_parallel
 from .sources import expand, loader_for
@@ -212,7 +212,7 @@ def build(
         result.store.flush()
         result.store.optimize()  # on disk: compacted once here, not by every later reader
     if validate and out is not None and strategy == "sparql":
-        _validate_while_writing(result, out, report=report, jobs=jobs, progress=progress)
+        _validate_while_writing(result, out, report=report, jobs=jobs)
     else:
         if validate:
             with timed_stage("validate", timings):
@@ -268,30 +268,13 @@ def _clean_leftovers(out: Path) -> None:
         )
 
 
-def _validation(
-    lines: CanonicalLines,
-    *,
-    jobs: int,
-    progress: bool,
-    strategy: str = "sparql",
-    core_busy_until: threading.Event | None = None,
-    stop: threading.Event | None = None,
-) -> dict[str, Any]:
-    """The manifest's ``validation``: totals, and the violations listed (and traced to their
-    fiches); the events are :func:`~rncp_graph.validate.validate`'s."""
-    shacl = validate_graph(
-        lines,
-        strategy=strategy,
-        jobs=jobs,
-        progress=progress,
-        severity=Severity.VIOLATION,
-        core_busy_until=core_busy_until,
-        stop=stop,
-    )
+def _validation(lines: CanonicalLines, *, strategy: str, jobs: int, progress: bool) -> dict[str, Any]:
+    """The manifest's ``validation``: totals, and the violations listed (and traced to their fiches)."""
+    shacl = validate_graph(lines, strategy=strategy, jobs=jobs, progress=progress, severity=Severity.VIOLATION)
     return shacl.as_manifest()
 
 
-def _validate_while_writing(result: Build, out: Path, *, report: bool | Path, jobs: int, progress: bool) -> None:
+def _validate_while_writing(result: Build, out: Path, *, report: bool | Path, jobs: int) -> None:
     """Validate in a thread while this one writes the exports; then the manifest.
 
     Oxigraph runs the validation queries without the GIL, so they use the core that writing
@@ -307,7 +290,8 @@ def _validate_while_writing(result: Build, out: Path, *, report: bool | Path, jo
 
     def validation() -> dict[str, Any]:
         with timed_stage("validate", timings):
-            return _validation(result.lines, jobs=jobs, progress=progress, core_busy_until=written, stop=failed)
+            overlap = Overlap(core_busy_until=written, stop=failed)
+            return validate_overlapping(result.store, overlap, jobs=jobs, severity=Severity.VIOLATION).as_manifest()
 
     with deferred(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="validate") as pool:
         validated = pool.submit(validation)

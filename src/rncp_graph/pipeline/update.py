@@ -99,7 +99,7 @@ NOT_EXPANDED = _nodes(SHARED_CLASSES | VOCABULARY_CLASSES) | _nodes(
 
 
 @dataclass(frozen=True)
-class FicheChange:
+class FicheUpdate:
     """One fiche of an update: where it was, what went out and what came in."""
 
     number: str
@@ -123,7 +123,7 @@ class Update:
     store: GraphStore
     sources: list[SourceRecord] = field(default_factory=list)
     results: list[LoadResult] = field(default_factory=list)
-    changes: list[FicheChange] = field(default_factory=list)
+    changes: list[FicheUpdate] = field(default_factory=list)
     #: files that changed nothing → why (already in the store with the same content, or no fiche to load)
     skipped: dict[str, str] = field(default_factory=dict)
     #: source graphs dropped because no certification was left in them
@@ -142,6 +142,27 @@ class Update:
     def complete(self) -> bool:
         """True when no fiche was quarantined and no problem is an error (as :attr:`Build.complete`)."""
         return is_complete(self.results, self.problems)
+
+    def summary_lines(self) -> Iterator[str]:
+        """What the update did, one line per source and per fiche, then the revalidation and the times."""
+        for record in self.sources:
+            yield f"{record.file}: {record.fiches} fiche(s) into {record.graph}"
+        for name, why in self.skipped.items():
+            yield f"{name}: {why}; nothing to do"
+        for change in self.changes:
+            where = f"out of {len(change.graphs)} graph(s), " if change.graphs else ""
+            yield f"  {change.number} {change.kind}: {where}{change.removed} quads out, {change.added} triples in"
+        for graph in self.dropped_graphs:
+            yield f"dropped {graph}: no certification left in it"
+        if self.problems:
+            errors = sum(1 for p in self.problems if p.severity == "error")
+            yield f"problems: {len(self.problems)} ({errors} errors)"
+            for problem in self.problems:
+                yield "  " + " · ".join(f"{k}: {v}" for k, v in problem.as_dict().items())
+        if self.report is not None:
+            yield f"revalidated {len(self.affected)} nodes: {self.report.summary()}"
+        if self.timings:
+            yield "time: " + " · ".join(f"{stage} {seconds:.2f} s" for stage, seconds in self.timings.items())
 
 
 def update(
@@ -271,7 +292,7 @@ def _apply(result: Update, store: PendingStore, source: _Read) -> None:
             taken += take_out(store, certifications[number], ox.NamedNode(name))
         removed.update(quad.triple for quad in taken)
         others = tuple(g for g in holders[number] if g != graph)
-        result.changes.append(FicheChange(number, path.name, others, len(taken), stated[number]))
+        result.changes.append(FicheUpdate(number, path.name, others, len(taken), stated[number]))
     removed.update(q.triple for q in store.iter_quads(graph))  # what is left of an earlier load of the file
     store.replace_graph(graph, [head, lines])
     for name in superseded:

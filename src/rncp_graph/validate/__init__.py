@@ -21,10 +21,10 @@ tests compare both others with — all three give the same report.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -42,14 +42,72 @@ from .per_fiche import Partition, partition
 from .pool import Settings, validate_units
 from .report import Report, Result, Severity
 from .shapes import load_shapes, rule_names
-from .sparql_engine import sparql_results
+from .sparql_engine import Overlap, sparql_results
 
-__all__ = ["STRATEGIES", "Report", "Result", "Severity", "as_store", "validate", "validate_nodes"]
+__all__ = [
+    "STRATEGIES",
+    "Overlap",
+    "Report",
+    "Result",
+    "Severity",
+    "as_store",
+    "validate",
+    "validate_nodes",
+    "validate_overlapping",
+]
 
 log = logging.getLogger(__name__)
 
-STRATEGIES = ("per-fiche", "whole", "sparql")
 Source = GraphStore | CanonicalLines | ox.Store | rdflib.Graph
+
+
+@dataclass(frozen=True)
+class Run:
+    """What a strategy validates, and with what."""
+
+    store: GraphStore
+    #: the store's canonical lines (the build's, when it validates what it just loaded)
+    lines: CanonicalLines
+    shapes: rdflib.Graph
+    day: date
+    shapes_folder: Path | None
+    threshold: Severity
+    jobs: int
+    cache: ResultCache
+    progress: bool
+    overlap: Overlap | None
+
+
+#: a strategy: every result of the shapes on the store, the fiches owning their focus nodes,
+#: and the number of fiches
+Engine = Callable[[Run], tuple[list[Result], Partition, int]]
+
+
+def _sparql(run: Run) -> tuple[list[Result], Partition, int]:
+    """The shapes compiled to SPARQL, run by Oxigraph on the whole store (``jobs`` threads)."""
+    found = sparql_results(run.store, run.shapes, threads=run.jobs, overlap=run.overlap)
+    parts, fiches = _attributed(run.store, found, run.threshold)
+    return found, parts, fiches
+
+
+def _per_fiche(run: Run) -> tuple[list[Result], Partition, int]:
+    """pyshacl fiche by fiche (``jobs`` processes, cached), cross-fiche rules as SPARQL."""
+    parts = partition(run.lines.as_text())
+    settings = Settings(run.day, run.shapes_folder)
+    found = validate_units(parts.units, settings=settings, jobs=run.jobs, cache=run.cache, progress=run.progress)
+    return found + cross_results(run.store, run.shapes), parts, parts.fiches
+
+
+def _whole(run: Run) -> tuple[list[Result], Partition, int]:
+    """pyshacl once on the whole graph: the reference."""
+    parts = partition(run.lines.as_text())
+    install_speedups()
+    found = run_pyshacl(graph_from_lines(run.lines.as_text()), run.shapes, label="whole graph")
+    return found, parts, parts.fiches
+
+
+#: strategy name → engine; all give the same report
+STRATEGIES: dict[str, Engine] = {"per-fiche": _per_fiche, "whole": _whole, "sparql": _sparql}
 
 
 def validate(
@@ -62,8 +120,6 @@ def validate(
     strategy: str = "sparql",
     shapes_folder: Path | None = None,
     progress: bool = False,
-    core_busy_until: threading.Event | None = None,
-    stop: threading.Event | None = None,
 ) -> Report:
     """Validate a graph with the project's SHACL shapes.
 
@@ -74,45 +130,64 @@ def validate(
         running queries at once for the ``sparql`` strategy.
     :param cache_dir: a folder of cached results (``None``: no cache).
     :param severity: the lowest severity listed in the report (the totals count them all).
-    :param strategy: ``"sparql"`` (default: the shapes compiled to SPARQL, run by Oxigraph on
-        the whole store), ``"per-fiche"`` (pyshacl fiche by fiche, ``jobs``, ``cache_dir``) or
-        ``"whole"`` (pyshacl on the whole graph).
+    :param strategy: a key of :data:`STRATEGIES`: ``"sparql"`` (default: the shapes compiled to
+        SPARQL, run by Oxigraph on the whole store), ``"per-fiche"`` (pyshacl fiche by fiche,
+        ``jobs``, ``cache_dir``) or ``"whole"`` (pyshacl on the whole graph).
     :param shapes_folder: other shapes than the project's (tests).
     :param progress: show a progress bar.
-    :param core_busy_until: for the ``sparql`` strategy with ``jobs`` > 1: until this event is
-        set, one thread fewer runs queries (the caller is using that core: the build writes its
-        exports meanwhile).
-    :param stop: for the ``sparql`` strategy: once this event is set, no further query starts
-        and :class:`ValidationFailure` is raised (the build's exports failed: the validation
-        is no longer wanted; a query already running cannot be interrupted).
     :raises ValidationFailure: when the shapes are bad or pyshacl cannot validate.
     """
     if strategy not in STRATEGIES:
-        raise ValueError(f"strategy must be one of {STRATEGIES}, not {strategy!r}")
+        raise ValueError(f"strategy must be one of {tuple(STRATEGIES)}, not {strategy!r}")
+    return _validate(
+        source,
+        strategy,
+        as_of=as_of,
+        jobs=jobs,
+        cache_dir=cache_dir,
+        severity=severity,
+        shapes_folder=shapes_folder,
+        progress=progress,
+    )
+
+
+def validate_overlapping(
+    store: GraphStore,
+    overlap: Overlap,
+    *,
+    as_of: date | None = None,
+    jobs: int = 1,
+    severity: Severity | str = Severity.INFO,
+) -> Report:
+    """:func:`validate` with the ``sparql`` strategy while the caller works on one of the
+    ``jobs`` cores (the build writes its exports meanwhile): see :class:`Overlap`."""
+    return _validate(store, "sparql", as_of=as_of, jobs=jobs, severity=severity, overlap=overlap)
+
+
+def _validate(
+    source: Source,
+    strategy: str,
+    *,
+    as_of: date | None = None,
+    jobs: int = 1,
+    cache_dir: Path | None = None,
+    severity: Severity | str = Severity.INFO,
+    shapes_folder: Path | None = None,
+    progress: bool = False,
+    overlap: Overlap | None = None,
+) -> Report:
     started = time.perf_counter()
-    store = as_store(source)
-    lines = source if isinstance(source, CanonicalLines) else CanonicalLines(store)
     day = as_of or date.today()
     shapes = load_shapes(day, folder=shapes_folder)
     cache = ResultCache(cache_dir)
     threshold = Severity.parse(severity) if isinstance(severity, str) else severity
-    if strategy == "sparql":
-        found = sparql_results(store, shapes, threads=jobs, core_busy_until=core_busy_until, stop=stop)
-        parts, fiches = _attributed(store, found, threshold)
-    else:
-        parts = partition(lines.as_text())
-        fiches = parts.fiches
-    if strategy == "whole":
-        install_speedups()
-        found = run_pyshacl(graph_from_lines(lines.as_text()), shapes, label="whole graph")
-    elif strategy == "per-fiche":
-        settings = Settings(day, shapes_folder)
-        found = validate_units(parts.units, settings=settings, jobs=jobs, cache=cache, progress=progress)
-        found += cross_results(store, shapes)
-    seconds = round(time.perf_counter() - started, 3)
+    store = as_store(source)
+    lines = source if isinstance(source, CanonicalLines) else CanonicalLines(store)
+    run = Run(store, lines, shapes, day, shapes_folder, threshold, jobs, cache, progress, overlap)
+    found, parts, fiches = STRATEGIES[strategy](run)
     stats = {"fiches": fiches, "units": len(parts.units), "cached": cache.hits, "strategy": strategy}
     report = make_report(found, parts, as_of=day, threshold=threshold, rules=rule_names(shapes), stats=stats)
-    report.stats["seconds"] = seconds
+    report.stats["seconds"] = seconds = round(time.perf_counter() - started, 3)
     log.info("validation %s in %.1f s (%d units, %d cached)", report.summary(), seconds, len(parts.units), cache.hits)
     return report
 

@@ -21,13 +21,14 @@ queries must anchor ``$this`` in a triple pattern (``shapes/README.md``).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import rdflib
 from rdflib.namespace import RDF, RDFS, SH, XSD
 
 from ..errors import ValidationFailure
+from ..namespaces import RNCPSH
 from .engine import path_text
 from .report import Severity
 
@@ -35,7 +36,7 @@ SUB_CLASS = f"<{RDF.type}>/<{RDFS.subClassOf}>*"
 #: The same when the data has no ``rdfs:subClassOf`` triple (a zero-length path: the type itself).
 TYPE = f"<{RDF.type}>"
 #: The same SPARQL constraint written for one focus node at a time (see :attr:`Check.one_focus`).
-SELECT_ONE_FOCUS = rdflib.URIRef("https://w3id.org/rncp-graph/shapes#selectOneFocus")
+SELECT_ONE_FOCUS = RNCPSH.selectOneFocus
 TARGETS = (SH.targetClass, SH.targetNode, SH.targetObjectsOf, SH.targetSubjectsOf)
 #: Predicates of a shape that are not constraints (documentation, targets, structure).
 NON_CONSTRAINTS = {
@@ -84,7 +85,6 @@ class Check:
     :param focus: when set, a SELECT query of the shape's focus nodes (``?this``): rows of
         ``query`` for other nodes are dropped (SPARQL-based constraints run with ``$this`` free).
     :param recheck: pyshacl's rule on a candidate row (rdflib terms): True when it is a result.
-    :param node_value: a SPARQL constraint on a node shape: the value is the focus node.
     :param target: the SPARQL group binding ``?this`` to the shape's focus nodes (the same
         text for every check of a shape): :mod:`.focused` asks it whether a node is a focus.
     :param one_focus: the query to run when ``?this`` is substituted by one node, when it is
@@ -104,7 +104,6 @@ class Check:
     message_en: str
     focus: str | None = None
     recheck: Recheck | None = field(default=None, compare=False)
-    node_value: bool = False
     condition: str | None = None
     target: str = ""
     one_focus: str | None = None
@@ -593,7 +592,6 @@ def _sparql(shapes: rdflib.Graph, shape: _Shape, constraint: rdflib.term.Node) -
             query,
             messages,
             focus=_select(shape, "", "?this"),
-            node_value=False,
             one_focus=_prepare(shapes, shape, constraint, str(one_focus), {}) if one_focus is not None else None,
         )
     ]
@@ -730,8 +728,3 @@ BUILDERS: dict[rdflib.term.Node, Builder] = {
     SH.qualifiedValueShape: _qualified,
     SH.sparql: _sparql,
 }
-
-
-def supported_parameters() -> Iterable[str]:
-    """The SHACL parameters this compiler handles (for documentation and tests)."""
-    return sorted(str(p) for p in BUILDERS)

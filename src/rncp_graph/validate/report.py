@@ -22,14 +22,13 @@ from typing import Any
 import rdflib
 from rdflib.namespace import RDF, SH, XSD
 
-from ..namespaces import PREFIXES, bind_prefixes
+from ..namespaces import PREFIXES, RNCPSH, bind_prefixes
 from ..terms import string
 
 log = logging.getLogger(__name__)
 
-SHAPES_NS = "https://w3id.org/rncp-graph/shapes#"
 #: Prefixes used to show terms to people (the project's, plus the shapes' own).
-DISPLAY_PREFIXES = {**PREFIXES, "rncpsh": SHAPES_NS}
+DISPLAY_PREFIXES = {**PREFIXES, "rncpsh": str(RNCPSH)}
 NO_FICHE = "(no fiche)"
 
 
@@ -196,7 +195,7 @@ class Report:
     def to_turtle(self) -> str:
         """The standard ``sh:ValidationReport`` in Turtle."""
         graph = bind_prefixes(self.to_graph())
-        graph.bind("rncpsh", SHAPES_NS)
+        graph.bind("rncpsh", RNCPSH)
         return graph.serialize(format="turtle")
 
     def render(self, fmt: str) -> str:

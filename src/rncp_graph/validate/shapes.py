@@ -21,11 +21,11 @@ from rdflib.namespace import RDF, SH, XSD
 
 from ..__about__ import __version__
 from ..errors import ValidationFailure
+from ..namespaces import RNCPSH
 from ..resources import project_dir
 
 log = logging.getLogger(__name__)
 
-RNCPSH = rdflib.Namespace("https://w3id.org/rncp-graph/shapes#")
 SHAPE_FILES = ("core.ttl", "recommended.ttl", "ranges.ttl")
 SCOPE = RNCPSH.scope
 VOCABULARY = RNCPSH.Vocabulary

@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from functools import partial
 
 import pyoxigraph as ox
@@ -31,37 +32,43 @@ log = logging.getLogger(__name__)
 MAX_THREADS = 8
 
 
+@dataclass(frozen=True)
+class Overlap:
+    """A caller working on one core while the queries run (the build writes its exports meanwhile).
+
+    :param core_busy_until: until this event is set, one thread of ``threads`` waits instead of
+        running queries: the caller is busy on that core. (At 30k fiches the exports took
+        33–39 s beside two query threads, 24 s beside one, and validation and exports together
+        33–39 s, then 33–34 s.)
+    :param stop: once set, no further query starts: :class:`ValidationFailure` is raised (the
+        caller failed: the validation is no longer wanted; a running query cannot be interrupted).
+    """
+
+    core_busy_until: threading.Event
+    stop: threading.Event
+
+
 def sparql_results(
-    store: GraphStore,
-    shapes: rdflib.Graph,
-    *,
-    threads: int = 1,
-    core_busy_until: threading.Event | None = None,
-    stop: threading.Event | None = None,
+    store: GraphStore, shapes: rdflib.Graph, *, threads: int = 1, overlap: Overlap | None = None
 ) -> list[Result]:
     """Every result of the shapes on the whole store.
 
     :param threads: queries run at once. Oxigraph releases the GIL while it evaluates a query,
         so two threads on two cores validate in about half the time.
-    :param core_busy_until: until this event is set, one thread of ``threads`` waits instead of
-        running queries: the caller is busy on that core. (The build writes its exports during
-        the validation: at 30k fiches the exports took 33–39 s beside two query threads, 24 s
-        beside one, and validation and exports together 33–39 s, then 33–34 s.)
-    :param stop: once set, no further query starts: :class:`ValidationFailure` is raised.
+    :param overlap: the caller's events, when it works meanwhile.
     :raises ValidationFailure: when a shape is not compiled or a query fails.
     """
     subclasses = bool(store.query(f"ASK {{ ?a <{RDFS.subClassOf}> ?b }}"))
     checks = compile_shapes(shapes, subclasses=subclasses)
     log.debug("%d checks compiled from the shapes", len(checks))
-    return _run_checks(store, checks, threads, core_busy_until, stop)
+    return _run_checks(store, checks, threads, overlap)
 
 
 def _run_checks(
     store: GraphStore,
     checks: list[Check],
     threads: int,
-    core_busy_until: threading.Event | None = None,
-    stop: threading.Event | None = None,
+    overlap: Overlap | None = None,
 ) -> list[Result]:
     """Run the batches in a pool of threads; results in the order of the batches (deterministic)."""
     terms: dict[object, str] = {}
@@ -71,7 +78,7 @@ def _run_checks(
         return {term_text(r["this"], terms) for r in select_rows(store, query, shape) if r["this"]}
 
     def run(batch: Batch) -> list[Result]:
-        if stop is not None and stop.is_set():
+        if overlap is not None and overlap.stop.is_set():
             raise ValidationFailure("sparql strategy: the validation was stopped", value=batch.checks[0].shape)
         started = time.perf_counter()
         first = batch.checks[0]
@@ -92,8 +99,8 @@ def _run_checks(
     workers = max(1, min(threads, MAX_THREADS))
     finished = threading.Event()
     with quiet_literal_warnings(), ThreadPoolExecutor(workers, thread_name_prefix="shacl") as pool:
-        if core_busy_until is not None and workers > 1:
-            pool.submit(_hold, core_busy_until, finished)  # first in the queue: one thread waits
+        if overlap is not None and workers > 1:
+            pool.submit(_hold, overlap.core_busy_until, finished)  # first in the queue: one thread waits
         try:
             answers = pool.map(partial(has_two_values, store), single_valued)
             several = {p for p, two in zip(single_valued, answers, strict=True) if two}
@@ -201,7 +208,7 @@ def run_batch(
                 Result(
                     focus=focus_text,
                     path=term_text(path, terms) if path is not None else check.path,
-                    value=term_text(value, terms) if value is not None else (focus_text if check.node_value else ""),
+                    value=term_text(value, terms) if value is not None else "",
                     severity=check.severity,
                     shape=check.shape,
                     component=check.component,
