@@ -276,6 +276,8 @@ def cmd_assemble(args: argparse.Namespace) -> None:
             fold(sid),
             "; ".join(notes),
         ]
+        if (sid, uri) in rows:
+            raise SystemExit(f"{args.labels}:{n}: pair labelled twice: {sid} {uri}")
         rows[(sid, uri)] = row
     missing = {(p["subject_id"], p["object_id"]) for p in pool} - set(rows)
     if missing:
