@@ -228,7 +228,11 @@ def cmd_pool(args: argparse.Namespace) -> None:
     rows = competency_pool(data, skills)
     write_tsv(out / "pool-competency.tsv", header, [[str(i), *r] for i, r in enumerate(rows)])
     subjects = [[sid, " ".join(blocks), text] for sid, text, blocks in competency_subjects(data)]
-    write_tsv(out / "competency-subjects.tsv", ["subject_id", "block_codes", "text"], subjects)
+    comments = [
+        "Competency subjects of competency-esco.tsv: subject_id = rncp_graph.iris.text_hash(text), the block",
+        "codes of the 2021 register whose Bloc_Competences_Libelle has this text (graph IRI …/id/block/<code>).",
+    ]
+    write_tsv(out / "competency-subjects.tsv", ["subject_id", "block_codes", "text"], subjects, comments)
 
 
 # ---------------------------------------------------------------- assemble / sample
