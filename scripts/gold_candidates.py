@@ -309,6 +309,28 @@ def cmd_sample(args: argparse.Namespace) -> None:
     write_tsv(gold / "second-pass-sample.tsv", [*cols, "judgement", "relation"], rows, comments)
 
 
+def cmd_stats(args: argparse.Namespace) -> None:
+    """Pairs, subjects, yes/no and relations per fold of each gold file (the figures of README.md)."""
+    for name in ("rome-esco.tsv", "competency-esco.tsv"):
+        rows = read_tsv(Path(args.gold) / name)
+        print(f"{name}: {len(rows)} pairs, {len({r['subject_id'] for r in rows})} subjects")
+        for part in ("dev", "test", "all"):
+            sub = [r for r in rows if part in ("all", r["fold"])]
+            judged = Counter(f"{r['judgement']} {r['relation']}".strip() for r in sub)
+            subjects = len({r["subject_id"] for r in sub})
+            print(
+                f"  {part}: {subjects} subjects, {len(sub)} pairs, "
+                + ", ".join(f"{k} {v}" for k, v in sorted(judged.items()))
+            )
+        notes = Counter(
+            n.split(" (")[0] for r in rows for n in r["note"].split("; ") if n in NOTE_KINDS or "mockly" in n
+        )
+        print("  notes: " + ", ".join(f"{k} {v}" for k, v in sorted(notes.items())))
+
+
+NOTE_KINDS = {"added-by-annotator"}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -323,8 +345,10 @@ def main() -> None:
     a.add_argument("--out", required=True)
     s = sub.add_parser("sample")
     s.add_argument("--gold", default="tests/resources/linking/gold")
+    t = sub.add_parser("stats")
+    t.add_argument("--gold", default="tests/resources/linking/gold")
     args = parser.parse_args()
-    {"pool": cmd_pool, "assemble": cmd_assemble, "sample": cmd_sample}[args.command](args)
+    {"pool": cmd_pool, "assemble": cmd_assemble, "sample": cmd_sample, "stats": cmd_stats}[args.command](args)
 
 
 if __name__ == "__main__":
