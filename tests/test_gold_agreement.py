@@ -85,3 +85,12 @@ def test_the_real_second_pass_joins_the_whole_sample() -> None:
     assert all(s["judgement"] in {"yes", "no"} for _, s in pairs)
     figures = script.kind_figures([p for p in pairs if p[0]["kind"] == "rome-occupation"])
     assert figures.n == 60 and -1.0 <= figures.kappa <= 1.0
+
+
+@pytest.mark.skipif(not (GOLD / "second-pass-labels.tsv").exists(), reason="no second-pass labels")
+def test_readme_gives_the_figures_the_script_prints() -> None:
+    # rerun scripts/gold_agreement.py and paste its output into the README section when the labels change
+    readme = (GOLD / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Second labelling and agreement") :]
+    for line in _script().report(GOLD).splitlines():
+        assert line in section, line
