@@ -1,0 +1,300 @@
+"""Held-out evaluation and calibration of the ESCO links on a hand-labelled gold set.
+
+Usage (from the repository root)::
+
+    PYTHONPATH=src .venv/bin/python scripts/eval_links.py \\
+        --esco ../shared/data/esco-fr/raw-v1.0-emanuellandell --rome ../shared/data/rome-v460 \\
+        --gold tests/resources/linking/gold/rome-esco.tsv \\
+        --gold tests/resources/linking/gold/competency-esco.tsv [--write-calibration]
+
+Gold format (TSV, UTF-8, ``#`` comment lines, then a header row)::
+
+    kind  subject_id  subject_label  object_id  object_label  judgement  relation  fold  note
+
+``kind`` is ``rome-occupation`` or ``competency-skill``; ``judgement`` ``yes``/``no``;
+``fold`` ``dev``/``test`` (when empty, the fold is taken from a stable hash of the subject id,
+so that all pairs of one subject fall in one fold). The older ``tests/resources/esco-gold.tsv``
+layout (``kind subject_id subject_label esco_id esco_label match source note``) is read too.
+
+For each kind: the matcher proposes links for the gold subjects (every candidate, raw scores);
+on the **dev** fold an isotonic regression maps raw score → probability of a right link and a
+confidence threshold is chosen (the lowest whose dev precision reaches the target, else the
+best F1); on the **test** fold, precision and recall at that threshold are reported with
+Wilson 95 % intervals, with a calibration table per confidence bin. Precision counts only
+proposals the gold set judges (the others are reported as unjudged); recall counts the gold's
+``yes`` pairs of the fold.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import itertools
+import math
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from rncp_graph.linking import calibration, esco, esco_data, rome
+
+KINDS = {"rome-occupation": "rome", "competency-skill": "competency"}
+OLD_KINDS = {"rome": "rome-occupation", "competency": "competency-skill"}
+TARGET_PRECISION = {"rome": 0.90, "competency": 0.70}
+BINS = (0.0, 0.2, 0.4, 0.6, 0.7, 0.8, 0.9, 1.0001)
+Key = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class GoldPair:
+    kind: str  # "rome" or "competency"
+    subject_id: str
+    subject_label: str
+    object_id: str
+    object_label: str
+    yes: bool
+    relation: str
+    fold: str
+
+
+def hash_fold(subject_id: str) -> str:
+    """``dev`` or ``test`` from the SHA-256 of the subject id (stable across runs and machines)."""
+    return "dev" if hashlib.sha256(subject_id.encode("utf-8")).digest()[0] % 2 == 0 else "test"
+
+
+def read_gold(path: Path) -> list[GoldPair]:
+    """The pairs of one gold file (either layout)."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        lines = [line for line in handle if not line.startswith("#") and line.strip()]
+    out = []
+    for row in csv.DictReader(lines, delimiter="\t"):
+        kind = row["kind"] if row["kind"] in KINDS else OLD_KINDS[row["kind"]]
+        subject = row["subject_id"]
+        fold = (row.get("fold") or "").strip() or hash_fold(subject)
+        judgement = row.get("judgement", row.get("match", ""))
+        out.append(
+            GoldPair(
+                KINDS[kind],
+                subject,
+                row["subject_label"],
+                row.get("object_id") or row["esco_id"],
+                row.get("object_label") or row.get("esco_label") or "",
+                judgement.strip() == "yes",
+                (row.get("relation") or "").strip(),
+                fold,
+            )
+        )
+    return out
+
+
+# -- statistics -------------------------------------------------------------------------------
+def wilson(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """The Wilson score interval of a proportion (95 % by default); (nan, nan) when n = 0."""
+    if n == 0:
+        return math.nan, math.nan
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+@dataclass(frozen=True)
+class Figures:
+    tp: int
+    fp: int
+    unjudged: int
+    positives: int
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else math.nan
+
+    @property
+    def recall(self) -> float:
+        return self.tp / self.positives if self.positives else math.nan
+
+
+def figures(gold: dict[Key, bool], proposed: dict[Key, float], threshold: float) -> Figures:
+    """TP, FP, unjudged and positives of the proposals with confidence ≥ ``threshold``."""
+    chosen = [k for k, c in proposed.items() if c >= threshold]
+    tp = sum(1 for k in chosen if gold.get(k) is True)
+    fp = sum(1 for k in chosen if gold.get(k) is False)
+    return Figures(tp, fp, len(chosen) - tp - fp, sum(gold.values()))
+
+
+def choose_threshold(gold: dict[Key, bool], proposed: dict[Key, float], target: float) -> float:
+    """The lowest threshold whose precision reaches ``target`` (most recall); else the best F1."""
+    candidates = sorted(set(proposed.values()))
+    reaching = [t for t in candidates if figures(gold, proposed, t).precision >= target]
+    if reaching:
+        return min(reaching)
+
+    def f1(t: float) -> float:
+        f = figures(gold, proposed, t)
+        return 0.0 if not f.tp else 2 * f.precision * f.recall / (f.precision + f.recall)
+
+    return max(candidates, key=lambda t: (f1(t), -t), default=1.0)
+
+
+def calibration_bins(gold: dict[Key, bool], proposed: dict[Key, float]) -> list[tuple[str, int, float, float]]:
+    """Per confidence bin: label, judged links, mean confidence, share right."""
+    rows = []
+    for low, high in itertools.pairwise(BINS):
+        inside = [(c, gold[k]) for k, c in proposed.items() if low <= c < high and k in gold]
+        if inside:
+            mean = sum(c for c, _ in inside) / len(inside)
+            rows.append(
+                (
+                    f"[{low:.1f}, {min(high, 1.0):.1f}{']' if high > 1 else ')'}",
+                    len(inside),
+                    mean,
+                    sum(y for _, y in inside) / len(inside),
+                )
+            )
+    return rows
+
+
+# -- running the matchers ---------------------------------------------------------------------
+def subjects_of(pairs: Sequence[GoldPair], vocab: rome.RomeVocabulary | None) -> list[esco.Subject]:
+    seen: dict[str, esco.Subject] = {}
+    for p in pairs:
+        if p.subject_id in seen:
+            continue
+        if p.kind == "competency":
+            seen[p.subject_id] = esco.competency_subject(p.subject_id, p.subject_label)
+            continue
+        code = p.subject_id.rsplit("/", 1)[-1]
+        known = vocab.codes.get(code) if vocab else None
+        labels = known.labels() if known else [p.subject_label.removeprefix(code).strip(" -")]
+        seen[p.subject_id] = esco.rome_subject(p.subject_id, code, labels, labels[0])
+    return list(seen.values())
+
+
+def run_matcher(
+    kind: str, subjects: Sequence[esco.Subject], data: esco_data.Esco, cal: calibration.Calibration | None = None
+) -> list[esco.Mapping]:
+    """Every candidate of the matcher (threshold 0), scored with ``cal`` (identity when None)."""
+    identity = cal or calibration.Calibration(kind, (0.0, 1.0), (0.0, 1.0), 0.0, "identity")
+    if kind == "competency":
+        return esco.propose_competencies(subjects, data, threshold=0.0, cal=identity)
+    return esco.propose_rome(subjects, data, threshold=0.0, cal=identity)
+
+
+@dataclass
+class KindReport:
+    kind: str
+    calibration: calibration.Calibration
+    dev: Figures
+    test: Figures
+    bins: list[tuple[str, int, float, float]]
+    errors: list[str]
+
+
+def evaluate_kind(
+    kind: str, pairs: Sequence[GoldPair], proposals: Sequence[esco.Mapping], fitted_on: str
+) -> KindReport:
+    """Fit on dev, choose the threshold on dev, measure on test."""
+    gold = {f: {(p.subject_id, p.object_id): p.yes for p in pairs if p.fold == f} for f in ("dev", "test")}
+    fold_of = {p.subject_id: p.fold for p in pairs}
+    raw = {
+        f: {(m.subject.iri, m.object_id): m.score for m in proposals if fold_of.get(m.subject.iri) == f} for f in gold
+    }
+    judged = [(s, gold["dev"][k]) for k, s in raw["dev"].items() if k in gold["dev"]]
+    fitted = calibration.fit(kind, [s for s, _ in judged], [y for _, y in judged], threshold=0.0, fitted_on=fitted_on)
+    conf = {f: {k: fitted.confidence(s) for k, s in raw[f].items()} for f in raw}
+    threshold = choose_threshold(gold["dev"], conf["dev"], TARGET_PRECISION[kind])
+    fitted = calibration.Calibration(kind, fitted.scores, fitted.probabilities, threshold, fitted_on)
+    errors = error_lines(gold["test"], conf["test"], threshold, {m.object_id: m.object_label for m in proposals}, pairs)
+    return KindReport(
+        kind,
+        fitted,
+        figures(gold["dev"], conf["dev"], threshold),
+        figures(gold["test"], conf["test"], threshold),
+        calibration_bins(gold["test"], conf["test"]),
+        errors,
+    )
+
+
+def error_lines(
+    gold: dict[Key, bool], conf: dict[Key, float], threshold: float, labels: dict[str, str], pairs: Sequence[GoldPair]
+) -> list[str]:
+    """The test fold's false positives and missed positives, one line each (for the error analysis)."""
+    names = {p.subject_id: p.subject_label for p in pairs}
+    names |= {p.object_id: p.object_label or labels.get(p.object_id, p.object_id) for p in pairs}
+    out = []
+    for (s, o), yes in sorted(gold.items()):
+        c = conf.get((s, o))
+        if not yes and c is not None and c >= threshold:
+            out.append(f"FP {c:.2f} | {names[s][:90]} → {names[o]}")
+        elif yes and (c is None or c < threshold):
+            why = "not proposed" if c is None else f"below threshold ({c:.2f})"
+            out.append(f"FN {why} | {names[s][:90]} → {names[o]}")
+    return out
+
+
+# -- report -----------------------------------------------------------------------------------
+def _pct(x: float) -> str:
+    return "—" if math.isnan(x) else f"{x:.2f}"
+
+
+def report_lines(r: KindReport) -> Iterable[str]:
+    yield f"### {r.kind}: threshold {r.calibration.threshold:.2f} (chosen on dev)\n"
+    yield "| fold | TP | FP | unjudged | positives | precision [95 % CI] | recall [95 % CI] |"
+    yield "|---|---|---|---|---|---|---|"
+    for name, f in (("dev", r.dev), ("**test**", r.test)):
+        p_lo, p_hi = wilson(f.tp, f.tp + f.fp)
+        r_lo, r_hi = wilson(f.tp, f.positives)
+        yield (
+            f"| {name} | {f.tp} | {f.fp} | {f.unjudged} | {f.positives}"
+            f" | {_pct(f.precision)} [{_pct(p_lo)}, {_pct(p_hi)}] | {_pct(f.recall)} [{_pct(r_lo)}, {_pct(r_hi)}] |"
+        )
+    yield "\nCalibration on the test fold (judged proposals, all thresholds):\n"
+    yield "| confidence bin | links | mean confidence | share right [95 % CI] |\n|---|---|---|---|"
+    for label, n, mean, right in r.bins:
+        lo, hi = wilson(round(right * n), n)
+        yield f"| {label} | {n} | {mean:.2f} | {right:.2f} [{lo:.2f}, {hi:.2f}] |"
+    yield f"\nErrors on the test fold ({len(r.errors)}):\n"
+    yield from (f"    {line}" for line in r.errors)
+    yield ""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
+    parser.add_argument("--esco", type=Path, required=True, help="ESCO CSV folder (either layout)")
+    parser.add_argument("--rome", type=Path, help="ROME 4.0 folder (appellations of the ROME codes)")
+    parser.add_argument("--gold", type=Path, action="append", help="gold TSV (repeatable)")
+    parser.add_argument("--write-calibration", action="store_true", help="write the fitted tables into the package")
+    parser.add_argument("--calibration-out", type=Path, help="write the fitted tables here instead (tests)")
+    args = parser.parse_args(argv)
+    paths = args.gold or [Path("tests/resources/esco-gold.tsv")]
+    pairs = [p for path in paths for p in read_gold(path)]
+    data = esco_data.read_esco(args.esco)
+    vocab = rome.read_rome(args.rome) if args.rome else None
+    print(f"gold: {', '.join(map(str, paths))} ({len(pairs)} pairs); ESCO: {args.esco.name}\n")
+    reports = []
+    for kind in ("rome", "competency"):
+        mine = [p for p in pairs if p.kind == kind]
+        if not mine:
+            continue
+        proposals = run_matcher(kind, subjects_of(mine, vocab), data)
+        names = ", ".join(p.name for p in paths)
+        report = evaluate_kind(
+            kind,
+            mine,
+            proposals,
+            f"{names}, fold dev ({sum(p.fold == 'dev' for p in mine)} pairs), ESCO {args.esco.name}",
+        )
+        reports.append(report)
+        print("\n".join(report_lines(report)))
+    if args.write_calibration or args.calibration_out:
+        dest = args.calibration_out or Path(calibration.__file__).with_name("calibration_table.py")
+        fitted = {kind: calibration.load(kind) for kind in calibration.KINDS} | {r.kind: r.calibration for r in reports}
+        command = " ".join(["scripts/eval_links.py", *(argv if argv is not None else sys.argv[1:])])
+        calibration.write([fitted[kind] for kind in calibration.KINDS], dest, command=command)
+        print(f"wrote {dest}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
