@@ -17,8 +17,9 @@ so that all pairs of one subject fall in one fold). The older ``tests/resources/
 layout (``kind subject_id subject_label esco_id esco_label match source note``) is read too.
 
 For each kind: the matcher proposes links for the gold subjects (every candidate, raw scores);
-on the **dev** fold an isotonic regression maps raw score → probability of a right link and a
-confidence threshold is chosen (the lowest whose dev precision reaches the target, else the
+on the **dev** fold a calibration maps raw score → probability of a right link (isotonic
+regression or Platt scaling, whichever has the lower Brier score in a 5-fold cross-validation
+by subject within dev) and a confidence threshold is chosen (the lowest whose dev precision reaches the target, else the
 best F1); on the **test** fold, precision and recall at that threshold are reported with
 Wilson 95 % intervals, with a calibration table per confidence bin. Precision counts only
 proposals the gold set judges (the others are reported as unjudged); recall counts the gold's
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import hashlib
 import itertools
 import math
@@ -191,20 +193,54 @@ class KindReport:
     errors: list[str]
 
 
+def fit_on_dev(kind: str, gold: dict[Key, bool], raw: dict[Key, float], fitted_on: str) -> calibration.Calibration:
+    """The calibration (method chosen by cross-validation) and threshold fitted on the dev fold."""
+    judged = [(k[0], s, gold[k]) for k, s in raw.items() if k in gold]
+    method = choose_method(kind, judged)
+    scores, labels = [s for _, s, _ in judged], [y for _, _, y in judged]
+    fitted = calibration.fit(kind, scores, labels, threshold=0.0, fitted_on=fitted_on, method=method)
+    threshold = choose_threshold(gold, {k: fitted.confidence(s) for k, s in raw.items()}, TARGET_PRECISION[kind])
+    return calibration.Calibration(kind, fitted.scores, fitted.probabilities, threshold, fitted.fitted_on)
+
+
+def choose_method(kind: str, judged: Sequence[tuple[str, float, bool]], folds: int = 5) -> str:
+    """The calibration method with the lowest Brier score in a cross-validation by subject."""
+
+    def part(subject: str) -> int:
+        return hashlib.sha256(f"cv:{subject}".encode()).digest()[0] % folds
+
+    def brier(method: str) -> float:
+        errors = []
+        for k in range(folds):
+            train = [(s, y) for subject, s, y in judged if part(subject) != k]
+            held = [(s, y) for subject, s, y in judged if part(subject) == k]
+            if not held or len({y for _, y in train}) < 2:
+                continue
+            cal = calibration.fit(
+                kind, [s for s, _ in train], [y for _, y in train], threshold=0, fitted_on="cv", method=method
+            )
+            errors += [(cal.confidence(s) - y) ** 2 for s, y in held]
+        return sum(errors) / len(errors) if errors else math.inf
+
+    return min(calibration.METHODS, key=lambda m: (brier(m), m))
+
+
 def evaluate_kind(
-    kind: str, pairs: Sequence[GoldPair], proposals: Sequence[esco.Mapping], fitted_on: str
+    kind: str,
+    pairs: Sequence[GoldPair],
+    proposals: Sequence[esco.Mapping],
+    fitted_on: str,
+    shipped: calibration.Calibration | None = None,
 ) -> KindReport:
-    """Fit on dev, choose the threshold on dev, measure on test."""
+    """Fit on dev, choose the threshold on dev, measure on test (or apply ``shipped`` as it is)."""
     gold = {f: {(p.subject_id, p.object_id): p.yes for p in pairs if p.fold == f} for f in ("dev", "test")}
     fold_of = {p.subject_id: p.fold for p in pairs}
     raw = {
         f: {(m.subject.iri, m.object_id): m.score for m in proposals if fold_of.get(m.subject.iri) == f} for f in gold
     }
-    judged = [(s, gold["dev"][k]) for k, s in raw["dev"].items() if k in gold["dev"]]
-    fitted = calibration.fit(kind, [s for s, _ in judged], [y for _, y in judged], threshold=0.0, fitted_on=fitted_on)
+    fitted = shipped or fit_on_dev(kind, gold["dev"], raw["dev"], fitted_on)
     conf = {f: {k: fitted.confidence(s) for k, s in raw[f].items()} for f in raw}
-    threshold = choose_threshold(gold["dev"], conf["dev"], TARGET_PRECISION[kind])
-    fitted = calibration.Calibration(kind, fitted.scores, fitted.probabilities, threshold, fitted_on)
+    threshold = fitted.threshold
     errors = error_lines(gold["test"], conf["test"], threshold, {m.object_id: m.object_label for m in proposals}, pairs)
     return KindReport(
         kind,
@@ -239,7 +275,7 @@ def _pct(x: float) -> str:
 
 
 def report_lines(r: KindReport) -> Iterable[str]:
-    yield f"### {r.kind}: threshold {r.calibration.threshold:.2f} (chosen on dev)\n"
+    yield f"### {r.kind}: threshold {r.calibration.threshold:.2f} ({r.calibration.fitted_on})\n"
     yield "| fold | TP | FP | unjudged | positives | precision [95 % CI] | recall [95 % CI] |"
     yield "|---|---|---|---|---|---|---|"
     for name, f in (("dev", r.dev), ("**test**", r.test)):
@@ -259,6 +295,28 @@ def report_lines(r: KindReport) -> Iterable[str]:
     yield ""
 
 
+def evaluate_all(
+    pairs: Sequence[GoldPair],
+    data: esco_data.Esco,
+    vocab: rome.RomeVocabulary | None,
+    *,
+    source: str,
+    shipped: bool = False,
+) -> list[KindReport]:
+    """One report per kind of the gold pairs, printed as it is made."""
+    reports = []
+    for kind in ("rome", "competency"):
+        mine = [p for p in pairs if p.kind == kind]
+        if not mine:
+            continue
+        proposals = run_matcher(kind, subjects_of(mine, vocab), data)
+        where = f"fold dev of {source}: {sum(p.fold == 'dev' for p in mine)} {kind} pairs; ESCO {data.source}"
+        cal = calibration.load(kind) if shipped else None
+        reports.append(evaluate_kind(kind, mine, proposals, where, cal))
+        print("\n".join(report_lines(reports[-1])))
+    return reports
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
     parser.add_argument("--esco", type=Path, required=True, help="ESCO CSV folder (either layout)")
@@ -266,27 +324,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--gold", type=Path, action="append", help="gold TSV (repeatable)")
     parser.add_argument("--write-calibration", action="store_true", help="write the fitted tables into the package")
     parser.add_argument("--calibration-out", type=Path, help="write the fitted tables here instead (tests)")
+    parser.add_argument("--swap-folds", action="store_true", help="fit on test, report on dev (a second estimate)")
+    parser.add_argument("--shipped", action="store_true", help="apply the shipped calibration and thresholds, no fit")
     args = parser.parse_args(argv)
     paths = args.gold or [Path("tests/resources/esco-gold.tsv")]
     pairs = [p for path in paths for p in read_gold(path)]
+    if args.swap_folds:
+        swapped = {"dev": "test", "test": "dev"}
+        pairs = [dataclasses.replace(p, fold=swapped[p.fold]) for p in pairs]
     data = esco_data.read_esco(args.esco)
     vocab = rome.read_rome(args.rome) if args.rome else None
     print(f"gold: {', '.join(map(str, paths))} ({len(pairs)} pairs); ESCO: {args.esco.name}\n")
-    reports = []
-    for kind in ("rome", "competency"):
-        mine = [p for p in pairs if p.kind == kind]
-        if not mine:
-            continue
-        proposals = run_matcher(kind, subjects_of(mine, vocab), data)
-        names = ", ".join(p.name for p in paths)
-        report = evaluate_kind(
-            kind,
-            mine,
-            proposals,
-            f"{names}, fold dev ({sum(p.fold == 'dev' for p in mine)} pairs), ESCO {args.esco.name}",
-        )
-        reports.append(report)
-        print("\n".join(report_lines(report)))
+    source = " + ".join(p.name for p in paths) + (" (folds swapped)" if args.swap_folds else "")
+    reports = evaluate_all(pairs, data, vocab, source=source, shipped=args.shipped)
     if args.write_calibration or args.calibration_out:
         dest = args.calibration_out or Path(calibration.__file__).with_name("calibration_table.py")
         fitted = {kind: calibration.load(kind) for kind in calibration.KINDS} | {r.kind: r.calibration for r in reports}

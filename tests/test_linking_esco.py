@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from rncp_graph.errors import StructuralError
-from rncp_graph.linking import esco, esco_data, iris_vocab, run
+from rncp_graph.linking import calibration, esco, esco_data, iris_vocab, run
 from rncp_graph.store import GraphStore
 
 from .test_linking_support import LINKING, linking_store  # noqa: F401
@@ -98,10 +98,11 @@ def test_links_land_in_their_own_graph_and_never_type_our_data_as_esco(linking_s
 def test_threshold_and_top_k_bound_the_links(linking_store: GraphStore) -> None:  # noqa: F811
     subjects = esco.competency_subjects(linking_store)
     data = esco_data.read_esco(LINKING / "esco")
-    strict = esco.propose_competencies(subjects, data, threshold=0.99, top_k=3)
+    top = calibration.load("competency").confidence(1.0)  # what an exact label match gets
+    strict = esco.propose_competencies(subjects, data, threshold=top, top_k=3)
     loose = esco.propose_competencies(subjects, data, threshold=0.0, top_k=3)
     assert 0 < len(strict) < len(loose)
-    assert all(m.confidence >= 0.99 for m in strict)
+    assert all(m.confidence >= top for m in strict)
     by_subject: dict[str, int] = {}
     for m in esco.propose_competencies(subjects, data, threshold=0.0, top_k=1):
         by_subject[m.subject.iri] = by_subject.get(m.subject.iri, 0) + 1

@@ -83,7 +83,7 @@ def test_evaluation_on_the_fixture_fits_on_dev_and_reports_test(
     tables = namespace["TABLES"]
     assert isinstance(tables, dict)
     assert tables["competency"]["scores"] == (0.3022, 1.0) and tables["competency"]["threshold"] == 1.0
-    assert "fold dev (3 pairs)" in tables["competency"]["fitted_on"]
+    assert tables["competency"]["fitted_on"].startswith("isotonic; fold dev of gold-fixture.tsv: 3 competency pairs")
 
 
 @pytest.mark.parametrize("kind", calibration.KINDS)

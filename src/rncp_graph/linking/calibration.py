@@ -1,8 +1,9 @@
 """Calibrated confidence: a raw matcher score → the probability that the link is right.
 
 The mapping is an isotonic regression (scikit-learn's ``IsotonicRegression``, increasing,
-clipped to [0, 1]) fitted on the development fold of the hand-labelled gold set by
-``scripts/eval_links.py --write-calibration``. Its breakpoints are shipped in
+clipped to [0, 1]) or a Platt scaling (logistic regression on the score), whichever predicts
+better in a cross-validation by subject on the development fold of the hand-labelled gold
+set; ``scripts/eval_links.py --write-calibration`` fits it on that fold. Its breakpoints are shipped in
 :mod:`.calibration_table` (a generated module: linking never refits at run time, and needs no
 scikit-learn); between breakpoints the probability is interpolated linearly, beyond them it is
 the first or last value. The same table holds the default confidence threshold of each kind,
@@ -51,14 +52,42 @@ def load(kind: str) -> Calibration:
     return Calibration(kind, entry["scores"], entry["probabilities"], entry["threshold"], entry["fitted_on"])
 
 
-def fit(kind: str, scores: Sequence[float], labels: Sequence[bool], *, threshold: float, fitted_on: str) -> Calibration:
-    """Fit the isotonic mapping of ``kind`` on (raw score, right?) pairs (needs scikit-learn)."""
-    isotonic = importlib.import_module("sklearn.isotonic")
-    model = isotonic.IsotonicRegression(y_min=0.0, y_max=1.0, increasing=True, out_of_bounds="clip")
-    model.fit(np.asarray(scores, dtype=float), np.asarray(labels, dtype=float))
-    xs = tuple(round(float(x), 4) for x in model.X_thresholds_)
-    ys = tuple(round(float(y), 4) for y in model.y_thresholds_)
-    return Calibration(kind, xs, ys, threshold, fitted_on)
+#: the calibration methods :func:`fit` knows; ``scripts/eval_links.py`` picks one per kind by
+#: cross-validation on the development fold
+METHODS = ("isotonic", "platt")
+#: the raw scores at which a Platt (logistic) fit is tabulated
+PLATT_GRID = tuple(round(i / 50, 2) for i in range(51))
+
+
+def fit(
+    kind: str,
+    scores: Sequence[float],
+    labels: Sequence[bool],
+    *,
+    threshold: float,
+    fitted_on: str,
+    method: str = "isotonic",
+) -> Calibration:
+    """Fit ``kind``'s mapping on (raw score, right?) pairs (needs scikit-learn).
+
+    ``isotonic``: scikit-learn's ``IsotonicRegression`` (increasing, clipped to [0, 1]), its
+    breakpoints kept. ``platt``: a logistic regression on the score (Platt scaling), tabulated
+    on :data:`PLATT_GRID`. Both give a non-decreasing table.
+    """
+    x = np.asarray(scores, dtype=float)
+    y = np.asarray(labels, dtype=float)
+    if method == "platt":
+        linear = importlib.import_module("sklearn.linear_model")
+        model = linear.LogisticRegression(C=1e6).fit(x.reshape(-1, 1), y.astype(int))
+        grid = np.asarray(PLATT_GRID)
+        probabilities = model.predict_proba(grid.reshape(-1, 1))[:, 1]
+        xs, ys = tuple(float(g) for g in grid), tuple(round(float(p), 4) for p in probabilities)
+    else:
+        isotonic = importlib.import_module("sklearn.isotonic")
+        model = isotonic.IsotonicRegression(y_min=0.0, y_max=1.0, increasing=True, out_of_bounds="clip").fit(x, y)
+        xs = tuple(round(float(v), 4) for v in model.X_thresholds_)
+        ys = tuple(round(float(v), 4) for v in model.y_thresholds_)
+    return Calibration(kind, xs, ys, threshold, f"{method}; {fitted_on}")
 
 
 def render(calibrations: Sequence[Calibration], *, command: str) -> str:
@@ -73,19 +102,22 @@ def render(calibrations: Sequence[Calibration], *, command: str) -> str:
         "",
         "from typing import Any",
         "",
+        "# fmt: off",
         "TABLES: dict[str, dict[str, Any]] = {",
     ]
     for c in calibrations:
-        lines += [
-            f"    {c.kind!r}: {{",
-            f"        'fitted_on': {c.fitted_on!r},",
-            f"        'threshold': {c.threshold!r},",
-            f"        'scores': {c.scores!r},",
-            f"        'probabilities': {c.probabilities!r},",
-            "    },",
-        ]
-    lines.append("}")
+        lines += [f"    {c.kind!r}: {{", "        'fitted_on': ("]
+        lines += [f"            {part!r}" for part in textwrap.wrap(c.fitted_on, 90, drop_whitespace=False)]
+        lines += ["        ),", f"        'threshold': {c.threshold!r},"]
+        lines += _wrapped("scores", c.scores) + _wrapped("probabilities", c.probabilities) + ["    },"]
+    lines += ["}", "# fmt: on"]
     return "\n".join(lines).replace("'", '"') + "\n"
+
+
+def _wrapped(name: str, values: Sequence[float]) -> list[str]:
+    """``'name': (v1, v2, ...),`` over lines of at most about 100 characters."""
+    body = textwrap.wrap(", ".join(repr(v) for v in values) + ",", 96)
+    return [f"        {name!r}: (", *(f"            {line}" for line in body), "        ),"]
 
 
 def write(calibrations: Sequence[Calibration], dest: Path, *, command: str) -> None:

@@ -42,7 +42,7 @@ METHODS = {
 #: default minimum calibrated confidence per kind (chosen on the gold set's development fold)
 DEFAULT_THRESHOLDS = {kind: calibration.load(kind).threshold for kind in calibration.KINDS}
 #: at most this many links per subject: a ROME code covers several ESCO occupations
-DEFAULT_TOP_K = {"competency": 3, "rome": 10}
+DEFAULT_TOP_K = {"competency": 5, "rome": 10}
 
 #: competency → skill predicate: (the sentence is the skill's preferred label, every word of
 #: the skill label is in the sentence) → predicate. A competency that says all the skill says

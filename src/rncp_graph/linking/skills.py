@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 #: candidates BM25 retrieves per competency before scoring
 CANDIDATES = 30
 SCORE_EXPONENTS = (0.6, 0.4)
-ONE_WORD_FACTOR = 0.5
+ONE_WORD_FACTOR = 0.75
 
 
 class Bm25Unavailable(RNCPGraphError):
