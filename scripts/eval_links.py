@@ -39,7 +39,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from rncp_graph.linking import calibration, esco, esco_data, rome
+from rncp_graph.linking import calibration, esco, esco_data, occupations, rome
 
 KINDS = {"rome-occupation": "rome", "competency-skill": "competency"}
 OLD_KINDS = {"rome": "rome-occupation", "competency": "competency-skill"}
@@ -183,6 +183,34 @@ def run_matcher(
     return esco.propose_rome(subjects, data, threshold=0.0, cal=identity)
 
 
+def relation_lines(
+    pairs: Sequence[GoldPair],
+    data: esco_data.Esco,
+    vocab: rome.RomeVocabulary,
+    cal: calibration.Calibration,
+    fold: str = "test",
+) -> list[str]:
+    """Our SKOS predicate against the gold ``relation`` of the test fold's right links (a table).
+
+    The predicate rule counts the links of the whole ROME referential, so every code is matched.
+    """
+    test = {(p.subject_id, p.object_id): p.relation for p in pairs if p.fold == fold and p.yes and p.relation}
+    subjects = subjects_of([p for p in pairs if p.fold == fold], vocab)
+    referential = [occupations.RomeEntry(c, c, tuple(v.labels())) for c, v in vocab.codes.items()]
+    found = esco.propose_rome(subjects, data, cal=cal, referential=referential)
+    counts: dict[tuple[str, str], int] = {}
+    for m in found:
+        gold = test.get((m.subject.iri, m.object_id))
+        if gold:
+            ours = m.predicate.rsplit("#", 1)[-1].removesuffix("Match")
+            counts[gold, ours] = counts.get((gold, ours), 0) + 1
+    names = ("exact", "close", "broad", "narrow")
+    lines = ["| gold relation \\ our predicate | " + " | ".join(names) + " |", "|---|---|---|---|---|"]
+    lines += [f"| {g} | " + " | ".join(str(counts.get((g, o), 0)) for o in names) + " |" for g in names]
+    agree = sum(counts.get((n, n), 0) for n in names)
+    return [*lines, f"\nSame relation: {agree} of {sum(counts.values())} right links proposed on the {fold} fold.\n"]
+
+
 @dataclass
 class KindReport:
     kind: str
@@ -314,6 +342,8 @@ def evaluate_all(
         cal = calibration.load(kind) if shipped else None
         reports.append(evaluate_kind(kind, mine, proposals, where, cal))
         print("\n".join(report_lines(reports[-1])))
+        if kind == "rome" and vocab is not None:
+            print("\n".join(relation_lines(mine, data, vocab, reports[-1].calibration)))
     return reports
 
 

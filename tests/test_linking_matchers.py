@@ -17,9 +17,9 @@ from .test_linking_support import ESCO_DIRS, LINKING, shared
 OCCUPATION = "http://data.europa.eu/esco/occupation/"
 
 
-def _evidence(code: str, iri: str, *, same: bool = False) -> occupations.Evidence:
+def _evidence(code: str, iri: str, *, same: bool = False, official: bool = False) -> occupations.Evidence:
     entry = occupations.RomeEntry(f"rome/{code}", code, (code,))
-    return occupations.Evidence(entry, EscoConcept(iri, iri), 0.9, 1, same, None, code, iri)
+    return occupations.Evidence(entry, EscoConcept(iri, iri), 0.9, 1, same, None, code, iri, official)
 
 
 @pytest.mark.parametrize(
@@ -36,6 +36,13 @@ def test_predicate_rule(links: Sequence[tuple[str, str, bool]], expected: object
     chosen = occupations.predicates([_evidence(code, iri, same=same) for code, iri, same in links])
     assert chosen["rome/A", "x"] == str(expected)
     assert set(occupations.PREDICATE_RULE) == {(a, b) for a in (True, False) for b in (True, False)}
+
+
+def test_the_codes_own_title_is_an_exact_match_even_among_several() -> None:
+    links = [_evidence("A", "x", same=True, official=True), _evidence("A", "y", same=True), _evidence("B", "x")]
+    chosen = occupations.predicates(links)
+    assert chosen["rome/A", "x"] == str(SKOS.exactMatch)
+    assert chosen["rome/A", "y"] == str(SKOS.narrowMatch)
 
 
 def test_evidence_counts_support_and_isco_group() -> None:

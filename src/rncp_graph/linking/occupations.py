@@ -59,6 +59,7 @@ class Evidence:
     isco_agrees: bool | None
     rome_text: str
     esco_text: str
+    official_title: bool = False  # the code's official label is one of the occupation's labels
 
 
 def _key(text: str) -> str:
@@ -126,8 +127,9 @@ def _entry_evidence(
         concept = occupations[o]
         titles = {_key(t) for t in concept.labels()}
         same = any(_key(f) in titles for label in entry.labels for f in rome_forms(label))
+        official = bool(entry.labels) and any(_key(f) in titles for f in rome_forms(entry.labels[0]))
         agrees = None if main_group is None or concept.isco is None else concept.isco[:3] == main_group
-        out.append(Evidence(entry, concept, cosine, support.get(o, 0), same, agrees, form, text))
+        out.append(Evidence(entry, concept, cosine, support.get(o, 0), same, agrees, form, text, official))
     return out
 
 
@@ -158,10 +160,12 @@ def score(ev: Evidence) -> float:
 
 
 #: (several occupations for this code, several codes for this occupation) → SKOS predicate
-#: from the ROME code to the ESCO occupation. A code that covers several ESCO occupations is
-#: broader than each (``narrowMatch``: the object is narrower); an occupation several codes
-#: share is broader than each code (``broadMatch``); many-to-many is only ``closeMatch``.
-#: One-to-one is ``exactMatch`` when the two share a title, ``closeMatch`` otherwise.
+#: from the ROME code to the ESCO occupation, for a pair whose titles differ. A code that
+#: covers several ESCO occupations is broader than each (``narrowMatch``: the object is
+#: narrower); an occupation several codes share is broader than each code (``broadMatch``);
+#: many-to-many is only ``closeMatch``. Before the table: ``exactMatch`` when the code's
+#: official label is a label of the occupation (the code's own job), or when the pair is
+#: one-to-one and shares a title (an appellation).
 PREDICATE_RULE: dict[tuple[bool, bool], str] = {
     (False, False): str(SKOS.closeMatch),  # exactMatch instead when same_title
     (True, False): str(SKOS.narrowMatch),
@@ -178,7 +182,7 @@ def predicates(accepted: Sequence[Evidence]) -> dict[tuple[str, str], str]:
     for ev in accepted:
         many = (per_code[ev.entry.iri] > 1, per_occupation[ev.occupation.iri] > 1)
         predicate = PREDICATE_RULE[many]
-        if many == (False, False) and ev.same_title:
+        if ev.official_title or (many == (False, False) and ev.same_title):
             predicate = str(SKOS.exactMatch)
         out[ev.entry.iri, ev.occupation.iri] = predicate
     return out
