@@ -53,7 +53,9 @@ class Bm25Unavailable(RNCPGraphError):
 
 def _bm25s() -> Any:
     try:
-        return importlib.import_module("bm25s")
+        module = importlib.import_module("bm25s")
+        logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs each index build at DEBUG
+        return module
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise Bm25Unavailable("competency linking needs bm25s: pip install 'rncp-graph[link]'") from exc
 
@@ -96,9 +98,14 @@ class SkillIndex:
                 df[term] = df.get(term, 0) + 1
         return {t: float(np.log(1 + (n - d + 0.5) / (d + 0.5))) for t, d in df.items()}
 
+    @cached_property
+    def top_idf(self) -> float:
+        """The IDF of a stem no skill uses (the highest there is)."""
+        return max(self.idf.values(), default=1.0)
+
     def coverage(self, have: Sequence[str], want: Sequence[str]) -> float:
         """IDF-weighted share of the stems of ``want`` found in ``have`` (0 when ``want`` is empty)."""
-        top = max(self.idf.values(), default=1.0)
+        top = self.top_idf
         weights = {t: self.idf.get(t, top) for t in want}
         total = sum(weights.values())
         found = set(have)
