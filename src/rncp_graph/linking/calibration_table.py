@@ -13,7 +13,7 @@ from typing import Any
 TABLES: dict[str, dict[str, Any]] = {
     "competency": {
         "fitted_on": (
-            "platt; fold dev of rome-esco.tsv + competency-esco.tsv: 269 competency pairs; ESCO "
+            "platt; fold dev of rome-esco.tsv + competency-esco.tsv: 275 competency pairs; ESCO "
             "raw-v1.0-emanuellandell"
         ),
         "threshold": 0.4318,
