@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from rncp_graph.errors import StructuralError
-from rncp_graph.linking import esco, esco_data, iris_vocab, run
+from rncp_graph.linking import calibration, esco, esco_data, iris_vocab, run
 from rncp_graph.store import GraphStore
 
 from .test_linking_support import LINKING, linking_store  # noqa: F401
@@ -56,13 +56,18 @@ def linked(linking_store: GraphStore) -> dict[str, tuple[str, str, float]]:  # n
     }
 
 
-def test_competencies_get_exact_and_close_matches(linked: dict[str, tuple[str, str, float]]) -> None:
+def test_competencies_get_exact_broad_and_close_matches(linked: dict[str, tuple[str, str, float]]) -> None:
     assert linked[f"{ID}competency/fixture-01|{SKILL}1"][0] == "exactMatch"  # "Gérer la paie"
-    assert linked[f"{ID}competency/fixture-02|{SKILL}2"][0] == "closeMatch"  # bulletins de salaire
-    # the main clause equals an ESCO label, but the competency says more: close, not exact
-    assert linked[f"{ID}competency/fixture-05|{SKILL}4"][0] == "closeMatch"
+    # every word of the skill is in the sentence, which says more: the skill is broader
+    assert linked[f"{ID}competency/fixture-02|{SKILL}2"][0] == "broadMatch"  # bulletins de salaire
+    assert linked[f"{ID}competency/fixture-05|{SKILL}4"][0] == "broadMatch"  # utiliser un tableur (pour...)
     assert not any(k.startswith(f"{ID}competency/fixture-03|") for k in linked)  # nothing fits "Accueillir le public"
-    assert all(score >= 0.4 for _, _, score in linked.values())
+    assert all(0 <= score <= 1 for _, _, score in linked.values())
+
+
+def test_competency_predicate_table_covers_every_case() -> None:
+    assert set(esco.COMPETENCY_PREDICATES) == {(a, b) for a in (True, False) for b in (True, False)}
+    assert esco.COMPETENCY_PREDICATES[False, False] == esco.CLOSE_MATCH
 
 
 def test_rome_codes_match_occupations_by_official_label_and_appellations(
@@ -78,7 +83,7 @@ def test_links_land_in_their_own_graph_and_never_type_our_data_as_esco(linking_s
     graph = iris_vocab.links_graph("esco")
     assert graph in linking_store.graphs()
     esco_links = (
-        "SELECT ?g ?s ?o WHERE { GRAPH ?g { ?s skos:closeMatch|skos:exactMatch ?o }"
+        "SELECT ?g ?s ?o WHERE { GRAPH ?g { ?s skos:closeMatch|skos:exactMatch|skos:broadMatch|skos:narrowMatch ?o }"
         " FILTER(CONTAINS(STR(?o), '/esco/')) }"
     )
     links = linking_store.select(esco_links)
@@ -92,11 +97,13 @@ def test_links_land_in_their_own_graph_and_never_type_our_data_as_esco(linking_s
 
 def test_threshold_and_top_k_bound_the_links(linking_store: GraphStore) -> None:  # noqa: F811
     subjects = esco.competency_subjects(linking_store)
-    skills = esco_data.read_esco(LINKING / "esco").skills
-    assert len(esco.propose(subjects, skills, threshold=0.99, top_k=3)) < len(
-        esco.propose(subjects, skills, threshold=0.1, top_k=3)
-    )
+    data = esco_data.read_esco(LINKING / "esco")
+    top = calibration.load("competency").confidence(1.0)  # what an exact label match gets
+    strict = esco.propose_competencies(subjects, data, threshold=top, top_k=3)
+    loose = esco.propose_competencies(subjects, data, threshold=0.0, top_k=3)
+    assert 0 < len(strict) < len(loose)
+    assert all(m.confidence >= top for m in strict)
     by_subject: dict[str, int] = {}
-    for m in esco.propose(subjects, skills, threshold=0.01, top_k=2):
+    for m in esco.propose_competencies(subjects, data, threshold=0.0, top_k=1):
         by_subject[m.subject.iri] = by_subject.get(m.subject.iri, 0) + 1
-    assert max(by_subject.values()) == 2
+    assert max(by_subject.values()) == 1

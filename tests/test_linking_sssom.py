@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from rncp_graph.linking import run, sssom
+from rncp_graph.linking import calibration, run, sssom
 from rncp_graph.store import GraphStore
 
 from .test_linking_support import LINKING, linking_store  # noqa: F401
@@ -25,12 +25,19 @@ def test_sssom_files_round_trip(linking_store: GraphStore, tmp_path: Path) -> No
     assert meta["license"] == "https://creativecommons.org/licenses/by/4.0/"
     assert meta["object_source_version"] == "esco"
     assert len(rows) == len(result.mappings)
-    assert {r["predicate_id"] for r in rows} == {"skos:exactMatch", "skos:closeMatch"}
+    assert (
+        {"skos:exactMatch", "skos:broadMatch"}
+        <= {r["predicate_id"] for r in rows}
+        <= {f"skos:{p}Match" for p in ("exact", "close", "broad", "narrow")}
+    )
     assert {r["mapping_justification"] for r in rows} == {"semapv:LexicalMatching"}
     assert all(0.0 < float(r["confidence"]) <= 1.0 for r in rows)
     assert all(r["subject_id"].startswith(("rncpcompetency:", "rome:")) for r in rows)
     assert all(r["object_id"].startswith(("escoskill:", "escooccupation:")) for r in rows)
-    assert "cosine" in rows[0]["comment"]
+    assert "score" in rows[0]["comment"] and "confidence" in rows[0]["comment"]
+    for r in rows:  # confidence is the shipped calibration of the raw score
+        kind = "rome" if r["subject_id"].startswith("rome:") else "competency"
+        assert float(r["confidence"]) == calibration.load(kind).confidence(float(r["similarity_score"]))
     import yaml
 
     assert yaml.safe_load(yml.read_text(encoding="utf-8")) == meta

@@ -61,3 +61,15 @@ def test_unknown_words_lower_the_score_and_alone_match_nothing() -> None:
 def test_min_score_filters_hits() -> None:
     index = TfidfIndex(["gérer la paie", "gérer une équipe de nuit"])
     assert [h.document for h in index.search(["gérer la paie"], top_k=5, min_score=0.9)] == [0]
+
+
+def test_action_nouns_share_the_stem_of_their_verb() -> None:
+    # block titles name actions by nouns, ESCO skills by verbs
+    assert stem("gestion") == stem("gérer") and stem("conduite") == stem("conduire")
+    assert content_stems("Gestion et animation d'équipe")[:2] == content_stems("gérer animer")
+    assert stem("réalisation") == stem("réaliser")  # already equal without the table
+
+
+def test_son_is_a_word_of_job_titles_not_a_stop_word() -> None:
+    # "Ingénieur du son" must not become "ingénieur" (it matched any ESCO "ingénieur")
+    assert content_stems("Ingénieur du son") == [stem("ingénieur"), stem("son")]

@@ -115,8 +115,16 @@ _vocab_command("nsf", "nsf_vocabulary", "nsf")
 )
 @click.option("--rome", "rome_dir", type=DIR, help="ROME 4.0 folder: match ROME codes by their appellations too.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("out/links"), show_default=True)
-@click.option("--threshold", type=float, help="Cosine threshold for both kinds of links (default: per kind).")
-@click.option("--top-k", type=int, default=3, show_default=True, help="At most this many links per subject.")
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0, 1),
+    help="Minimum calibrated confidence for both kinds of links (default: per kind, see docs/linking.md).",
+)
+@click.option(
+    "--top-k",
+    type=click.IntRange(1),
+    help="At most this many links per subject (default: 3 per competency, 10 per ROME code).",
+)
 @on_disk_store
 @fiches_option
 def link_esco_command(
@@ -125,7 +133,7 @@ def link_esco_command(
     rome_dir: Path | None,
     out: Path,
     threshold: float | None,
-    top_k: int,
+    top_k: int | None,
     store_path: Path | None,
     fiches: tuple[str, ...],
 ) -> None:

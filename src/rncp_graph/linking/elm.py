@@ -153,7 +153,8 @@ def _read_certifiers(store: GraphStore, src: ElmSource) -> None:
 def _read_esco(store: GraphStore, src: ElmSource) -> None:
     graph = ox.NamedNode(iris_vocab.links_graph("esco"))
     q = (
-        "SELECT ?k ?e ?g ?skill WHERE { GRAPH ?g { ?k skos:closeMatch|skos:exactMatch ?e }"
+        "SELECT ?k ?e ?g ?skill WHERE {"
+        " GRAPH ?g { ?k skos:exactMatch|skos:closeMatch|skos:broadMatch|skos:narrowMatch ?e }"
         " FILTER(STRSTARTS(STR(?e), ?skill)) }"
     )
     for r in store.select(q, {"g": graph, "skill": ox.Literal("http://data.europa.eu/esco/skill/")}):

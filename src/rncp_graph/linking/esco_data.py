@@ -7,7 +7,11 @@ Two layouts are read, told apart by their header:
 * a trimmed API pull (``conceptUri, preferredLabel, altLabels``; alternative labels
   separated by ``|``).
 
-Only ``skills_fr.csv`` and ``occupations_fr.csv`` are read. Gendered labels are split into
+``skills_fr.csv`` and ``occupations_fr.csv`` are required. What the official download adds is
+read when present: the occupation's ISCO-08 unit group (``iscoGroup`` column), descriptions
+(``description``; empty in both shared copies), and the hierarchies
+``broaderRelationsSkillPillar.csv`` / ``broaderRelationsOccPillar.csv`` (concept → broader
+concept). The trimmed API pull has none of them; the matchers then do without. Gendered labels are split into
 their forms (ESCO ``technicien/technicienne``; ROME ``Conducteur / Conductrice d'engins``),
 because the stems of the two forms differ and either form may be the one that matches.
 """
@@ -32,6 +36,8 @@ FILES: dict[str, tuple[str, frozenset[str], str]] = {
     "occupation": ("occupations_fr.csv", frozenset({"Occupation"}), "http://data.europa.eu/esco/occupation/"),
 }
 _REQUIRED = {"conceptUri", "preferredLabel", "altLabels"}
+#: the optional hierarchy files of the official download
+HIERARCHY_FILES = ("broaderRelationsSkillPillar.csv", "broaderRelationsOccPillar.csv")
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,8 @@ class EscoConcept:
     iri: str
     pref_label: str
     alt_labels: tuple[str, ...] = ()
+    isco: str | None = None  # ISCO-08 unit group (4 digits) of an occupation, when the file has it
+    description: str = ""
 
     def labels(self) -> list[str]:
         """Preferred then alternative labels, gendered pairs split, duplicates dropped."""
@@ -59,6 +67,9 @@ class Esco:
     source: str
     skills: list[EscoConcept] = field(default_factory=list)
     occupations: list[EscoConcept] = field(default_factory=list)
+    #: concept IRI → the IRIs of its broader concepts (skills and skill groups; occupations,
+    #: occupations and ISCO groups), from the ``broaderRelations*Pillar.csv`` files when present
+    broader: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def read_esco(folder: Path) -> Esco:
@@ -69,6 +80,8 @@ def read_esco(folder: Path) -> Esco:
     esco = Esco(source=folder.name)
     esco.skills = read_concepts(folder / FILES["skill"][0], "skill")
     esco.occupations = read_concepts(folder / FILES["occupation"][0], "occupation")
+    for name in HIERARCHY_FILES:
+        esco.broader.update(read_broader(folder / name))
     log.info("ESCO %s: %d skills, %d occupations", folder.name, len(esco.skills), len(esco.occupations))
     return esco
 
@@ -92,7 +105,24 @@ def read_concepts(path: Path, kind: str) -> list[EscoConcept]:
 
 def _concept(row: dict[str, str]) -> EscoConcept:
     alts = [a.strip() for a in re.split(r"[\n|]", row["altLabels"] or "") if a.strip()]
-    return EscoConcept(row["conceptUri"].strip(), row["preferredLabel"].strip(), tuple(alts))
+    isco = (row.get("iscoGroup") or "").strip() or None
+    description = (row.get("description") or "").strip()
+    return EscoConcept(row["conceptUri"].strip(), row["preferredLabel"].strip(), tuple(alts), isco, description)
+
+
+def read_broader(path: Path) -> dict[str, tuple[str, ...]]:
+    """``conceptUri → broaderUri`` pairs of an ESCO ``broaderRelations*Pillar.csv`` (none when absent)."""
+    if not path.is_file():
+        return {}
+    found: dict[str, list[str]] = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        if not {"conceptUri", "broaderUri"} <= set(reader.fieldnames or ()):
+            raise StructuralError("not an ESCO broader-relations CSV (conceptUri, broaderUri)", file=str(path))
+        for row in reader:
+            found.setdefault(row["conceptUri"].strip(), []).append(row["broaderUri"].strip())
+    log.info("%s: %d concepts with a broader concept", path.name, len(found))
+    return {iri: tuple(parents) for iri, parents in found.items()}
 
 
 def esco_forms(label: str) -> list[str]:

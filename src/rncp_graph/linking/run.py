@@ -13,10 +13,11 @@ from pathlib import Path
 
 from rdflib.namespace import SKOS
 
+from .. import iris
 from ..namespaces import RNCP
 from ..store import GraphStore
 from ..terms import Triple, fr, term_iri
-from . import elm, elm_shacl, esco, esco_data, iris_vocab, nsf, rdfio, rome, sssom
+from . import elm, elm_shacl, esco, esco_data, iris_vocab, nsf, occupations, rdfio, rome, sssom
 
 log = logging.getLogger(__name__)
 
@@ -86,15 +87,26 @@ def link_esco(
     out: Path | None = None,
     rome_dir: Path | None = None,
     thresholds: dict[str, float] | None = None,
-    top_k: int = esco.DEFAULT_TOP_K,
+    top_k: int | None = None,
     load: bool = True,
 ) -> LinkResult:
-    """Propose competency → skill and ROME → occupation links; write SSSOM and Turtle, load the graph."""
+    """Propose competency → skill and ROME → occupation links; write SSSOM and Turtle, load the graph.
+
+    :param thresholds: minimum calibrated confidence per kind (default: the shipped ones).
+    :param top_k: at most this many links per subject (default: per kind, ``esco.DEFAULT_TOP_K``).
+    """
     limits = {**esco.DEFAULT_THRESHOLDS, **(thresholds or {})}
     data = esco_data.read_esco(esco_dir)
-    extra = {c: v.labels() for c, v in rome.read_rome(rome_dir).codes.items()} if rome_dir else None
-    mappings = esco.propose(esco.competency_subjects(store), data.skills, threshold=limits["competency"], top_k=top_k)
-    mappings += esco.propose(esco.rome_subjects(store, extra), data.occupations, threshold=limits["rome"], top_k=top_k)
+    vocab = rome.read_rome(rome_dir) if rome_dir else None
+    extra = {c: v.labels() for c, v in vocab.codes.items()} if vocab else None
+    referential = (
+        [occupations.RomeEntry(iris.rome(c), c, tuple(v.labels())) for c, v in vocab.codes.items()] if vocab else []
+    )
+    subjects = esco.competency_subjects(store)
+    mappings = esco.propose_competencies(subjects, data, threshold=limits["competency"], top_k=top_k)
+    mappings += esco.propose_rome(
+        esco.rome_subjects(store, extra), data, threshold=limits["rome"], top_k=top_k, referential=referential
+    )
     result = LinkResult(mappings)
     triples = list(esco.link_triples(mappings)) + list(_esco_label_triples(mappings))
     if out is not None:

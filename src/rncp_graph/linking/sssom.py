@@ -26,7 +26,7 @@ from .. import iris
 from ..__about__ import __version__
 from ..exports.atomic import write_bytes
 from . import iris_vocab
-from .esco import METHOD, Mapping
+from .esco import METHODS, Mapping
 from .esco_data import ESCO_OCCUPATION_SCHEME, ESCO_SKILL_SCHEME
 
 log = logging.getLogger(__name__)
@@ -62,7 +62,11 @@ COLUMNS = [
     "object_source",
     "comment",
 ]
-SIMILARITY = "cosine similarity of TF-IDF vectors (Snowball French stems and stem bigrams)"
+#: what ``similarity_score`` measures, per subject kind (``confidence`` is its calibrated probability)
+SIMILARITY = {
+    "competency": "label coverage^0.6 x main-clause coverage^0.4 (BM25 IDF over Snowball French stems)",
+    "rome": "best TF-IDF cosine of ROME and ESCO job titles + appellation support + ISCO group (capped at 1)",
+}
 MATCH_FIELDS = {"competency": "rncp:text", "rome": "skos:prefLabel|skos:altLabel"}
 #: subject kind → (subject source, object source): where each side of a row comes from
 SOURCES = {
@@ -88,10 +92,12 @@ def metadata(*, name: str, esco_version: str, thresholds: dict[str, float]) -> d
         "mapping_set_version": __version__,
         "mapping_set_title": "RNCP competencies and ROME codes to ESCO (French labels), lexical matches",
         "mapping_set_description": (
-            "Proposed links from RNCP competencies to ESCO skills and from ROME codes to ESCO occupations, "
-            f"found by {METHOD}; cosine thresholds {limits}. Machine-proposed, not curated: see docs/linking.md "
-            "for precision and recall on a hand-labelled gold set. ESCO labels (c) European Union, CC BY 4.0; "
-            "RNCP and ROME data: Licence Ouverte 2.0."
+            "Proposed links from RNCP competencies to ESCO skills and from ROME codes to ESCO occupations. "
+            + " ".join(f"{kind}: {method}." for kind, method in sorted(METHODS.items()))
+            + f" confidence = probability that the link is right, calibrated on a hand-labelled gold set "
+            f"(isotonic regression on its development fold); minimum confidence {limits}. Machine-proposed, not "
+            "curated: see docs/linking.md for precision and recall on the held-out fold. ESCO labels (c) "
+            "European Union, CC BY 4.0; RNCP and ROME data: Licence Ouverte 2.0."
         ),
         "license": "https://creativecommons.org/licenses/by/4.0/",
         "creator_id": [curie(CREATOR)],
@@ -112,9 +118,9 @@ def row(m: Mapping) -> dict[str, str]:
         "object_id": curie(m.object_id),
         "object_label": m.object_label,
         "mapping_justification": "semapv:LexicalMatching",
-        "confidence": f"{m.score:.4f}",
+        "confidence": f"{m.confidence:.4f}",
         "similarity_score": f"{m.score:.4f}",
-        "similarity_measure": SIMILARITY,
+        "similarity_measure": SIMILARITY[m.subject.kind],
         "subject_match_field": MATCH_FIELDS[m.subject.kind],
         "object_match_field": "skos:prefLabel|skos:altLabel",
         "subject_source": curie(SOURCES[m.subject.kind][0]),

@@ -46,11 +46,37 @@ STOP_WORDS: frozenset[str] = frozenset(
     celles celui ces cet cette chaque ci comme comment d dans de des du donc dont du elle elles en encore entre
     est et etc etre eu fait faire il ils j je l la le les leur leurs lors lorsqu lorsque lui m ma mais me meme
     memes mes moi mon n ne ni no non nos notre nous o on ou par parmi pas pendant peu peut plus pour pourquoi
-    qu quand que quel quelle quelles quels qui quoi s sa sans se selon ses si sien son sont sous sur t ta te
+    qu quand que quel quelle quelles quels qui quoi s sa sans se selon ses si sien sont sous sur t ta te
     tel telle telles tels tes toi ton tous tout toute toutes tres tu un une unes uns vers via vos votre vous y
     afin ainsi cas cadre ensemble etant ete fois lieu moyen niveau partir regard sein tant travers
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
+
+#: Snowball stems of French action nouns → the stem of their verb, where the two differ
+#: (``gestion`` → ``ger`` of *gérer*): block titles name actions by nouns ("Gestion et
+#: animation d'équipe"), ESCO skills by verbs ("gérer une équipe"). Nouns whose stem is
+#: already the verb's (réalisation, organisation, analyse...) need no entry.
+STEM_EQUIVALENTS: dict[str, str] = {
+    "gestion": "ger",
+    "conduit": "conduir",
+    "concept": "concevoir",
+    "coordin": "coordon",
+    "definit": "defin",
+    "mis": "mettr",
+    "product": "produir",
+    "construct": "construir",
+    "vent": "vendr",
+    "suiv": "suivr",
+    "pilotag": "pilot",
+    "creation": "cre",
+    "entretien": "entreten",
+    "redact": "redig",
+    "commun": "communiqu",
+    "planif": "planifi",
+    "intervent": "interven",
+    "diagnostic": "diagnostiqu",
+    "achat": "achet",
+}
 
 _ELISION = re.compile(r"\b([cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu)'", re.IGNORECASE)
 
@@ -97,8 +123,10 @@ def words(text: str) -> list[str]:
 
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
-    """The Snowball French stem of a lowercase word, accent-folded afterwards."""
-    return fold(str(_stemmer().stemWord(word)))
+    """The Snowball French stem of a lowercase word, accent-folded, action nouns made verbs
+    (:data:`STEM_EQUIVALENTS`)."""
+    s = fold(str(_stemmer().stemWord(word)))
+    return STEM_EQUIVALENTS.get(s, s)
 
 
 def content_stems(text: str) -> list[str]:
