@@ -157,12 +157,17 @@ def check_command(graph: Path | None, endpoint: str | None, default_graph: str |
     help="The server's SPARQL query timeout (Oxigraph 0.5.13 checks it only while a query reads the store: "
     "a cross product or an aggregate over it is not stopped; see README, Safe by default).",
 )
-def serve_command(*, graph: Path, host: str, port: int, read_only: bool, location: Path | None, timeout_s: int) -> None:
+@click.option(
+    "--cors", is_flag=True, help="Answer cross-origin requests from any origin (Access-Control-Allow-Origin: *)."
+)
+def serve_command(
+    *, graph: Path, host: str, port: int, read_only: bool, location: Path | None, timeout_s: int, cors: bool
+) -> None:
     """Serve GRAPH over the SPARQL protocol with the Oxigraph server (pip install 'rncp-graph[serve]')."""
     from ..serve import serve  # only here: the server and its HTTP modules
 
     code = serve(
-        graph, host=host, port=port, read_only=read_only, timeout_s=timeout_s, location=location,
+        graph, host=host, port=port, read_only=read_only, timeout_s=timeout_s, location=location, cors=cors,
         on_ready=lambda s: click.echo(f"SPARQL endpoint: {s.query_url}  (Ctrl-C to stop)"),
     )  # fmt: skip
     sys.exit(code)
