@@ -155,3 +155,18 @@ def test_without_cors_no_cross_origin_header(built: Path) -> None:
         assert "--cors" not in server.command()
         answer = cross_origin(server.query_url + "?query=ASK%7B%7D")
     assert "access-control-allow-origin" not in answer
+
+
+# -- the notebook's union: the rows of an endpoint over rncp.nt ------------------------------
+#: every ROME code and its label: each source file states them again (one named graph per file)
+ROME_LABELS = "SELECT ?code ?label WHERE { ?code a rncp:RomeCode ; skos:prefLabel ?label }"
+
+
+def test_select_gives_the_rows_of_an_endpoint_over_rncp_nt(built: Path) -> None:
+    store = open_graph(built / "store")
+    with serving(built / "out" / "rncp.nt") as server:
+        served = queries.run_text(ROME_LABELS, target=Endpoint(server.query_url, timeout=10, deadline=30))
+    local = queries.run_text(ROME_LABELS, target=store)
+    assert len(served) > 0 and multiset(local) == multiset(served)
+    store.union = "per-graph"  # pyoxigraph's union: one row per source graph stating the triple
+    assert len(queries.run_text(ROME_LABELS, target=store)) > len(served)

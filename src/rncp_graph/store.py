@@ -1,7 +1,9 @@
 """The embedded store: pyoxigraph, in memory or on disk, one named graph per source.
 
 Queries see the union of all graphs as their default graph (the "merged view"); a
-``GRAPH`` clause reaches one source. Parameters are bound with pyoxigraph
+``GRAPH`` clause reaches one source. For :meth:`GraphStore.select` that default graph holds
+each triple once, as in ``rncp.nt`` (an in-memory copy made from the canonical lines);
+:meth:`GraphStore.query` sees one match per graph stating a triple. Parameters are bound with pyoxigraph
 ``substitutions``, never pasted into query text. An :class:`rdflib.Dataset` view over the
 same store is available for users of the rdflib API (:meth:`GraphStore.rdflib_dataset`).
 
@@ -17,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import logging
+import re
 import tempfile
 import time
 import weakref
@@ -62,6 +65,11 @@ class GraphStore:
         self._loaded_lines = LineSpool()
         #: seconds :meth:`query` and :meth:`select` wait for a query (None: no limit)
         self.query_timeout: float | None = deadline.default_timeout()
+        #: the default graph of :meth:`select` and :meth:`table`: ``"distinct"``, each triple of
+        #: the merged view once (as an endpoint loaded from ``rncp.nt`` answers); ``"per-graph"``,
+        #: once per named graph stating it (pyoxigraph's union, as :meth:`query` sees it)
+        self.union: Literal["distinct", "per-graph"] = "distinct"
+        self._distinct: tuple[list[bytes], ox.Store] | None = None  # the canonical lines it was made from
 
     # -- loading --------------------------------------------------------------------------
     def replace_graph(
@@ -182,11 +190,14 @@ class GraphStore:
             return results
         return deadline.BoundedRows(results, deadline=started + limit, timeout=limit, name="ad-hoc")
 
-    def _execute(self, sparql: str, bindings: Mapping[str, Term] | None) -> Any:
+    def _execute(self, sparql: str, bindings: Mapping[str, Term] | None, distinct: ox.Store | None = None) -> Any:
+        """Run ``sparql`` over the union of the named graphs, or over ``distinct``'s default graph."""
         subs: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
             ox.Variable(k): v for k, v in (bindings or {}).items()
         }
         try:
+            if distinct is not None:
+                return distinct.query(sparql, substitutions=subs or None, prefixes=PREFIXES)
             return self.ox.query(sparql, use_default_graph_as_union=True, substitutions=subs or None, prefixes=PREFIXES)
         except (SyntaxError, RuntimeError) as exc:
             raise QueryError(f"SPARQL query failed: {exc}") from exc
@@ -201,6 +212,12 @@ class GraphStore:
         name: str = "ad-hoc",
     ) -> list[dict[str, Term | None]]:
         """Rows of a SELECT query as dicts of variable name → term (``None`` when unbound).
+
+        The default graph holds each triple of the merged view once (:attr:`union`
+        ``"distinct"``), so a query without ``DISTINCT`` gives the rows an endpoint loaded from
+        ``rncp.nt`` gives, not one per source graph stating a triple. A query that names graphs
+        (``GRAPH``, ``FROM``: the provenance) runs over the named graphs as they are stored.
+        With :attr:`union` ``"per-graph"``, every query does (pyoxigraph's union, as in :meth:`query`).
 
         The query runs in a worker thread: the caller gets its rows, or
         :class:`~rncp_graph.deadline.QueryTimeoutError` after ``timeout`` seconds (default
@@ -223,8 +240,10 @@ class GraphStore:
         if not allow_federation:
             sparql_guard.guard(sparql, engine="oxigraph", name=name)
 
+        over = self._distinct_union() if self.union == "distinct" and not _names_graphs(sparql) else None
+
         def work(stopped: Callable[[], bool]) -> tuple[list[str], list[dict[str, Term | None]]]:
-            solutions = self._execute(sparql, bindings)
+            solutions = self._execute(sparql, bindings, over)
             try:  # on an error, the traceback reaches the caller's thread: it must not hold the results
                 names = [v.value for v in solutions.variables]
                 return names, deadline.rows_until(iter(solutions), stopped, lambda row: {n: row[n] for n in names})
@@ -233,6 +252,17 @@ class GraphStore:
 
         limit = self.query_timeout if timeout == "default" else timeout
         return deadline.bounded(work, timeout=limit, name=name)
+
+    def _distinct_union(self) -> ox.Store:
+        """An in-memory store whose default graph holds each triple of the merged view once (the
+        same terms: blank nodes keep their identity), remade when :meth:`canonical_bytes` is,
+        after a change made through this object."""
+        lines = self.canonical_bytes()
+        if self._distinct is None or self._distinct[0] is not lines:
+            store = ox.Store()
+            store.extend(ox.Quad(q.subject, q.predicate, q.object) for q in self.ox.quads_for_pattern(None, None, None))
+            self._distinct = (lines, store)
+        return self._distinct[1]
 
     def count_by_class(self) -> dict[str, int]:
         """Number of distinct instances of each ``rdf:type`` in the merged view."""
@@ -488,6 +518,16 @@ class _LineCollector(list[bytes]):
 #: quads outside the largest graph above which :meth:`GraphStore.triple_count` asks Oxigraph
 #: for the distinct count (0.9 s at 656k triples) instead of looking each one up from Python
 _LOOKUP_LIMIT = 50_000
+
+
+#: a word that names graphs in a query (``GRAPH``, ``FROM [NAMED]``), outside IRIs
+_GRAPH_WORDS = re.compile(r"\b(?:graph|from)\b", re.IGNORECASE)
+
+
+def _names_graphs(sparql: str) -> bool:
+    """Whether ``sparql`` may name graphs: then it runs over the named graphs as they are stored.
+    (The same word in a string or comment only costs the distinct union.)"""
+    return bool(_GRAPH_WORDS.search(re.sub(r"<[^<>\s]*>", "", sparql)))
 
 
 def is_store(path: Path) -> bool:
