@@ -49,3 +49,13 @@ def test_the_distinct_union_follows_changes() -> None:
     )
     assert sorted(r["o"].value for r in store.select("SELECT ?o WHERE { ?s ?p ?o }") if r["o"]) == ["v", "w"]
     assert len(store.select("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")) == 3
+
+
+def test_a_union_without_repeats_is_queried_in_place() -> None:
+    store = GraphStore()
+    store.replace_graph("urn:x:g1", [b'<urn:x:s> <urn:x:p> "v" .\n'])
+    store.replace_graph("urn:x:g2", [b'<urn:x:s> <urn:x:p> "w" .\n'])
+    assert len(store.select("SELECT ?o WHERE { ?s ?p ?o }")) == 2
+    assert store._distinct is None  # no copy: the union repeats nothing
+    store.replace_graph("urn:x:g2", [b'<urn:x:s> <urn:x:p> "v" .\n'])
+    assert len(store.select("SELECT ?o WHERE { ?s ?p ?o }")) == 1

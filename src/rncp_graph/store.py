@@ -2,7 +2,8 @@
 
 Queries see the union of all graphs as their default graph (the "merged view"); a
 ``GRAPH`` clause reaches one source. For :meth:`GraphStore.select` that default graph holds
-each triple once, as in ``rncp.nt`` (an in-memory copy made from the canonical lines);
+each triple once, as in ``rncp.nt`` (when a triple is in several graphs, an in-memory copy of
+the union);
 :meth:`GraphStore.query` sees one match per graph stating a triple. Parameters are bound with pyoxigraph
 ``substitutions``, never pasted into query text. An :class:`rdflib.Dataset` view over the
 same store is available for users of the rdflib API (:meth:`GraphStore.rdflib_dataset`).
@@ -69,7 +70,10 @@ class GraphStore:
         #: the merged view once (as an endpoint loaded from ``rncp.nt`` answers); ``"per-graph"``,
         #: once per named graph stating it (pyoxigraph's union, as :meth:`query` sees it)
         self.union: Literal["distinct", "per-graph"] = "distinct"
-        self._distinct: tuple[list[bytes], ox.Store] | None = None  # the canonical lines it was made from
+        #: the copy :meth:`select` queries, and whether the union repeats a triple (None: not known
+        #: since the last change made through this object)
+        self._distinct: ox.Store | None = None
+        self._repeats: bool | None = None
 
     # -- loading --------------------------------------------------------------------------
     def replace_graph(
@@ -98,6 +102,7 @@ class GraphStore:
         if keep_lines and not trusted:
             raise ValueError("keep_lines is for our own mapping's lines (trusted=True)")
         self._canonical = None
+        self._distinct = self._repeats = None
         self.drop_graph(graph)
         name = ox.NamedNode(graph)
         # on disk, bulk_load writes sorted files instead of one transaction per chunk: 2.5× faster
@@ -120,6 +125,7 @@ class GraphStore:
         self._loaded_lines.forget(graph)
         if self.ox.contains_named_graph(name):
             self._canonical = None
+            self._distinct = self._repeats = None
             self.ox.remove_graph(name)
 
     def remove_quads(self, quads: Iterable[ox.Quad]) -> None:
@@ -143,11 +149,13 @@ class GraphStore:
     def _forget_exports(self) -> None:
         """A change to any graph: the canonical export and every graph's kept lines are stale."""
         self._canonical = None
+        self._distinct = self._repeats = None
         self._loaded_lines.close()
 
     def load_file(self, path: Path, graph: str) -> None:
         """Load a Turtle / N-Triples file of our own (ontology schemes) into ``graph``."""
         self._canonical = None
+        self._distinct = self._repeats = None
         self._loaded_lines.forget(graph)
         self.ox.load(path=str(path), to_graph=ox.NamedNode(graph))
 
@@ -253,16 +261,17 @@ class GraphStore:
         limit = self.query_timeout if timeout == "default" else timeout
         return deadline.bounded(work, timeout=limit, name=name)
 
-    def _distinct_union(self) -> ox.Store:
+    def _distinct_union(self) -> ox.Store | None:
         """An in-memory store whose default graph holds each triple of the merged view once (the
-        same terms: blank nodes keep their identity), remade when :meth:`canonical_bytes` is,
-        after a change made through this object."""
-        lines = self.canonical_bytes()
-        if self._distinct is None or self._distinct[0] is not lines:
+        same terms: blank nodes keep their identity), made at the first query after a change made
+        through this object; None when no triple is in two graphs (the union repeats nothing)."""
+        if self._repeats is None:
+            self._repeats = self.triple_count() != len(self.ox)
+        if self._repeats and self._distinct is None:
             store = ox.Store()
             store.extend(ox.Quad(q.subject, q.predicate, q.object) for q in self.ox.quads_for_pattern(None, None, None))
-            self._distinct = (lines, store)
-        return self._distinct[1]
+            self._distinct = store
+        return self._distinct if self._repeats else None
 
     def count_by_class(self) -> dict[str, int]:
         """Number of distinct instances of each ``rdf:type`` in the merged view."""
