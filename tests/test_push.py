@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import click
 import pyoxigraph as ox
 import pytest
 import rdflib
@@ -515,3 +516,12 @@ def test_chunks_cut_between_lines() -> None:
     assert pusher.chunks(long_first) == [
         b'<urn:x:s> <urn:x:p> "b" .\n<urn:x:s> <urn:x:q> "c" .\n' + long_first.split(b"\n")[0] + b"\n"
     ]
+
+
+def test_the_command_uploads_in_chunks_of_the_library_default() -> None:
+    from rncp_graph.push import CHUNK_LINES
+
+    command = main.get_command(click.Context(main), "push")
+    assert command is not None
+    (option,) = [p for p in command.params if p.name == "chunk_lines"]
+    assert option.default == CHUNK_LINES
