@@ -38,6 +38,7 @@ from tests.synthetic_fiches import Generator  # noqa: E402
 
 from rncp_graph import iris  # noqa: E402
 from rncp_graph.analysis.fixtures import store_from_fiches  # noqa: E402
+from rncp_graph.exports.canonical import canonical_lines  # noqa: E402
 from rncp_graph.model import Fiche  # noqa: E402
 from rncp_graph.resources import scheme_files  # noqa: E402
 from rncp_graph.store import GraphStore  # noqa: E402
@@ -75,7 +76,7 @@ def bench_size(
     """Every measurement for one number of fiches."""
     fiches = timed("generate", size, 0, rows, Generator(seed=1).fiches, size, faults=0.1)
     store = timed("load into Oxigraph", size, 0, rows, make_store, fiches)
-    timed("partition into units", size, 0, rows, partition, store.canonical_lines())
+    timed("partition into units", size, 0, rows, partition, canonical_lines(store))
     reference = None
     if size <= whole_max:
         reference = timed(

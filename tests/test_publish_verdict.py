@@ -63,3 +63,5 @@ def test_a_clean_release_says_nothing_more(tmp_path: Path) -> None:
     run = CliRunner().invoke(main, [*PUBLISH, str(src), "--out", str(tmp_path / "release")])
     assert run.exit_code == 0, run.output
     assert run.stderr == ""
+    # the summary names the recommended properties no option filled, none invented
+    assert "dcat.ttl: no dcat:contactPoint of the dataset (--contact-email or --contact-url)" in run.stdout

@@ -17,8 +17,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import click
+import pyoxigraph as ox
 import pytest
+import rdflib
 from click.testing import CliRunner
+from rdflib.compare import isomorphic
 
 from rncp_graph import Build
 from rncp_graph.cli import main
@@ -30,17 +34,53 @@ from rncp_graph.terms import lines_to_bytes
 
 from .test_queries_support import inline_store
 from .test_remote import Script, fake_endpoint, json_reply, reply
+from .virtuoso import MISSING, VIRTUOSO, VirtuosoServer
 
 LIVE = "https://w3id.org/rncp-graph/id/graph/test/live"
 PREVIOUS = LIVE + "/previous"
 
-pytestmark = pytest.mark.skipif(find_oxigraph() is None, reason="the oxigraph server binary is not installed")
+TEST_GRAPHS = "https://w3id.org/rncp-graph/id/graph/test/"
 
 
-@pytest.fixture
-def server() -> Iterator[OxigraphServer]:
-    with OxigraphServer(None, read_only=False) as running:
+@dataclass(frozen=True)
+class Store:
+    """A real store under test: its base URL and the layout of its URLs (:data:`rncp_graph.push.LAYOUTS`)."""
+
+    layout: str
+    url: str
+
+    @property
+    def endpoints(self) -> StoreEndpoints:
+        return StoreEndpoints.layout(self.layout, self.url)
+
+    def at(self, url: str) -> StoreEndpoints:
+        """The URLs of this store reached through ``url`` (a proxy in front of it)."""
+        return StoreEndpoints.layout(self.layout, url)
+
+
+@pytest.fixture(scope="module")
+def virtuoso_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VirtuosoServer]:
+    """One Virtuoso server per module (it takes seconds to start); each test clears its graphs."""
+    if VIRTUOSO is None:
+        pytest.skip(MISSING)
+    with VirtuosoServer(tmp_path_factory.mktemp("virtuoso")) as running:
         yield running
+
+
+@pytest.fixture(params=["oxigraph", pytest.param("virtuoso", marks=pytest.mark.virtuoso)])
+def store(request: pytest.FixtureRequest) -> Iterator[Store]:
+    """Each real store, empty of test graphs: an in-memory Oxigraph server, Virtuoso."""
+    if request.param == "virtuoso":
+        running = request.getfixturevalue("virtuoso_server")
+        store = Store("virtuoso", running.url)
+        for graph in graphs(store):
+            Pusher(store.endpoints, LIVE).update(f"DROP SILENT GRAPH <{graph}>")
+        yield store
+        return
+    if find_oxigraph() is None:
+        pytest.skip("the oxigraph server binary is not installed")
+    with OxigraphServer(None, read_only=False) as oxigraph:
+        yield Store("oxigraph", oxigraph.url)
 
 
 @pytest.fixture(scope="module")
@@ -50,40 +90,41 @@ def sample_file(sample_build: Build, tmp_path_factory: pytest.TempPathFactory) -
     return path
 
 
-def count(server_url: str, graph: str) -> int:
+def count(store: Store, graph: str) -> int:
     table = run_text(
-        f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}", target=Endpoint(server_url + "/query")
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}", target=Endpoint(store.endpoints.query)
     )
     cell = table.rows[0]["n"]
     assert cell is not None
     return int(cell.value)
 
 
-def graphs(server_url: str) -> list[str]:
-    table = run_text("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", target=Endpoint(server_url + "/query"))
+def graphs(store: Store) -> list[str]:
+    """The test graphs on the store (Virtuoso has graphs of its own)."""
+    query = f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{TEST_GRAPHS}")) }}'
+    table = run_text(query, target=Endpoint(store.endpoints.query))
     return sorted(r["g"].value for r in table.rows if r["g"] is not None)
 
 
-def test_push_then_push_again_keeps_the_previous_version(
-    server: OxigraphServer, sample_file: Path, tmp_path: Path
-) -> None:
-    first = push(sample_file, endpoint=server.url, graph=LIVE)
+def test_push_then_push_again_keeps_the_previous_version(store: Store, sample_file: Path, tmp_path: Path) -> None:
+    first = push(sample_file, endpoint=store.url, layout=store.layout, graph=LIVE)
     assert first.triples == len(sample_file.read_bytes().splitlines()) > 1000
-    assert count(server.url, LIVE) == first.triples
-    assert graphs(server.url) == [LIVE]  # staging moved, no previous on a first push
+    assert count(store, LIVE) == first.triples
+    assert graphs(store) == [LIVE]  # staging moved, no previous on a first push
 
     smaller = tmp_path / "small.nt"
     smaller.write_bytes(lines_to_bytes(canonical_lines(inline_store("overlap"))))
-    second = push(smaller, endpoint=server.url, graph=LIVE)
-    assert count(server.url, LIVE) == second.triples < first.triples
-    assert count(server.url, PREVIOUS) == first.triples
-    assert graphs(server.url) == sorted([LIVE, PREVIOUS])
+    second = push(smaller, endpoint=store.url, layout=store.layout, graph=LIVE)
+    assert count(store, LIVE) == second.triples < first.triples
+    assert count(store, PREVIOUS) == first.triples
+    assert graphs(store) == sorted([LIVE, PREVIOUS])
 
 
-def test_the_push_command(server: OxigraphServer, sample_file: Path) -> None:
-    result = CliRunner().invoke(main, ["push", "--endpoint", server.url, "--graph", LIVE, "--source", str(sample_file)])
+def test_the_push_command(store: Store, sample_file: Path) -> None:
+    command = ["push", "--endpoint", store.url, "--layout", store.layout, "--graph", LIVE, "--source", str(sample_file)]
+    result = CliRunner().invoke(main, command)
     assert result.exit_code == 0, result.output
-    assert f"to {LIVE}" in result.output and count(server.url, LIVE) > 1000
+    assert f"to {LIVE}" in result.output and count(store, LIVE) > 1000
 
 
 # -- a proxy that damages the PUT body on its way to the real server -----------------------
@@ -113,17 +154,15 @@ def proxy(target: str, damage: str) -> Iterator[tuple[str, Script]]:
 
 
 @pytest.mark.parametrize("damage", ["truncate", "corrupt"])
-def test_cases_48_49_a_damaged_transfer_leaves_live_untouched(
-    server: OxigraphServer, sample_file: Path, damage: str
-) -> None:
-    push(sample_file, endpoint=server.url, graph=LIVE)
-    before = count(server.url, LIVE)
-    with proxy(server.url, damage) as (url, script), pytest.raises(PushError, match="untouched"):
-        push(sample_file, endpoint=url, graph=LIVE, retries=2)
+def test_cases_48_49_a_damaged_transfer_leaves_live_untouched(store: Store, sample_file: Path, damage: str) -> None:
+    push(sample_file, endpoint=store.url, layout=store.layout, graph=LIVE)
+    before = count(store, LIVE)
+    with proxy(store.url, damage) as (url, script), pytest.raises(PushError, match="untouched"):
+        push(sample_file, endpoint=url, layout=store.layout, graph=LIVE, retries=2)
     puts = [r for r in script.requests if r[0] == "PUT"]
     assert len(puts) == 1  # a short graph is no transport error; a 400 is not retried
-    assert count(server.url, LIVE) == before
-    assert graphs(server.url) == [LIVE]  # the damaged staging graph was dropped (or never written)
+    assert count(store, LIVE) == before
+    assert graphs(store) == [LIVE]  # the damaged staging graph was dropped (or never written)
 
 
 # -- fake stores: which requests are retried ------------------------------------------------
@@ -245,11 +284,11 @@ def is_staging_read(method: str, path: str, body: bytes) -> bool:
 
 
 def damage_live(body: bytes) -> bytes:  # a store that applies the COPY, then loses live
-    return f"COPY SILENT <{LIVE}> TO <{PREVIOUS}> ; DROP GRAPH <{LIVE}>".encode()
+    return f"COPY SILENT <{LIVE}> TO <{PREVIOUS}> ; DROP SILENT GRAPH <{LIVE}>".encode()
 
 
 def lose_live(body: bytes) -> bytes:  # loses live, previous not refreshed
-    return f"DROP GRAPH <{LIVE}>".encode()
+    return f"DROP SILENT GRAPH <{LIVE}>".encode()
 
 
 def copy_only(body: bytes) -> bytes:  # half of the switch: a store where the requests are not atomic
@@ -319,32 +358,171 @@ def forward(
 
 @pytest.mark.parametrize("mode", list(FAULTS))
 def test_fault_modes_never_lose_the_live_graph_nor_leave_staging(
-    server: OxigraphServer, sample_file: Path, tmp_path: Path, mode: str
+    store: Store, sample_file: Path, tmp_path: Path, mode: str
 ) -> None:
     faults, error, live_after, previous_after = FAULTS[mode]
     older, new = tmp_path / "older.nt", tmp_path / "new.nt"
     older.write_bytes(lines_to_bytes(canonical_lines(inline_store("overlap"))))
     new.write_bytes(lines_to_bytes(canonical_lines(inline_store("overlap"))[:-3]))
-    push(older, endpoint=server.url, graph=LIVE)
-    push(sample_file, endpoint=server.url, graph=LIVE)  # live: the sample; previous: older
+    push(older, endpoint=store.url, layout=store.layout, graph=LIVE)
+    push(sample_file, endpoint=store.url, layout=store.layout, graph=LIVE)  # live: the sample; previous: older
     expected = {
         name: path.read_bytes().count(b"\n") for name, path in [("old", sample_file), ("new", new), ("older", older)]
     }
-    with faulty_proxy(server.url, faults) as url:
-        pusher = Pusher(StoreEndpoints.oxigraph(url), LIVE, timeout=5, deadline=20, retries=1, backoff=0.05)
+    with faulty_proxy(store.url, faults) as url:
+        pusher = Pusher(store.at(url), LIVE, timeout=5, deadline=20, retries=1, backoff=0.05)
         payload, triples = canonical_ntriples(new)
         if error is None:
             pusher.push(payload, triples)
         else:
             with pytest.raises(PushError, match=error):
                 pusher.push(payload, triples)
-    assert count(server.url, LIVE) == expected.get(live_after, 0)
-    assert count(server.url, PREVIOUS) == expected[previous_after]
-    assert not [g for g in graphs(server.url) if "/staging/" in g], f"{mode}: a staging graph was left"
+    assert count(store, LIVE) == expected.get(live_after, 0)
+    assert count(store, PREVIOUS) == expected[previous_after]
+    assert not [g for g in graphs(store) if "/staging/" in g], f"{mode}: a staging graph was left"
 
 
-def test_staging_left_by_an_interrupted_push_is_dropped_by_the_next(server: OxigraphServer, sample_file: Path) -> None:
+def test_staging_left_by_an_interrupted_push_is_dropped_by_the_next(store: Store, sample_file: Path) -> None:
     leftover = LIVE + "/staging/killed0push"
-    Pusher(StoreEndpoints.oxigraph(server.url), LIVE).put(leftover, b"<urn:a> <urn:b> <urn:c> .\n")
-    push(sample_file, endpoint=server.url, graph=LIVE)
-    assert graphs(server.url) == [LIVE]
+    Pusher(store.endpoints, LIVE).put(leftover, b"<urn:a> <urn:b> <urn:c> .\n")
+    push(sample_file, endpoint=store.url, layout=store.layout, graph=LIVE)
+    assert graphs(store) == [LIVE]
+
+
+# -- what the stores do to terms, chunks and blank nodes -------------------------------------
+def read_back(store: Store, graph: str) -> bytes:
+    """The graph as the store gives it back (Graph Store Protocol GET, N-Triples)."""
+    url = f"{store.endpoints.store}?{urllib.parse.urlencode({'graph': graph})}"
+    request = urllib.request.Request(url, headers={"Accept": "application/n-triples"})
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        return bytes(answer.read())
+
+
+def canonical(data: bytes) -> set[str]:
+    """The triples of N-Triples ``data`` as pyoxigraph writes them (one form per term)."""
+    return {str(t) for t in ox.parse(input=data, format=ox.RdfFormat.N_TRIPLES)}
+
+
+BIG = "é" * 1_000_000 + " 🎓"  # 2 MB of UTF-8 in one literal
+X, SK, ONT, XSD = (
+    "<https://w3id.org/rncp-graph/id/x/1>",
+    "<http://www.w3.org/2004/02/skos/core#",
+    "<https://w3id.org/rncp-graph/ontology#",
+    "<http://www.w3.org/2001/XMLSchema#",
+)
+AWKWARD = "\n".join(
+    [
+        f'{X} {SK}prefLabel> "Café « crème »"@fr .',
+        f'{X} {SK}prefLabel> "Coffee"@en .',
+        f'{X} {SK}altLabel> "Café"@fr-ca .',
+        f'{X} {SK}note> "a \\"quoted\\" \\\\ line\\nnext\\ttab" .',
+        f'{X} {SK}note> "astral 😀 𝔘" .',
+        f'{X} {SK}note> "" .',
+        f'{X} {ONT}level> "6"^^{XSD}integer> .',
+        f'{X} {ONT}active> "true"^^{XSD}boolean> .',
+        f'{X} {ONT}decisionDate> "2021-04-01"^^{XSD}date> .',
+        f"<https://w3id.org/rncp-graph/id/x/é> {SK}note> {X} .",
+        f'{X} {SK}definition> "{BIG}"@fr .',
+    ]
+).encode()
+
+
+def test_terms_come_back_as_they_were_sent(store: Store, tmp_path: Path) -> None:
+    """Language tags (with a region), escapes, astral characters, a non-ASCII IRI, the datatypes
+    of the graph and a 2 MB literal: the live graph read back holds exactly the triples sent."""
+    source = tmp_path / "awkward.nt"
+    source.write_bytes(AWKWARD + b"\n")
+    payload, triples = canonical_ntriples(source)
+    report = push(source, endpoint=store.url, layout=store.layout, graph=LIVE)
+    assert report.triples == triples == 11
+    assert canonical(read_back(store, LIVE)) == canonical(payload)
+
+
+def test_the_sample_graph_comes_back_as_it_was_sent_in_chunks(store: Store, sample_file: Path) -> None:
+    payload, triples = canonical_ntriples(sample_file)
+    pusher = Pusher(store.endpoints, LIVE, chunk_lines=500)
+    assert len(pusher.chunks(payload)) == -(-triples // 500) >= 4
+    pusher.push(payload, triples)
+    assert count(store, LIVE) == triples
+    assert canonical(read_back(store, LIVE)) == canonical(payload)
+
+
+def test_a_chunk_applied_but_unanswered_is_sent_again_harmlessly(store: Store, sample_file: Path) -> None:
+    payload, triples = canonical_ntriples(sample_file)
+
+    def is_post(method: str, path: str, body: bytes) -> bool:
+        return method == "POST" and "staging" in path
+
+    with faulty_proxy(store.url, [Fault(is_post, "hang-up")]) as url:
+        Pusher(store.at(url), LIVE, timeout=5, deadline=20, retries=1, backoff=0.05, chunk_lines=500).push(
+            payload, triples
+        )
+    assert count(store, LIVE) == triples
+    assert canonical(read_back(store, LIVE)) == canonical(payload)
+
+
+def test_blank_nodes_go_in_one_request_and_keep_their_structure(store: Store) -> None:
+    data = b"".join(
+        b'<urn:x:s> <urn:x:p> _:n%d .\n_:n%d <urn:x:q> _:n%d .\n_:n%d <urn:x:v> "%d" .\n' % (i, i, i + 1, i, i)
+        for i in range(30)
+    )
+    pusher = Pusher(store.endpoints, LIVE, chunk_lines=7)
+    (piece,) = pusher.chunks(data)  # blank nodes of two requests would be two nodes
+    assert sorted(piece.splitlines()) == sorted(data.splitlines())
+    pusher.push(data, 90)
+    sent = rdflib.Graph().parse(data=data, format="nt")
+    back = rdflib.Graph().parse(data=read_back(store, LIVE), format="nt")
+    assert len(back) == 90 and isomorphic(sent, back)
+
+
+def test_a_store_that_merges_equal_values_is_refused_not_half_pushed(store: Store, sample_file: Path) -> None:
+    """``"01"`` and ``"1"`` are two integer literals for RDF, one value for both stores, which keep
+    one triple of the two: the count check refuses the push and live stays as it was. (A graph
+    read by pyoxigraph, as ``push`` reads it, never holds both.)"""
+    push(sample_file, endpoint=store.url, layout=store.layout, graph=LIVE)
+    before = count(store, LIVE)
+    integer = "<http://www.w3.org/2001/XMLSchema#integer>"
+    payload = f'<urn:x:s> <urn:x:p> "01"^^{integer} .\n<urn:x:s> <urn:x:p> "1"^^{integer} .\n'.encode()
+    with pytest.raises(PushError, match=r"holds 1 triples, 2 were sent: live graph .* left untouched"):
+        Pusher(store.endpoints, LIVE).push(payload, 2)
+    assert count(store, LIVE) == before and not [g for g in graphs(store) if "/staging/" in g]
+
+
+def test_a_body_the_store_cannot_parse_is_not_sent_again(store: Store) -> None:
+    """Oxigraph answers 400, Virtuoso 500 "Error 37000": both are final, and the store's words are kept."""
+    payload = b"<urn:x:s> <urn:x:p> <urn:x:o> .\n<broken line\n"
+
+    def respond(handler: http.server.BaseHTTPRequestHandler, n: int) -> None:  # a proxy that counts
+        reply(handler, *forward(store.url, handler, *script.requests[-1]))
+
+    script = Script(respond)
+    with fake_endpoint(script) as url:
+        pusher = Pusher(store.at(url), LIVE, timeout=5, deadline=20, retries=2, backoff=0.05)
+        with pytest.raises(PushError, match="untouched") as raised:
+            pusher.push(payload, 2)
+    assert [method for method, _, _ in script.requests].count("PUT") == 1
+    assert re.search(r"HTTP (400|500) [^:]*: \S", str(raised.value)), raised.value  # with what the store said
+    assert not [g for g in graphs(store) if "/staging/" in g]
+
+
+def test_chunks_cut_between_lines() -> None:
+    payload = b"".join(b'<urn:x:s> <urn:x:p> "%d" .\n' % i for i in range(10))
+    pusher = Pusher(StoreEndpoints.oxigraph("http://127.0.0.1:9"), LIVE, chunk_lines=3)
+    pieces = pusher.chunks(payload)
+    assert [piece.count(b"\n") for piece in pieces] == [3, 3, 2, 2]  # 4 requests of even sizes
+    assert b"".join(pieces).splitlines() == payload.splitlines()  # each piece was already ordered by length
+    whole = Pusher(StoreEndpoints.oxigraph("http://127.0.0.1:9"), LIVE, chunk_lines=10).chunks(payload)
+    assert whole == [payload]
+    long_first = b'<urn:x:s> <urn:x:p> "%s" .\n<urn:x:s> <urn:x:p> "b" .\n<urn:x:s> <urn:x:q> "c" .' % (b"a" * 100)
+    assert pusher.chunks(long_first) == [
+        b'<urn:x:s> <urn:x:p> "b" .\n<urn:x:s> <urn:x:q> "c" .\n' + long_first.split(b"\n")[0] + b"\n"
+    ]
+
+
+def test_the_command_uploads_in_chunks_of_the_library_default() -> None:
+    from rncp_graph.push import CHUNK_LINES
+
+    command = main.get_command(click.Context(main), "push")
+    assert command is not None
+    (option,) = [p for p in command.params if p.name == "chunk_lines"]
+    assert option.default == CHUNK_LINES

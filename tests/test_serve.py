@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -87,10 +88,10 @@ def wait_until(condition: object, seconds: float, what: str) -> None:
         time.sleep(0.05)
 
 
-def start_serve(graph: Path, port: int, tmp: Path) -> tuple[subprocess.Popen[bytes], int]:
+def start_serve(graph: Path, port: int, tmp: Path, *options: str) -> tuple[subprocess.Popen[bytes], int]:
     """``rncp-graph serve`` in a process of its own, up and answering; and its Oxigraph server's pid."""
     environment = {**os.environ, "TMPDIR": str(tmp)}
-    command = [sys.executable, "-m", "rncp_graph", "serve", "--graph", str(graph), "--port", str(port)]
+    command = [sys.executable, "-m", "rncp_graph", "serve", "--graph", str(graph), "--port", str(port), *options]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=environment)
     assert process.stdout is not None
     line = process.stdout.readline()  # printed once the server answers
@@ -117,3 +118,55 @@ def test_a_killed_serve_leaves_no_server(built: Path, tmp_path: Path, signum: in
         (left,) = tmp_path.glob("rncp-graph-serve-*")
         assert remove_orphans(tmp_path, "rncp-graph-serve-") == [left]
     assert not list(tmp_path.glob("rncp-graph-serve-*"))
+
+
+# -- cross-origin requests -----------------------------------------------------------------
+ORIGIN = "https://notebook.example"
+
+
+def cross_origin(url: str, method: str = "GET") -> dict[str, str]:
+    """The headers of the answer to a request from a page of ``ORIGIN`` (a preflight with ``OPTIONS``)."""
+    headers = {"Origin": ORIGIN}
+    if method == "OPTIONS":
+        headers |= {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"}
+    request = urllib.request.Request(url, method=method, headers=headers)
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        assert answer.status in (200, 204), answer.status
+        return {key.lower(): value for key, value in answer.headers.items()}
+
+
+def test_serve_cors_answers_cross_origin_requests(built: Path, tmp_path: Path) -> None:
+    port = free_port()
+    process, _server = start_serve(built / "out" / "rncp.nt", port, tmp_path, "--cors")
+    try:
+        url = f"http://127.0.0.1:{port}/query"
+        preflight = cross_origin(url, "OPTIONS")
+        assert preflight["access-control-allow-origin"] == "*"
+        assert "content-type" in preflight["access-control-allow-headers"]
+        answer = cross_origin(url + "?query=ASK%7B%7D")
+        assert answer["access-control-allow-origin"] == "*"
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def test_without_cors_no_cross_origin_header(built: Path) -> None:
+    with serving(built / "out" / "rncp.nt") as server:
+        assert "--cors" not in server.command()
+        answer = cross_origin(server.query_url + "?query=ASK%7B%7D")
+    assert "access-control-allow-origin" not in answer
+
+
+# -- the notebook's union: the rows of an endpoint over rncp.nt ------------------------------
+#: every ROME code and its label: each source file states them again (one named graph per file)
+ROME_LABELS = "SELECT ?code ?label WHERE { ?code a rncp:RomeCode ; skos:prefLabel ?label }"
+
+
+def test_select_gives_the_rows_of_an_endpoint_over_rncp_nt(built: Path) -> None:
+    store = open_graph(built / "store")
+    with serving(built / "out" / "rncp.nt") as server:
+        served = queries.run_text(ROME_LABELS, target=Endpoint(server.query_url, timeout=10, deadline=30))
+    local = queries.run_text(ROME_LABELS, target=store)
+    assert len(served) > 0 and multiset(local) == multiset(served)
+    store.union = "per-graph"  # pyoxigraph's union: one row per source graph stating the triple
+    assert len(queries.run_text(ROME_LABELS, target=store)) > len(served)

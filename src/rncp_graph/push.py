@@ -5,8 +5,10 @@ The protocol (reliability §3.3):
 1. serialise the graph as canonical N-Triples (sorted, deduplicated) and count its triples;
    drop the ``<live>/staging/*`` graphs an earlier, interrupted push left behind; take the
    :class:`Fingerprint` of the live graph (its triple count and the total length of its terms);
-2. ``PUT`` it to a fresh *staging* named graph ``<live>/staging/<run-id>`` (one GSP request
-   is one transaction on Oxigraph; PUT is idempotent, so it is retried on transient errors);
+2. ``PUT`` it to a fresh *staging* named graph ``<live>/staging/<run-id>``, in chunks of
+   100,000 triples (``PUT`` the first, ``POST`` the next: each request answers within the
+   timeout even on a slow store; without blank nodes each is idempotent, so it is retried on
+   transient errors);
 3. verify that staging holds exactly that many triples — on a mismatch (a proxy truncated
    the body...) the live graph is untouched and :class:`PushError` is raised;
 4. switch with one SPARQL Update, ``COPY SILENT <live> TO <previous> ; MOVE <staging> TO
@@ -26,7 +28,10 @@ unreachable). Only idempotent requests (PUT, GET and read-only queries) are retr
 
 from __future__ import annotations
 
+import functools
+import itertools
 import logging
+import re
 import time
 import urllib.error
 import urllib.parse
@@ -47,18 +52,31 @@ from .queries.remote import classify, with_deadline
 log = logging.getLogger(__name__)
 
 NTRIPLES = "application/n-triples"
+#: triples per upload request: Virtuoso 7.2 takes ~7,000 triples/s through the Graph Store
+#: Protocol and answers only when done, so one request must stay well within ``timeout``
+CHUNK_LINES = 100_000
+
+
+#: in the body of a 5xx answer, a request that fails the same way however often it is sent:
+#: Virtuoso 7.2 answers a PUT whose body does not parse with HTTP 500 "Error 37000" (SQL state
+#: class 37: syntax error, e.g. "SP029: TURTLE RDF loader, line 2: ...") or "Error 22023"
+#: (invalid parameter: "the submitted resource is of unsupported type text/plain")
+PERMANENT_5XX = (b"Error 37000", b"Error 22023")
 
 
 class PushError(RNCPGraphError):
     """The push failed; the message says whether the live graph was left untouched."""
 
 
-#: the triple count and the total length of the terms' strings (blank nodes count 0) of a graph
+#: the triple count and the total length of the terms' strings (blank nodes count 0) of a graph;
+#: the outer COALESCE: Virtuoso 7.2 leaves the SUM over no rows unbound instead of 0
 FINGERPRINT = """SELECT (COUNT(*) AS ?n)
-  (SUM(COALESCE(STRLEN(STR(?s)), 0) + STRLEN(STR(?p)) + COALESCE(STRLEN(STR(?o)), 0)) AS ?c)
+  (COALESCE(SUM(COALESCE(STRLEN(STR(?s)), 0) + STRLEN(STR(?p)) + COALESCE(STRLEN(STR(?o)), 0)), 0) AS ?c)
 WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"""
 #: the named graphs whose IRI starts with a prefix (``GRAPH ?g {{}}`` lists graphs, not triples)
 LEFTOVERS = 'SELECT ?g WHERE {{ GRAPH ?g {{}} FILTER(STRSTARTS(STR(?g), "{prefix}")) }}'
+#: the same for a store whose ``GRAPH ?g {{}}`` binds nothing (Virtuoso 7.2): graphs holding a triple
+LEFTOVERS_SCAN = 'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{prefix}")) }}'
 
 
 @dataclass(frozen=True)
@@ -78,17 +96,40 @@ class Fingerprint:
 class StoreEndpoints:
     """The three URLs of a store: SPARQL query, SPARQL update, Graph Store Protocol.
 
-    :meth:`oxigraph` gives Oxigraph server's layout (``/query``, ``/update``, ``/store``).
+    :meth:`oxigraph` gives Oxigraph server's layout (``/query``, ``/update``, ``/store``),
+    :meth:`virtuoso` Virtuoso's (``/sparql`` for both, ``/sparql-graph-crud``), :meth:`layout`
+    either by name (:data:`LAYOUTS`).
     """
 
     query: str
     update: str
     store: str
+    #: whether ``GRAPH ?g {}`` lists the named graphs, as SPARQL 1.1 says (else they are
+    #: found by their triples, which reads more)
+    lists_graphs: bool = False
 
     @classmethod
     def oxigraph(cls, base: str) -> StoreEndpoints:
         base = base.rstrip("/")
-        return cls(query=base + "/query", update=base + "/update", store=base + "/store")
+        return cls(query=base + "/query", update=base + "/update", store=base + "/store", lists_graphs=True)
+
+    @classmethod
+    def virtuoso(cls, base: str) -> StoreEndpoints:
+        """Virtuoso's layout; its user ``SPARQL`` needs the role ``SPARQL_UPDATE`` (no authentication)."""
+        base = base.rstrip("/")
+        return cls(query=base + "/sparql", update=base + "/sparql", store=base + "/sparql-graph-crud")
+
+    @classmethod
+    def layout(cls, name: str, base: str) -> StoreEndpoints:
+        """The URLs of the store at ``base`` laid out as ``name`` (a key of :data:`LAYOUTS`)."""
+        return LAYOUTS[name](base)
+
+
+#: store layout name → the URLs of a store at a base URL
+LAYOUTS: dict[str, Callable[[str], StoreEndpoints]] = {
+    "oxigraph": StoreEndpoints.oxigraph,
+    "virtuoso": StoreEndpoints.virtuoso,
+}
 
 
 @dataclass
@@ -115,6 +156,7 @@ class Pusher:
     :param endpoints: the store's URLs.
     :param live: the IRI of the live named graph.
     :param timeout: seconds per socket operation; :param deadline: seconds per request, retries included.
+    :param chunk_lines: triples per request of the upload (:meth:`put`).
     """
 
     endpoints: StoreEndpoints
@@ -123,6 +165,7 @@ class Pusher:
     deadline: float = 600.0
     retries: int = 2
     backoff: float = 1.0
+    chunk_lines: int = CHUNK_LINES
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
 
     def __post_init__(self) -> None:
@@ -214,10 +257,37 @@ class Pusher:
         return self.fingerprint(graph).triples
 
     def put(self, graph: str, payload: bytes) -> None:
-        """GSP ``PUT`` (idempotent: retried on timeouts, 5xx and refused connections)."""
+        """Replace ``graph`` with the N-Triples ``payload``: GSP ``PUT`` of its first
+        :attr:`chunk_lines` lines, then ``POST`` (merge) of the next ones, chunk by chunk.
+
+        Each request is retried on timeouts, 5xx and refused connections: a ``PUT`` is
+        idempotent, and so is the ``POST`` of triples without blank nodes (a graph is a set:
+        merging the same triples twice adds nothing). A payload that may hold blank nodes goes
+        in one ``PUT`` (the blank nodes of two requests are never the same node).
+        """
         url = f"{self.endpoints.store}?{urllib.parse.urlencode({'graph': graph})}"
-        request = urllib.request.Request(url, data=payload, method="PUT", headers={"Content-Type": NTRIPLES})
-        self._retrying(lambda: self._send(request, "PUT"), "PUT")
+        for number, chunk in enumerate(self.chunks(payload)):
+            method = "PUT" if number == 0 else "POST"
+            request = urllib.request.Request(url, data=chunk, method=method, headers={"Content-Type": NTRIPLES})
+            self._retrying(functools.partial(self._send, request, method), method)
+
+    def chunks(self, payload: bytes) -> list[bytes]:
+        """``payload`` cut between lines into requests of at most :attr:`chunk_lines` triples, of
+        even sizes (one request if it may hold blank nodes), each with its shortest lines first.
+
+        Virtuoso 7.2 guesses the type of a Graph Store Protocol body from its first ~64 KB,
+        whatever its ``Content-Type``, and rejects it ("unsupported type text/plain") when fewer
+        than three triples end there: a long literal must not come first.
+        """
+        lines: list[bytes] = [
+            line if line.endswith(b"\n") else line + b"\n" for line in payload.splitlines(keepends=True)
+        ]
+        if not lines:
+            return [payload]
+        requests = 1 if b"_:" in payload else -(-len(lines) // self.chunk_lines)
+        size, more = divmod(len(lines), requests)  # the first ``more`` requests take one line more
+        starts = [i * size + min(i, more) for i in range(requests + 1)]
+        return [shortest_first(lines[a:b]) for a, b in itertools.pairwise(starts)]
 
     def update(self, text: str) -> None:
         """One SPARQL Update request. Not idempotent: never retried."""
@@ -240,7 +310,8 @@ class Pusher:
     def _drop_leftovers(self) -> None:
         """Drop the staging graphs of earlier pushes to this live graph (interrupted before their clean-up)."""
         endpoint = Endpoint(self.endpoints.query, timeout=self.timeout, deadline=self.deadline, retries=self.retries)
-        table = endpoint.select(LEFTOVERS.format(prefix=f"{self.live}/staging/"), name="push-leftovers")
+        query = LEFTOVERS if self.endpoints.lists_graphs else LEFTOVERS_SCAN
+        table = endpoint.select(query.format(prefix=f"{self.live}/staging/"), name="push-leftovers")
         for row in table.rows:
             if row["g"] is not None:
                 log.warning("dropping %s, left by an interrupted push", row["g"].value)
@@ -270,6 +341,8 @@ class Pusher:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 response.read()
                 status = int(response.status)
+        except urllib.error.HTTPError as exc:
+            raise http_error(exc, request.full_url) from exc
         except Exception as exc:
             raise classify(exc, endpoint=request.full_url, query="push") from exc
         if status not in (200, 201, 204):
@@ -279,27 +352,55 @@ class Pusher:
         log.debug("%s %s: HTTP %d", what, request.full_url, status)
 
 
+def shortest_first(lines: list[bytes]) -> bytes:
+    """The lines joined, shortest first (the same length: in their order)."""
+    ordered: list[bytes] = sorted(lines, key=len)
+    return b"".join(ordered)
+
+
+def http_error(exc: urllib.error.HTTPError, url: str) -> EndpointHTTPError:
+    """The error for an HTTP error answer, with what the store said (its body, tags stripped).
+
+    A 5xx is transient (retried), unless its body says the request can never succeed
+    (:data:`PERMANENT_5XX`).
+    """
+    try:
+        body = exc.read(4000)
+    except OSError:
+        body = b""
+    said = " ".join(re.sub(rb"<[^>]*>", b" ", body).decode("utf-8", "replace").split())[:300]
+    error = EndpointHTTPError(
+        f"HTTP {exc.code} {exc.reason}" + (f": {said}" if said else ""), endpoint=url, query="push", status=exc.code
+    )
+    if any(marker in body for marker in PERMANENT_5XX):
+        error.transient = False
+    return error
+
+
 def push(
     source: Path,
     *,
     endpoint: str,
     graph: str,
     endpoints: StoreEndpoints | None = None,
+    layout: str = "oxigraph",
     timeout: float = 60.0,
     deadline: float = 600.0,
     retries: int = 2,
+    chunk_lines: int = CHUNK_LINES,
 ) -> PushReport:
     """Push the graph at ``source`` to the live named graph ``graph`` of the store at ``endpoint``.
 
     :param source: ``out/rncp.nt``, a Turtle file or a store folder.
-    :param endpoint: the store's base URL (Oxigraph server layout), unless ``endpoints`` is given.
+    :param endpoint: the store's base URL, laid out as ``layout`` (:data:`LAYOUTS`), unless
+        ``endpoints`` gives the three URLs.
     :param graph: the IRI of the live named graph.
     :param timeout: seconds per socket operation; :param deadline: seconds per request.
     :param retries: retries of idempotent requests.
+    :param chunk_lines: triples per upload request.
     """
     payload, triples = canonical_ntriples(source)
-    pusher = Pusher(
-        endpoints or StoreEndpoints.oxigraph(endpoint), graph, timeout=timeout, deadline=deadline, retries=retries
-    )
+    urls = endpoints or StoreEndpoints.layout(layout, endpoint)
+    pusher = Pusher(urls, graph, timeout=timeout, deadline=deadline, retries=retries, chunk_lines=chunk_lines)
     log.info("pushing %d triples from %s to %s (staging %s)", triples, source, graph, pusher.staging)
     return pusher.push(payload, triples)

@@ -3,7 +3,10 @@
 ``rncp-graph serve`` loads the graph into an Oxigraph database folder
 (``oxigraph load --location DIR --file rncp.nt``) and starts
 ``oxigraph serve-read-only --location DIR --bind 127.0.0.1:PORT --timeout-s 30
---union-default-graph``: read-only and on loopback by default. A store folder made by
+--union-default-graph``: read-only and on loopback by default. With ``cors`` (``serve --cors``)
+the server adds ``--cors``: it answers the preflight ``OPTIONS`` and puts
+``Access-Control-Allow-Origin: *`` on every answer, so a page of any origin (a notebook in the
+browser, a JavaScript client) can query it. A store folder made by
 ``rncp-graph build --store`` is served as it is; its triples are in one named graph per
 source, and ``--union-default-graph`` makes queries see their union, as local queries do
 (:mod:`rncp_graph.store`): the same saved query gives the same rows either way.
@@ -95,6 +98,7 @@ class OxigraphServer:
     :param read_only: ``serve-read-only`` (default) or ``serve``.
     :param timeout_s: the server's own SPARQL query timeout.
     :param union_default_graph: queries see the union of all graphs as default graph.
+    :param cors: answer cross-origin requests from any origin (``--cors``).
     """
 
     def __init__(
@@ -106,13 +110,14 @@ class OxigraphServer:
         read_only: bool = True,
         timeout_s: int = 30,
         union_default_graph: bool = False,
+        cors: bool = False,
         binary: Path | None = None,
     ) -> None:
         if read_only and location is None:
             raise ServerError("a read-only server needs a database folder (location)")
         self.location, self.host, self.read_only = location, host, read_only
         self.port = port or free_port(host)
-        self.timeout_s, self.union_default_graph = timeout_s, union_default_graph
+        self.timeout_s, self.union_default_graph, self.cors = timeout_s, union_default_graph, cors
         self.binary = _binary(binary)
         self.process: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
@@ -132,7 +137,8 @@ class OxigraphServer:
         if self.location is not None:
             command += ["--location", str(self.location)]
         command += ["--bind", f"{self.host}:{self.port}", "--timeout-s", str(self.timeout_s)]
-        return command + (["--union-default-graph"] if self.union_default_graph else [])
+        command += ["--union-default-graph"] if self.union_default_graph else []
+        return command + (["--cors"] if self.cors else [])
 
     def start(self, *, wait: float = 20.0) -> OxigraphServer:
         """Start the process and wait until it answers a query (or raise :class:`ServerError`)."""
@@ -227,16 +233,18 @@ def serving(
     read_only: bool = True,
     timeout_s: int = 30,
     location: Path | None = None,
+    cors: bool = False,
 ) -> Iterator[OxigraphServer]:
     """The Oxigraph server answering queries over ``graph``, stopped (its temporary folder
     removed) when the block ends. Queries see the union of the graphs as default graph.
 
     :param graph: an RDF file, or a store folder (``rncp-graph build --store``).
     :param location: where to keep the database made from an RDF file (default: temporary).
+    :param cors: answer cross-origin requests (``Access-Control-Allow-Origin: *``).
     """
     with prepared_location(graph, location) as folder:
         server = OxigraphServer(
-            folder, host=host, port=port, read_only=read_only, timeout_s=timeout_s, union_default_graph=True
+            folder, host=host, port=port, read_only=read_only, timeout_s=timeout_s, union_default_graph=True, cors=cors
         )
         try:  # from before the start: an interrupt at any point must not leave the server running
             yield server.start()
@@ -252,6 +260,7 @@ def serve(
     read_only: bool = True,
     timeout_s: int = 30,
     location: Path | None = None,
+    cors: bool = False,
     on_ready: Callable[[OxigraphServer], None] | None = None,
 ) -> int:
     """Serve ``graph`` until interrupted (Ctrl-C); return the server's exit code.
@@ -260,7 +269,7 @@ def serve(
     """
     try:
         with serving(
-            graph, host=host, port=port, read_only=read_only, timeout_s=timeout_s, location=location
+            graph, host=host, port=port, read_only=read_only, timeout_s=timeout_s, location=location, cors=cors
         ) as server:
             if on_ready is not None:
                 on_ready(server)

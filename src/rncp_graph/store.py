@@ -1,7 +1,10 @@
 """The embedded store: pyoxigraph, in memory or on disk, one named graph per source.
 
 Queries see the union of all graphs as their default graph (the "merged view"); a
-``GRAPH`` clause reaches one source. Parameters are bound with pyoxigraph
+``GRAPH`` clause reaches one source. A triple stated in several graphs (a ROME label repeated
+by each source file) is in that union once per graph: in memory, :meth:`GraphStore.select`
+answers over a default graph holding it once, as an endpoint loaded from ``rncp.nt`` does
+(:attr:`GraphStore.union`). Parameters are bound with pyoxigraph
 ``substitutions``, never pasted into query text. An :class:`rdflib.Dataset` view over the
 same store is available for users of the rdflib API (:meth:`GraphStore.rdflib_dataset`).
 
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
@@ -68,6 +72,16 @@ class GraphStore:
         self._unknown_change = 0
         #: seconds :meth:`query` and :meth:`select` wait for a query (None: no limit)
         self.query_timeout: float | None = deadline.default_timeout()
+        #: the default graph of :meth:`select` and :meth:`table`. ``"distinct"``: each triple of
+        #: the merged view once, as an endpoint loaded from ``rncp.nt`` answers (when some triple
+        #: is in several graphs, an in-memory copy of the union, made at the first query after a
+        #: change). ``"per-graph"``: once per named graph stating it (pyoxigraph's union, as
+        #: :meth:`query` sees it). Default: ``"distinct"`` in memory (notebooks); ``"per-graph"``
+        #: on disk, where finding out whether the union repeats a triple would cost every
+        #: command a count of the whole store (use ``DISTINCT``, or set it)
+        self.union: Literal["distinct", "per-graph"] = "per-graph" if path is not None else "distinct"
+        #: (revision, the copy or None when the union repeats no triple) of :meth:`_distinct_union`
+        self._distinct: tuple[int, ox.Store | None] | None = None
 
     # -- changing -------------------------------------------------------------------------
     def revision(self, graph: str | None = None) -> int:
@@ -211,11 +225,14 @@ class GraphStore:
             return results
         return deadline.BoundedRows(results, deadline=started + limit, timeout=limit, name="ad-hoc")
 
-    def _execute(self, sparql: str, bindings: Mapping[str, Term] | None) -> Any:
+    def _execute(self, sparql: str, bindings: Mapping[str, Term] | None, distinct: ox.Store | None = None) -> Any:
+        """Run ``sparql`` over the union of the named graphs, or over ``distinct``'s default graph."""
         subs: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
             ox.Variable(k): v for k, v in (bindings or {}).items()
         }
         try:
+            if distinct is not None:
+                return distinct.query(sparql, substitutions=subs or None, prefixes=PREFIXES)
             return self._ox.query(
                 sparql, use_default_graph_as_union=True, substitutions=subs or None, prefixes=PREFIXES
             )
@@ -232,6 +249,12 @@ class GraphStore:
         name: str = "ad-hoc",
     ) -> list[dict[str, Term | None]]:
         """Rows of a SELECT query as dicts of variable name → term (``None`` when unbound).
+
+        With :attr:`union` ``"distinct"`` (the default in memory) the default graph holds each
+        triple of the merged view once, so a query without ``DISTINCT`` gives the rows an
+        endpoint loaded from ``rncp.nt`` gives, not one per source graph stating a triple. A
+        query that names graphs (``GRAPH``, ``FROM``: the provenance) runs over the named graphs
+        as they are stored.
 
         The query runs in a worker thread: the caller gets its rows, or
         :class:`~rncp_graph.deadline.QueryTimeoutError` after ``timeout`` seconds (default
@@ -253,9 +276,10 @@ class GraphStore:
         """:meth:`select`, with the names of the projected variables in the engine's order."""
         if not allow_federation:
             sparql_guard.guard(sparql, engine="oxigraph", name=name)
+        over = self._distinct_union() if self.union == "distinct" and not _names_graphs(sparql) else None
 
         def work(stopped: Callable[[], bool]) -> tuple[list[str], list[dict[str, Term | None]]]:
-            solutions = self._execute(sparql, bindings)
+            solutions = self._execute(sparql, bindings, over)
             try:  # on an error, the traceback reaches the caller's thread: it must not hold the results
                 names = [v.value for v in solutions.variables]
                 return names, deadline.rows_until(iter(solutions), stopped, lambda row: {n: row[n] for n in names})
@@ -264,6 +288,21 @@ class GraphStore:
 
         limit = self.query_timeout if timeout == "default" else timeout
         return deadline.bounded(work, timeout=limit, name=name)
+
+    def _distinct_union(self) -> ox.Store | None:
+        """A store whose default graph holds each triple of the merged view once (same terms:
+        blank nodes keep their identity), or None when no triple is in two graphs (the union
+        repeats nothing); made again after a change made through this object."""
+        revision = self.revision()
+        if self._distinct is None or self._distinct[0] != revision:
+            copy = None
+            if self.triple_count() != len(self._ox):
+                copy = ox.Store()
+                copy.extend(
+                    ox.Quad(q.subject, q.predicate, q.object) for q in self._ox.quads_for_pattern(None, None, None)
+                )
+            self._distinct = (revision, copy)
+        return self._distinct[1]
 
     def count_by_class(self) -> dict[str, int]:
         """Number of distinct instances of each ``rdf:type`` in the merged view."""
@@ -372,6 +411,11 @@ def is_store(path: Path) -> bool:
     return path.is_dir() and (path / "CURRENT").is_file()
 
 
-def bindings_from(values: Mapping[str, str | ox.NamedNode | ox.Literal]) -> dict[str, Term]:
-    """Plain strings become string literals; terms pass through (for :meth:`GraphStore.select`)."""
-    return {k: (ox.Literal(v) if isinstance(v, str) else v) for k, v in values.items()}
+#: a word that names graphs in a query (``GRAPH``, ``FROM [NAMED]``), outside IRIs
+_GRAPH_WORDS = re.compile(r"\b(?:graph|from)\b", re.IGNORECASE)
+
+
+def _names_graphs(sparql: str) -> bool:
+    """Whether ``sparql`` may name graphs: then it runs over the named graphs as they are stored.
+    (The same word in a string or comment only costs the distinct union.)"""
+    return bool(_GRAPH_WORDS.search(re.sub(r"<[^<>\s]*>", "", sparql)))

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..exports.dcat import ReleaseMetadata
+from ..exports.recommended import FRANCE, PUBLISHER_TYPES, missing
 from . import main
 from .build_cmd import exit_for
 from .choices import DEFAULT_SOURCES, RELEASE_FOLDER
@@ -37,10 +38,22 @@ def _day(value: dt.datetime | None) -> dt.date | None:
 @click.option("--modified", type=_DATE, help="dct:modified (YYYY-MM-DD); default: latest export date of the inputs.")
 @click.option("--release-version", help="dcat:version of this release.")
 @click.option("--sparql-endpoint", help="void:sparqlEndpoint, only if one serves this graph.")
+@click.option("--contact-email", help="dcat:contactPoint of the dataset: an e-mail address (none is invented).")
+@click.option("--contact-url", help="dcat:contactPoint of the dataset: a contact page URL.")
+@click.option(
+    "--availability",
+    type=click.Choice(["temporary", "experimental", "available", "stable"]),
+    help="dcatap:availability of the files: how long you promise to keep them (EU planned-availability).",
+)
+@click.option("--publisher-type", type=click.Choice(sorted(PUBLISHER_TYPES)), help="dct:type of the publisher (ADMS).")
+@click.option("--spatial", default=FRANCE, show_default=True, help="dct:spatial (EU authority table IRI).")
+@click.option("--spatial-bbox", help="dcat:bbox of --spatial, as WKT.")
+@click.option("--spatial-centroid", help="dcat:centroid of --spatial, as WKT.")
 @click.option("--no-docs", is_flag=True, help="Skip the HTML documentation of the ontology (pyLODE).")
 @click.pass_context
 def publish_command(
     ctx: click.Context,
+    /,
     *,
     paths: tuple[str, ...],
     out: Path,
@@ -52,6 +65,7 @@ def publish_command(
     release_version: str | None,
     sparql_endpoint: str | None,
     no_docs: bool,
+    **recommended: str | None,
 ) -> None:
     """Build the graph from SOURCES and write a release folder a portal can take as is.
 
@@ -69,14 +83,17 @@ def publish_command(
       rncp-graph publish data/fiches --base-url https://data.example.org/rncp/2026-11-01/ --modified 2026-11-01
     """
     meta = ReleaseMetadata(
-        base_url, publisher_name, publisher_iri, _day(issued), _day(modified), release_version, sparql_endpoint
-    )
+        base_url, publisher_name, publisher_iri, _day(issued), _day(modified), release_version, sparql_endpoint,
+        **{key: value for key, value in recommended.items() if value is not None},
+    )  # fmt: skip
     from ..exports.publish import publish
     from ..pipeline.build import build
 
     result = build(paths or DEFAULT_SOURCES, progress=ctx.obj["progress"])
     release = publish(result.store, out, metadata=meta, build_manifest=result.manifest(), docs=not no_docs)
     click.echo(f"{release.stats.triples} triples, {len(release.files) + 1} files in {out}")
+    for left_out in missing(meta):  # part of the summary: the release is clean without them
+        click.echo(f"dcat.ttl: no {left_out}, a DCAT-AP recommended property")
     for text in why_not_clean(result, out):
         click.echo(text, err=True)
     exit_for(result)  # the release is written either way; the exit code says if it is clean

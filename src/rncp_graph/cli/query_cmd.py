@@ -157,29 +157,58 @@ def check_command(graph: Path | None, endpoint: str | None, default_graph: str |
     help="The server's SPARQL query timeout (Oxigraph 0.5.13 checks it only while a query reads the store: "
     "a cross product or an aggregate over it is not stopped; see README, Safe by default).",
 )
-def serve_command(*, graph: Path, host: str, port: int, read_only: bool, location: Path | None, timeout_s: int) -> None:
+@click.option(
+    "--cors", is_flag=True, help="Answer cross-origin requests from any origin (Access-Control-Allow-Origin: *)."
+)
+def serve_command(
+    *, graph: Path, host: str, port: int, read_only: bool, location: Path | None, timeout_s: int, cors: bool
+) -> None:
     """Serve GRAPH over the SPARQL protocol with the Oxigraph server (pip install 'rncp-graph[serve]')."""
     from ..serve import serve  # only here: the server and its HTTP modules
 
     code = serve(
-        graph, host=host, port=port, read_only=read_only, timeout_s=timeout_s, location=location,
+        graph, host=host, port=port, read_only=read_only, timeout_s=timeout_s, location=location, cors=cors,
         on_ready=lambda s: click.echo(f"SPARQL endpoint: {s.query_url}  (Ctrl-C to stop)"),
     )  # fmt: skip
     sys.exit(code)
 
 
 @main.command("push")
-@click.option("--endpoint", required=True, help="The store's base URL (Oxigraph server: /query, /update, /store).")
+@click.option("--endpoint", required=True, help="The store's base URL.")
+@click.option(
+    "--layout",
+    type=click.Choice(["oxigraph", "virtuoso"]),
+    default="oxigraph",
+    show_default=True,
+    help="The store's URLs under --endpoint: oxigraph /query /update /store; virtuoso /sparql /sparql-graph-crud.",
+)
+@click.option("--query-url", help="SPARQL query URL, instead of the layout's.")
+@click.option("--update-url", help="SPARQL update URL, instead of the layout's.")
+@click.option("--store-url", help="Graph Store Protocol URL, instead of the layout's.")
 @click.option("--graph", "graph_iri", required=True, help="IRI of the live named graph.")
 @click.option("--source", type=click.Path(exists=True, path_type=Path), default=Path("out/rncp.nt"), show_default=True)
 @click.option("--timeout", type=float, default=60.0, show_default=True, help="Seconds per socket operation.")
+@click.option(
+    "--chunk-lines", type=click.IntRange(min=1), default=100_000, show_default=True, help="Triples per upload request."
+)
 @endpoint_exit
-def push_command(endpoint: str, graph_iri: str, source: Path, timeout: float) -> None:
+def push_command(
+    endpoint: str, layout: str, query_url: str | None, update_url: str | None, store_url: str | None,
+    graph_iri: str, source: Path, timeout: float, chunk_lines: int,
+) -> None:  # fmt: skip
     """PUT SOURCE to a staging graph, verify its count, then move it to the live graph."""
-    from ..push import PushError, push  # only here: the HTTP client
+    import dataclasses
 
+    from ..push import PushError, StoreEndpoints, push  # only here: the HTTP client
+
+    urls = StoreEndpoints.layout(layout, endpoint)
+    given = {"query": query_url, "update": update_url, "store": store_url}
+    if any(given.values()):  # another store: find its graphs by their triples (StoreEndpoints.lists_graphs)
+        urls = dataclasses.replace(urls, lists_graphs=False, **{key: url for key, url in given.items() if url})
     try:
-        report = push(source, endpoint=endpoint, graph=graph_iri, timeout=timeout)
+        report = push(
+            source, endpoint=endpoint, graph=graph_iri, endpoints=urls, timeout=timeout, chunk_lines=chunk_lines
+        )
     except PushError as exc:
         _endpoint_failed(exc)
     click.echo(f"pushed {report.triples:,} triples to {report.live} (previous version kept in {report.previous})")

@@ -26,6 +26,7 @@ from .. import iris
 from ..namespaces import DATA_BASE, ONTOLOGY_IRI, PREFIXES
 from ..terms import Triple, line, string, xsd_date
 from .atomic import write_bytes
+from .recommended import DCATAP, FRANCE, VCARD, recommended_triples
 from .upstream import EU, LICENCE_OUVERTE, licence_triples, p, texts, typed, u, upstream_triples, used_upstream
 from .void import GraphStats, void_triples
 
@@ -46,6 +47,8 @@ DESCRIPTION_PREFIXES = {
     "foaf": str(FOAF),
     "spdx": str(SPDX),
     "filetype": FILE_TYPE,
+    "dcatap": str(DCATAP),
+    "vcard": str(VCARD),
 }
 
 TITLE = (
@@ -90,6 +93,14 @@ class ReleaseMetadata:
     modified: date | None = None
     version: str | None = None
     sparql_endpoint: str | None = None
+    #: DCAT-AP recommended properties (:mod:`rncp_graph.exports.recommended`): no contact point is invented
+    contact_email: str | None = None
+    contact_url: str | None = None
+    availability: str | None = None  # a key of recommended.AVAILABILITY, e.g. "stable"
+    publisher_type: str | None = None  # a key of recommended.PUBLISHER_TYPES, e.g. "NationalAuthority"
+    spatial: str = FRANCE
+    spatial_bbox: str | None = None  # WKT, e.g. "POLYGON((...))"
+    spatial_centroid: str | None = None  # WKT, e.g. "POINT(2.2 46.2)"
 
 
 @dataclass(frozen=True)
@@ -131,6 +142,7 @@ def describe(
     for page in pages:
         doc = u(release_url(meta, page))
         out += [(u(DATASET_IRI), p(FOAF.page), doc), (doc, p(RDF.type), p(FOAF.Document))]
+    out += recommended_triples(meta, u(CATALOG_IRI), u(DATASET_IRI), out)
     return out + void_triples(DATASET_IRI, stats)
 
 

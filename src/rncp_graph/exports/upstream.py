@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, RDFS
+from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS
 
 from .. import iris
 from ..namespaces import ONTOLOGY_IRI
@@ -121,17 +121,20 @@ def used_upstream(stats: GraphStats) -> list[Upstream]:
 
 
 def upstream_triples(ds: str, source: Upstream, updated: date | None) -> list[Triple]:
-    """``dct:source`` / ``prov:wasDerivedFrom`` the upstream dataset, and the attribution it requires."""
+    """``prov:wasDerivedFrom`` the upstream dataset, and the attribution it requires.
+
+    The upstream dataset is a ``prov:Entity`` here, not a ``dcat:Dataset`` (nor a
+    ``dct:source``, whose DCAT-AP range is one): its contact point, distributions and coverage
+    are for its publisher's catalogue to state, not this one."""
     up, agent = u(source.iri), u(source.publisher[0])
     rights = u(iris.mint("dataset", "rights", source.key))
     licence = LICENCES[source.licence][0]
     when = f" ; mise à jour du {updated.isoformat()}" if updated else ""
     when_en = f"; updated {updated.isoformat()}" if updated else ""
     out: list[Triple] = [
-        (ds, p(DCTERMS.source), up),
         (ds, p(PROV.wasDerivedFrom), up),
         (ds, p(DCTERMS.rights), rights),
-        (up, p(RDF.type), p(DCAT.Dataset)),
+        (up, p(RDF.type), p(PROV.Entity)),
         (up, p(DCTERMS.publisher), agent),
         (up, p(DCTERMS.license), u(source.licence)),
         (up, p(DCTERMS.rights), rights),

@@ -1,0 +1,76 @@
+"""``GraphStore.select`` over the union of the source graphs gives each triple once, as an
+endpoint loaded from ``rncp.nt`` does; the sources stay queryable with ``GRAPH``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from rncp_graph import Build
+from rncp_graph.exports.canonical import canonical_bytes
+from rncp_graph.namespaces import PREFIXES
+from rncp_graph.store import GraphStore
+
+NOTATION = "SELECT ?n WHERE { ?c skos:notation ?n ; skos:inScheme <https://w3id.org/rncp-graph/id/scheme/formacode> }"
+WHERE_STATED = (
+    "SELECT ?g ?n WHERE { GRAPH ?g { ?c skos:notation ?n ; "
+    "skos:inScheme <https://w3id.org/rncp-graph/id/scheme/formacode> } }"
+)
+
+
+def rncp_nt(store: GraphStore) -> ox.Store:
+    """A store loaded from the canonical lines (what ``rncp.nt`` holds), in its default graph."""
+    copy = ox.Store()
+    copy.load(input=b"\n".join([*canonical_bytes(store), b""]), format=ox.RdfFormat.N_TRIPLES)
+    return copy
+
+
+def test_a_query_without_distinct_gives_the_rows_of_rncp_nt(sample_build: Build) -> None:
+    store = sample_build.store
+    expected = len(list(rncp_nt(store).query(NOTATION, prefixes=PREFIXES)))
+    assert expected > 0
+    assert len(store.select(NOTATION)) == expected
+    stated = store.select(WHERE_STATED)  # provenance: one row per source graph stating the code
+    assert len(stated) > expected and len({r["g"] for r in stated}) > 1
+    store.union = "per-graph"
+    try:
+        # each triple pattern matches once per graph stating it: the rows multiply
+        assert len(store.select(NOTATION)) > len(stated)
+    finally:
+        store.union = "distinct"
+
+
+def test_the_distinct_union_follows_changes() -> None:
+    store = GraphStore()
+    quad = ("<urn:x:s>", "<urn:x:p>", '"v"')
+    for graph in ("urn:x:g1", "urn:x:g2"):
+        store.replace_graph(graph, [(" ".join(quad) + " .\n").encode()])
+    assert len(store.select("SELECT ?o WHERE { ?s ?p ?o }")) == 1
+    store.add_quads(
+        [ox.Quad(ox.NamedNode("urn:x:s"), ox.NamedNode("urn:x:p"), ox.Literal("w"), ox.NamedNode("urn:x:g1"))]
+    )
+    assert sorted(r["o"].value for r in store.select("SELECT ?o WHERE { ?s ?p ?o }") if r["o"]) == ["v", "w"]
+    assert len(store.select("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")) == 3
+
+
+def test_a_union_without_repeats_is_queried_in_place() -> None:
+    store = GraphStore()
+    store.replace_graph("urn:x:g1", [b'<urn:x:s> <urn:x:p> "v" .\n'])
+    store.replace_graph("urn:x:g2", [b'<urn:x:s> <urn:x:p> "w" .\n'])
+    assert len(store.select("SELECT ?o WHERE { ?s ?p ?o }")) == 2
+    assert store._distinct is not None and store._distinct[1] is None  # no copy: the union repeats nothing
+    store.replace_graph("urn:x:g2", [b'<urn:x:s> <urn:x:p> "v" .\n'])
+    assert len(store.select("SELECT ?o WHERE { ?s ?p ?o }")) == 1
+
+
+def test_an_on_disk_store_answers_per_graph_unless_asked(tmp_path: Path) -> None:
+    """On disk, finding out whether the union repeats a triple costs a count of the whole store:
+    the default there is pyoxigraph's union (one row per graph stating a triple)."""
+    store = GraphStore(tmp_path / "store")
+    for graph in ("urn:x:g1", "urn:x:g2"):
+        store.replace_graph(graph, [b'<urn:x:s> <urn:x:p> "v" .\n'])
+    assert store.union == "per-graph"
+    assert len(store.select("SELECT ?o WHERE { ?s ?p ?o }")) == 2
+    store.union = "distinct"
+    assert len(store.select("SELECT ?o WHERE { ?s ?p ?o }")) == 1
