@@ -74,7 +74,7 @@ def run_oxigraph(
     :param timeout: seconds (None: no limit; default: the store's ``query_timeout``).
     :raises QueryTimeoutError: no complete answer in time (:mod:`rncp_graph.deadline`).
     """
-    ensure_safe(text, name=name)
+    ensure_safe(text, name=name, oxigraph=True)
     started = time.perf_counter()
     try:
         columns, solutions = store.table(
