@@ -14,7 +14,10 @@ In a notebook::
 A target is a :class:`~rncp_graph.store.GraphStore` (Oxigraph, parameters bound as
 ``substitutions``), an :class:`rdflib.Graph` (``initBindings``) or an :class:`Endpoint`
 (validated terms in a ``VALUES`` block at the query's ``# @params`` line). Every query,
-saved or ad-hoc, passes the read-only allow-list of :mod:`.safety` first.
+saved or ad-hoc, passes the read-only allow-list of :mod:`.safety` first (a saved query once per
+text, :mod:`.verdicts`; an ad-hoc SELECT on Oxigraph without a parse when its words settle it,
+:func:`~rncp_graph.sparql_guard.plain_select`). ``page=Page(limit, offset)`` keeps only some rows
+of the answer, in its order.
 """
 
 from __future__ import annotations

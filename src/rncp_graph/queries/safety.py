@@ -13,6 +13,11 @@ parsing, :func:`~rncp_graph.sparql_guard.check_escapes` refuses a ``\\uXXXX`` es
 rdflib (which expands escapes first, SPARQL 1.1) and Oxigraph (which reads them only inside
 strings and IRIs, SPARQL 1.2) would read differently: the algebra checked here is then the
 one Oxigraph runs.
+
+Before a local run, :func:`ensure_safe` skips the parse of a text whose verdict is already
+known: a saved query that passed (:mod:`.verdicts`), or — for Oxigraph, which runs no update
+through a query — a text whose first keyword is SELECT and that holds no escape and none of
+the words SERVICE, LOAD, FROM (:func:`~rncp_graph.sparql_guard.plain_select`).
 """
 
 from __future__ import annotations
