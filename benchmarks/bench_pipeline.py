@@ -17,7 +17,7 @@ pool (forked workers, max of them), and each stage of a ``staged`` run has the p
   (:class:`SystemMemory`); ``e2e-novalidate`` the same with ``validate=False``;
 - ``staged``: the same steps as ``build`` done one by one in one process (read, map + load,
   canonical lines, validate, write N-Triples, write Turtle), each timed with its own peak;
-- ``incremental``: an on-disk store, then one fiche changes: ``rncp_graph.update`` in this
+- ``incremental``: an on-disk store, then one fiche changes: ``rncp_graph.pipeline.update`` in this
   process, ``rncp-graph update`` in a new one (see :func:`worker_incremental`);
 - ``naive``: rdflib ``Graph`` + ``g.add`` per triple, pyshacl on the whole graph, rdflib
   ``serialize`` (Turtle up to ``--naive-ttl-max`` fiches), under ``--naive-timeout``;
@@ -196,11 +196,13 @@ def worker_e2e(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def worker_staged(args: argparse.Namespace) -> dict[str, Any]:
-    """The steps of :func:`rncp_graph.build.build`, one by one, each with its time and peak."""
-    from rncp_graph import merge
-    from rncp_graph.build import Build, _load_schemes, _load_source, _mapped, read_source, write_outputs
+    """The steps of :func:`rncp_graph.pipeline.build.build`, one by one, each with its time and peak."""
     from rncp_graph.exports.rdf import write_ntriples, write_turtle
-    from rncp_graph.sources import expand
+    from rncp_graph.mapping import ntriples_chunks
+    from rncp_graph.pipeline import merge
+    from rncp_graph.pipeline.build import Build, _load_schemes, _load_source, write_outputs
+    from rncp_graph.pipeline.sources import expand
+    from rncp_graph.pipeline.stages import read_source
     from rncp_graph.store import GraphStore
     from rncp_graph.validate import validate
 
@@ -219,8 +221,10 @@ def worker_staged(args: argparse.Namespace) -> dict[str, Any]:
         result.problems = [p for r in results for p in r.problems] + merge.conflicts(result.facts)
         _load_schemes(result.store)
         for path, loaded in zip(files, results, strict=True):
-            chunks = _mapped(loaded.fiches)
-            result.sources.append(_load_source(result.store, path, loaded.loader, loaded.export_date, chunks))
+            chunks = ntriples_chunks(loaded.fiches)
+            result.sources.append(
+                _load_source(result.store, path, loaded.loader, loaded.export_date, chunks, keep_lines=True)
+            )
         row["quads"] = len(result.store)
     with sampler.stage("canonical lines (dump, sort, dedupe)", stages) as row:
         row["triples"] = result.store.triple_count()
@@ -287,10 +291,10 @@ def worker_naive(args: argparse.Namespace) -> dict[str, Any]:
     import rdflib
     from rdflib.namespace import XSD
 
-    from rncp_graph.build import read_source
     from rncp_graph.mapping import fiche_to_triples
+    from rncp_graph.pipeline.sources import expand
+    from rncp_graph.pipeline.stages import read_source
     from rncp_graph.resources import scheme_files
-    from rncp_graph.sources import expand
     from rncp_graph.validate.shapes import shapes_dir
 
     sampler = Sampler()
@@ -326,7 +330,7 @@ def worker_naive(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def worker_incremental(args: argparse.Namespace) -> dict[str, Any]:
-    """One fiche changes in a built on-disk store: :func:`rncp_graph.update.update` and ``rncp-graph update``.
+    """One fiche changes in a built on-disk store: :func:`rncp_graph.pipeline.update.update` and ``rncp-graph update``.
 
     Setup (timed, not part of the target): the export built into an on-disk store
     (``validate=False``), then closed. Then three updates of one fiche (the first with blocks
@@ -338,8 +342,8 @@ def worker_incremental(args: argparse.Namespace) -> dict[str, Any]:
     alternating :data:`CLI_RUNS` times (median and every run reported).
     """
     from rncp_graph import build
+    from rncp_graph.pipeline.update import update
     from rncp_graph.store import GraphStore
-    from rncp_graph.update import update
 
     sampler = Sampler()
     stages: list[dict[str, Any]] = []

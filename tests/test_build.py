@@ -276,7 +276,7 @@ def test_a_validation_that_fails_while_the_exports_are_written_leaves_the_previo
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("the shapes could not be read")
 
-    monkeypatch.setattr(importlib.import_module("rncp_graph.build"), "validate_graph", broken)
+    monkeypatch.setattr(importlib.import_module("rncp_graph.pipeline.build"), "validate_graph", broken)
     with pytest.raises(RuntimeError, match="shapes could not be read"):
         build([FICHES_DIR / sorted(SAMPLES)[0]], out=out)  # other outputs, were they written
     assert _outputs(out) == before  # no temp file either
@@ -287,7 +287,7 @@ def test_an_export_that_fails_during_the_validation_is_the_error_and_the_outputs
 ) -> None:
     out, before = _previous_outputs(tmp_path)
     stopped: list[bool] = []
-    module = importlib.import_module("rncp_graph.build")
+    module = importlib.import_module("rncp_graph.pipeline.build")
     real_validate = module.validate_graph
 
     def broken_export(*args: Any, **kwargs: Any) -> Any:

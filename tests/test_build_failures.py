@@ -207,7 +207,7 @@ def test_a_refusal_outside_the_exports_is_bad_input_too(out: Path, monkeypatch: 
     def full(*args: Any, **kwargs: Any) -> Any:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), "/tmp/spool")
 
-    monkeypatch.setattr(importlib.import_module("rncp_graph.build"), "export", full)
+    monkeypatch.setattr(importlib.import_module("rncp_graph.pipeline.build"), "export", full)
     result = _cli_build(out)
     assert result.exit_code == 2, result.output
     assert "error: No space left on device: /tmp/spool" in result.output and "Traceback" not in result.output

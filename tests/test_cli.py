@@ -150,7 +150,7 @@ def test_a_build_ends_with_its_exit_code_and_every_line_of_its_summary(tmp_path:
         "coverage: page 32 sections read, 2 ignored (referential ×1, territories ×1), 1 heading "
     )
     assert outcome == "outcome: 1 errors (1 fiches quarantined; see errors.jsonl) — exit 4"
-    assert "INFO rncp_graph.build: write: " in run.stderr  # the log, flushed
+    assert "INFO rncp_graph.pipeline.stages: write: " in run.stderr  # the log, flushed
     assert json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))["fiches"]["quarantined"] == 1
 
 

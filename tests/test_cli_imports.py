@@ -81,8 +81,8 @@ def test_the_short_help_of_every_command_is_its_own() -> None:
 
 
 def test_the_choices_written_out_for_help_are_the_librarys() -> None:
-    from rncp_graph.build import DEFAULT_SOURCES
     from rncp_graph.cli import choices
+    from rncp_graph.pipeline.build import DEFAULT_SOURCES
     from rncp_graph.validate import STRATEGIES
     from rncp_graph.validate.report import FORMATS, Severity
 

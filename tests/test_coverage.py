@@ -14,8 +14,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from rncp_graph.loaders import coverage, xml_parts
-from rncp_graph.loaders.coverage import IGNORED, MAPPED, UNKNOWN
+from rncp_graph.loaders import xml_parts
 from rncp_graph.loaders.csv_export import read_csv_export
 from rncp_graph.loaders.csv_tables import COLUMN_FIELDS, NOT_MAPPED_COLUMNS, TABLES
 from rncp_graph.loaders.export_common import Report
@@ -32,6 +31,8 @@ from rncp_graph.loaders.xml_fields import (
 from rncp_graph.mapping import fiche_to_triples
 from rncp_graph.mapping.fields import compact, field_predicates, predicates_of
 from rncp_graph.model import Fiche, JobTypeGroup
+from rncp_graph.pipeline import coverage
+from rncp_graph.pipeline.coverage import IGNORED, MAPPED, UNKNOWN
 
 from .constants import FICHES_DIR, RESOURCES, SHARED_DATA
 

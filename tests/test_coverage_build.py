@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from rncp_graph.cli import main
-from rncp_graph.loaders.coverage import read_coverage, summary_line
 from rncp_graph.loaders.csv_export import read_csv_export
 from rncp_graph.loaders.xml_export import read_xml
+from rncp_graph.pipeline.coverage import read_coverage, summary_line
 
 from .constants import FICHES_DIR, RESOURCES
 

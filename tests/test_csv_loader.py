@@ -13,12 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from rncp_graph import build, merge
+from rncp_graph import build
 from rncp_graph.loaders.csv_export import read_csv_export
 from rncp_graph.loaders.csv_tables import TABLES
 from rncp_graph.loaders.xml_export import read_xml
 from rncp_graph.model import AccessRouteKind, Fiche, LoadResult, Status
-from rncp_graph.sources import expand, loader_for
+from rncp_graph.pipeline import merge
+from rncp_graph.pipeline.sources import expand, loader_for
 
 from .constants import RESOURCES
 

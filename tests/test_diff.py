@@ -8,8 +8,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from rncp_graph.cli import main
-from rncp_graph.diff import ExportDiff, FicheChange, describe, diff_exports, diff_fiches, render_text
 from rncp_graph.model import Block, Code, Fiche, Status
+from rncp_graph.pipeline.diff import ExportDiff, FicheChange, describe, diff_exports, diff_fiches, render_text
 
 from .test_csv_loader import XML_FIXTURE, copy_fixture, table_file, write_table
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from rncp_graph import iris
-from rncp_graph.build import build
+from rncp_graph.pipeline.build import build
 from rncp_graph.store import GraphStore
 
 pytestmark = pytest.mark.shared

@@ -18,7 +18,7 @@ import pytest
 from rncp_graph.errors import EmptyInput
 from rncp_graph.loaders import page
 from rncp_graph.model import AccessRouteKind, LoadResult, Problem
-from rncp_graph.sources import expand
+from rncp_graph.pipeline.sources import expand
 
 from .constants import FICHES_DIR
 
@@ -293,7 +293,7 @@ def test_html_pages_in_a_folder_are_named_in_a_warning_and_skipped(
     write(tmp_path, "<html></html>", "b.html")
     write(tmp_path, "<html></html>", "a.HTM")
     write(tmp_path, "notes", "README.md")
-    with caplog.at_level(logging.WARNING, logger="rncp_graph.sources"):
+    with caplog.at_level(logging.WARNING, logger="rncp_graph.pipeline.sources"):
         found = expand([tmp_path])
     assert [p.name for p in found] == ["000.txt"]
     (record,) = caplog.records

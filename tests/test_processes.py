@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from rncp_graph.loaders import xml_parallel
+from rncp_graph.pipeline import xml_parallel
 
 from .test_generator import generate_xml
 from .test_serve import alive, children, wait_until

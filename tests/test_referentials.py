@@ -9,8 +9,8 @@ import pytest
 
 from rncp_graph import build
 from rncp_graph.linking.run import nsf_vocabulary, rome_vocabulary
+from rncp_graph.pipeline.update import update
 from rncp_graph.store import GraphStore
-from rncp_graph.update import update
 
 from .constants import FICHES_DIR, RESOURCES, SHARED_DATA
 

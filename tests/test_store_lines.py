@@ -18,8 +18,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from rncp_graph.build import build
 from rncp_graph.mapping import ntriples_chunks
+from rncp_graph.pipeline.build import build
 from rncp_graph.resources import scheme_files
 from rncp_graph.store import GraphStore, LineSpool
 from rncp_graph.terms import fr, line, lines_to_bytes, string

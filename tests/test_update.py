@@ -1,4 +1,4 @@
-"""``rncp_graph.update`` and ``rncp-graph update``: changed fiches into a built store, and their revalidation.
+"""``rncp_graph.pipeline.update`` and ``rncp-graph update``: changed fiches into a built store, and their revalidation.
 
 Every kind of change is checked three ways against what a build gives: the merged view equals
 the build of the export with the changed fiche; the whole store's results before and after
@@ -23,15 +23,16 @@ import pytest
 from click.testing import CliRunner
 
 from rncp_graph import iris
-from rncp_graph import update as update_module
-from rncp_graph.build import build, source_sha256
 from rncp_graph.changes import PendingStore
 from rncp_graph.cli import main
 from rncp_graph.errors import StructuralError
 from rncp_graph.info import open_graph
 from rncp_graph.namespaces import RNCP
+from rncp_graph.pipeline import update as update_module
+from rncp_graph.pipeline.build import build
+from rncp_graph.pipeline.stages import source_sha256
+from rncp_graph.pipeline.update import Update, update
 from rncp_graph.store import GraphStore
-from rncp_graph.update import Update, update
 from rncp_graph.validate import validate, validate_nodes
 
 from .test_generator import generate_xml

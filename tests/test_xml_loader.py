@@ -15,7 +15,7 @@ from rncp_graph.loaders.xml_export import read_xml
 from rncp_graph.model import AccessRouteKind, CorrespondenceKind, Fiche, LoadResult, Status
 from rncp_graph.namespaces import RNCP
 from rncp_graph.normalise import split_items
-from rncp_graph.sources import expand, loader_for
+from rncp_graph.pipeline.sources import expand, loader_for
 
 from .constants import RESOURCES
 from .test_exports_bad_input import fiche as one_fiche

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from rncp_graph import build
-from rncp_graph.build import Build
 from rncp_graph.errors import EmptyInput, StructuralError
-from rncp_graph.loaders import xml_parallel
+from rncp_graph.pipeline import xml_parallel
+from rncp_graph.pipeline.build import Build
 from rncp_graph.store import GraphStore
 
 from .test_generator import generate_xml

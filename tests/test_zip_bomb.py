@@ -20,9 +20,10 @@ from click.testing import CliRunner
 from rncp_graph import build
 from rncp_graph.cli import main
 from rncp_graph.errors import StructuralError
-from rncp_graph.loaders import csv_export, xml_export, xml_parallel, zip_limits
+from rncp_graph.loaders import csv_export, xml_export, zip_limits
 from rncp_graph.loaders.csv_export import read_csv_export
 from rncp_graph.loaders.xml_export import read_xml
+from rncp_graph.pipeline import xml_parallel
 
 from .test_csv_loader import FIXTURE, XML_FIXTURE
 

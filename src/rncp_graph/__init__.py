@@ -15,20 +15,18 @@ analysis modules that ``build`` needs.
 from __future__ import annotations
 
 import importlib
-import sys
-import types
 from typing import TYPE_CHECKING, Any
 
 from .__about__ import __version__
 
 if TYPE_CHECKING:
-    from .build import Build, build
+    from .pipeline.build import Build, build
     from .store import GraphStore
 
 __all__ = ["Build", "GraphStore", "__version__", "build"]
 
 #: public name → the module that defines it, imported when the name is first asked for
-_LAZY = {"Build": "build", "GraphStore": "store"}
+_LAZY = {"Build": "pipeline.build", "build": "pipeline.build", "GraphStore": "store"}
 
 
 def __getattr__(name: str) -> Any:
@@ -37,21 +35,3 @@ def __getattr__(name: str) -> Any:
     value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
     globals()[name] = value
     return value
-
-
-class _Package(types.ModuleType):
-    """``rncp_graph.build`` is the function, as it was when imported eagerly: importing the
-    submodule ``rncp_graph.build`` (which makes the import system set the package's attribute
-    ``build`` to the module) leaves it so."""
-
-    @property
-    def build(self) -> Any:
-        return importlib.import_module(f"{__name__}.build").build
-
-    @build.setter
-    def build(self, value: Any) -> None:
-        if not isinstance(value, types.ModuleType):
-            raise AttributeError("rncp_graph.build is the build function; patch rncp_graph.build.build")
-
-
-sys.modules[__name__].__class__ = _Package

@@ -27,8 +27,7 @@ from . import user_cache
 from .__about__ import __version__
 from .errors import EmptyInput, StructuralError
 
-if TYPE_CHECKING:  # imported where used: `info` on a counted graph needs neither (nor rdflib)
-    from .build import Build
+if TYPE_CHECKING:  # imported where used: `info` on a counted graph needs it not (nor rdflib)
     from .store import GraphStore
 
 log = logging.getLogger(__name__)
@@ -237,28 +236,3 @@ def _from_record(record: object, signature: list[list[str | int]]) -> GraphCount
     if len(rows) != len(classes) or not all(isinstance(c, str) and isinstance(n, int) for c, n in rows):
         return None
     return GraphCounts(triples, rows)
-
-
-def summary_lines(result: Build) -> Iterator[str]:
-    m = result.manifest()
-    f = m["fiches"]
-    yield (
-        f"fiches: {f['input']} read, {f['loaded']} loaded, {f['quarantined']} quarantined "
-        f"({f['distinct']} distinct numbers) from {len(result.sources)} source(s)"
-    )
-    yield f"triples: {m['triples']:,}"
-    yield from class_table(result.store)
-    if result.problems:
-        dropped = ", ".join(f"{n} {action.removeprefix('dropped-')}" for action, n in m["dropped"].items())
-        yield (
-            f"problems: {m['problems']['total']} ({m['errors']} errors, {m['warnings']} warnings)"
-            + (f"; dropped: {dropped}" if dropped else "")
-            + " — see errors.jsonl"
-        )
-    if result.validation is not None:
-        v = result.validation
-        yield f"validation: {'conforms' if v.get('conforms') else 'does NOT conform'} ({v.get('summary', '')})"
-    if result.timings:
-        yield "time: " + " · ".join(f"{stage} {seconds:.1f} s" for stage, seconds in result.timings.items())
-    for name, path in sorted(result.written.items()):
-        yield f"wrote {name}: {path}"

@@ -12,7 +12,7 @@ from . import EXIT_OK, allow_quick_exit, main, outcome_code
 from .choices import DEFAULT_SOURCES, STRATEGIES
 
 if TYPE_CHECKING:  # the pipeline is imported when a build runs, not for --help
-    from ..build import Build
+    from ..pipeline.build import Build
 
 #: ``--report`` without a FILE: ``coverage.json`` in the output folder
 IN_OUT = "OUT/coverage.json"
@@ -84,9 +84,8 @@ def build_command(
             "no PATH given and no data/fiches/ folder here: the sample pages live in the repository "
             "(run from its root) — or give files, folders or globs"
         )
-    from ..build import build
-    from ..info import summary_lines
-    from ..loaders.coverage import read_coverage, summary_line
+    from ..pipeline.build import build
+    from ..pipeline.coverage import read_coverage, summary_line
 
     result = build(
         paths or DEFAULT_SOURCES,
@@ -99,7 +98,7 @@ def build_command(
         jobs=jobs,
     )
     if not ctx.obj.get("quiet"):
-        for text in summary_lines(result):
+        for text in result.summary_lines():
             click.echo(text)
         click.echo(summary_line(read_coverage(result.results)))
         if build_outcome(result) != EXIT_OK:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 #: :data:`rncp_graph.validate.STRATEGIES`
 STRATEGIES = ("per-fiche", "whole", "sparql")
-#: :data:`rncp_graph.build.DEFAULT_SOURCES`
+#: :data:`rncp_graph.pipeline.build.DEFAULT_SOURCES`
 DEFAULT_SOURCES = ("data/fiches",)
 #: :data:`rncp_graph.validate.report.FORMATS`
 REPORT_FORMATS = ("text", "ttl", "json")
@@ -22,6 +22,6 @@ GRAPH_FORMATS = ("graphml", "gexf", "csv", "png", "svg")
 COMMUNITY_METHODS = ("louvain", "greedy")
 #: :data:`rncp_graph.exports.publish.DEFAULT_OUT`
 RELEASE_FOLDER = Path("out/release")
-#: :data:`rncp_graph.update.MAX_SHARE` and :data:`rncp_graph.update.FEW`
+#: :data:`rncp_graph.pipeline.update.MAX_SHARE` and :data:`rncp_graph.pipeline.update.FEW`
 MAX_SHARE = 0.1
 FEW = 50

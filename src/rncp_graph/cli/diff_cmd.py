@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..diff import FORMATS, diff_exports
+from ..pipeline.diff import FORMATS, diff_exports
 from . import main
 
 

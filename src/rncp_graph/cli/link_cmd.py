@@ -58,7 +58,7 @@ def _open_store(
         store_path.parent.mkdir(parents=True, exist_ok=True)
         return GraphStore(store_path)
     if fiches or build_default:
-        from ..build import DEFAULT_SOURCES, build
+        from ..pipeline.build import DEFAULT_SOURCES, build
 
         return build(list(fiches) or list(DEFAULT_SOURCES)).store
     return None

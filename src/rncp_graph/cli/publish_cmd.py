@@ -15,8 +15,8 @@ from .build_cmd import exit_for
 from .choices import DEFAULT_SOURCES, RELEASE_FOLDER
 
 if TYPE_CHECKING:  # the pipeline is imported when a release is made, not for --help
-    from ..build import Build
     from ..model import Problem
+    from ..pipeline.build import Build
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -66,8 +66,8 @@ def publish_command(
     meta = ReleaseMetadata(
         base_url, publisher_name, publisher_iri, _day(issued), _day(modified), release_version, sparql_endpoint
     )
-    from ..build import build
     from ..exports.publish import publish
+    from ..pipeline.build import build
 
     result = build(paths or DEFAULT_SOURCES, progress=ctx.obj["progress"])
     release = publish(result.store, out, metadata=meta, build_manifest=result.manifest(), docs=not no_docs)

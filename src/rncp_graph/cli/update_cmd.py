@@ -16,7 +16,7 @@ from .choices import FEW, MAX_SHARE
 from .report_options import as_of_option, format_option, severity_option
 
 if TYPE_CHECKING:
-    from ..update import Update
+    from ..pipeline.update import Update
 
 
 @main.command("update")
@@ -85,7 +85,7 @@ def update_command(
             f"{store_path} is not an Oxigraph store: build one with rncp-graph build SOURCES --store {store_path}",
             param_hint="--store",
         )
-    from ..update import update  # the pipeline, imported when an update runs (not for --help)
+    from ..pipeline.update import update  # the pipeline, imported when an update runs (not for --help)
 
     result = update(
         GraphStore(store_path),

@@ -49,9 +49,9 @@ def validate_command(ctx: click.Context, /, paths: tuple[str, ...], fmt: str, **
     as_of: datetime | None = options.pop("as_of")
     cache_dir = None if options.pop("no_cache") else options.pop("cache_dir")
     options.pop("cache_dir", None)
-    from ..build import available_cores
+    from ..pipeline.stages import available_cores
     from ..validate import validate
-    from ..validate.inputs import open_source
+    from .validate_inputs import open_source
 
     options["jobs"] = options["jobs"] or available_cores()
     store = open_source(paths, progress=ctx.obj["progress"])

@@ -1,7 +1,7 @@
 """Which predicates each field of the model is written with: the mapping's own tables
 (:data:`~rncp_graph.mapping.SCALARS`, ``LISTS``, ``CODE_FIELDS``, ``CODE_SCALARS``,
 :data:`~rncp_graph.mapping.parts.STAT_FIELDS`) and one table for the structured parts that
-the mapping writes with functions. Used by the coverage tables (:mod:`rncp_graph.loaders.coverage`);
+the mapping writes with functions. Used by the coverage tables (:mod:`rncp_graph.pipeline.coverage`);
 ``tests/test_coverage.py`` maps a fiche with one field at a time and checks this table
 against the predicates the mapping really writes.
 

@@ -127,7 +127,7 @@ def validate_nodes(
     threads validate nodes at once).
 
     They are the whole store's results (:func:`validate`) on those nodes, at a cost that grows
-    with the number of nodes, not with the store: :func:`rncp_graph.update.update` revalidates
+    with the number of nodes, not with the store: :func:`rncp_graph.pipeline.update.update` revalidates
     the nodes a changed fiche can reach this way. ``stats["nodes"]`` is the number of nodes.
     """
     started = time.perf_counter()

@@ -18,8 +18,8 @@ from collections.abc import Collection
 import pyoxigraph as ox
 from rdflib.namespace import RDF
 
+from ..mapping.ownership import ALL_LINKS, CERTIFICATION, FICHE_NUMBER, VOCABULARY_CLASSES
 from ..store import GraphStore
-from .per_fiche import ALL_LINKS, CERTIFICATION, FICHE_NUMBER, VOCABULARY_CLASSES
 from .sparql_engine import term_text
 
 log = logging.getLogger(__name__)

@@ -26,52 +26,22 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from rdflib.namespace import RDF, SKOS
+from rdflib.namespace import RDF
 
-from ..namespaces import RNCP
+from ..mapping.ownership import (
+    ALL_LINKS,
+    CERTIFICATION,
+    FICHE_NUMBER,
+    OWN_LINKS,
+    SHARED_CLASSES,
+    SHARED_LINKS,
+    VOCABULARY_CLASSES,
+)
 
 log = logging.getLogger(__name__)
 
-
-def _nt(*terms: object) -> frozenset[str]:
-    return frozenset(f"<{t}>" for t in terms)
-
-
 TYPE = f"<{RDF.type}>"
-FICHE_NUMBER = f"<{RNCP.ficheNumber}>"
-CERTIFICATION = f"<{RNCP.Certification}>"
-#: Links from a certification (or what it owns) to the nodes it owns.
-OWN_LINKS = _nt(
-    RNCP.hasBlock,
-    RNCP.competency,
-    RNCP.activity,
-    RNCP.accessModality,
-    RNCP.correspondence,
-    RNCP.statistics,
-    RNCP.legalPublication,
-    RNCP.certifierRole,
-    RNCP.certifierChange,
-    RNCP.jobTypeGroup,
-)
-#: Links to nodes shared between fiches; their objects are shared nodes whatever their type.
-SHARED_LINKS = _nt(
-    RNCP.certifier,
-    RNCP.partner,
-    RNCP.certifierOrganisation,
-    RNCP.romeCode,
-    RNCP.nsfCode,
-    RNCP.formacode,
-    RNCP.diplomaType,
-    RNCP.collectiveAgreement,
-    SKOS.broader,
-)
-ALL_LINKS = OWN_LINKS | SHARED_LINKS
-SHARED_CLASSES = _nt(
-    RNCP.Organisation, RNCP.RomeCode, RNCP.NsfCode, RNCP.Formacode, RNCP.DiplomaType, RNCP.CollectiveAgreement
-)
-VOCABULARY_CLASSES = _nt(
-    RNCP.Level, RNCP.AccessRoute, RNCP.CertificationStatus, RNCP.CorrespondenceNature, RNCP.CorrespondenceKind
-)
+
 
 FICHE, SHARED, VOCABULARY, REST = "fiche", "shared", "vocabulary", "rest"
 

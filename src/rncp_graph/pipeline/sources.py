@@ -11,9 +11,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import StructuralError
-from .loaders import csv_export, page, xml_export
-from .model import LoadResult
+from ..errors import StructuralError
+from ..loaders import csv_export, page, xml_export
+from ..model import LoadResult
 
 log = logging.getLogger(__name__)
 

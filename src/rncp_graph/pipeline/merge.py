@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from .model import Fiche, Problem
+from ..model import Fiche, Problem
 
 
 def _codes(attr: str) -> Callable[[Fiche], object]:

@@ -8,11 +8,9 @@ aborts before anything is written; a bad fiche or field is quarantined, reported
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import itertools
 import json
 import logging
-import os
 import threading
 import time
 from collections import Counter
@@ -25,34 +23,26 @@ from typing import Any
 
 from tqdm import tqdm
 
-from . import iris, merge, referentials
-from .__about__ import __version__
-from .errors import EmptyInput, NothingLoaded
-from .exports import export
-from .exports.atomic import deferred, remove_leftovers, write_bytes
-from .loaders import xml_parallel
-from .mapping import ntriples_chunks, source_triples
-from .model import LoadResult, Problem
-from .resources import scheme_files
+from .. import iris, referentials
+from ..__about__ import __version__
+from ..errors import EmptyInput, NothingLoaded
+from ..exports import export
+from ..exports.atomic import deferred, remove_leftovers, write_bytes
+from ..info import class_table
+from ..mapping import ntriples_chunks, source_triples
+from ..model import LoadResult, Problem
+from ..resources import scheme_files
+from ..store import GraphStore
+from ..terms import line, lines_to_bytes
+from ..validate import Severity
+from ..validate import validate as validate_graph
+from . import merge, xml_parallel
 from .sources import expand, loader_for
-from .store import GraphStore
-from .terms import line, lines_to_bytes
-from .validate import Severity
-from .validate import validate as validate_graph
+from .stages import SourceRecord, available_cores, is_complete, read_source, source_sha256, timed_stage
 
 log = logging.getLogger(__name__)
 
 DEFAULT_SOURCES = ("data/fiches",)
-
-
-@dataclass
-class SourceRecord:
-    file: str
-    sha256: str
-    loader: str
-    graph: str
-    fiches: int
-    quarantined: int
 
 
 @dataclass
@@ -127,6 +117,32 @@ class Build:
             "outputs": {fmt: path.name for fmt, path in sorted(self.written.items())},
         }
 
+    def summary_lines(self) -> Iterator[str]:
+        """What ``rncp-graph build`` prints: fiches, triples, instances per class, problems,
+        validation, times and the files written."""
+        m = self.manifest()
+        f = m["fiches"]
+        yield (
+            f"fiches: {f['input']} read, {f['loaded']} loaded, {f['quarantined']} quarantined "
+            f"({f['distinct']} distinct numbers) from {len(self.sources)} source(s)"
+        )
+        yield f"triples: {m['triples']:,}"
+        yield from class_table(self.store)
+        if self.problems:
+            dropped = ", ".join(f"{n} {action.removeprefix('dropped-')}" for action, n in m["dropped"].items())
+            yield (
+                f"problems: {m['problems']['total']} ({m['errors']} errors, {m['warnings']} warnings)"
+                + (f"; dropped: {dropped}" if dropped else "")
+                + " — see errors.jsonl"
+            )
+        if self.validation is not None:
+            v = self.validation
+            yield f"validation: {'conforms' if v.get('conforms') else 'does NOT conform'} ({v.get('summary', '')})"
+        if self.timings:
+            yield "time: " + " · ".join(f"{stage} {seconds:.1f} s" for stage, seconds in self.timings.items())
+        for name, path in sorted(self.written.items()):
+            yield f"wrote {name}: {path}"
+
 
 def build(
     paths: Sequence[str | Path] = DEFAULT_SOURCES,
@@ -148,13 +164,13 @@ def build(
         (1.1 GB at 30k fiches): the exports are made from them rather than from the store
         (also without ``out``, for the pyshacl strategies, which partition those lines).
     :param store_path: folder of an on-disk Oxigraph store; ``None`` keeps the store in memory.
-    :param report: also write the coverage report (:func:`~rncp_graph.loaders.coverage.coverage_report`):
+    :param report: also write the coverage report (:func:`~rncp_graph.pipeline.coverage.coverage_report`):
         to ``out/coverage.json``, or to this path.
     :param progress: show progress bars.
     :param strategy: how to validate: ``"sparql"`` (default), ``"per-fiche"`` or ``"whole"``
         (see :func:`rncp_graph.validate.validate`; the same report).
     :param jobs: cores to use (default: all): worker processes reading and mapping a large XML
-        export (:mod:`rncp_graph.loaders.xml_parallel`; its fiche objects are then not kept in
+        export (:mod:`rncp_graph.pipeline.xml_parallel`; its fiche objects are then not kept in
         ``results``, only their :attr:`Build.facts`), threads running the validation queries,
         or processes for ``strategy="per-fiche"``. The graph, the problems and the report do
         not depend on it.
@@ -305,27 +321,6 @@ def _validate_while_writing(result: Build, out: Path, *, report: bool | Path, jo
     timings["validate ∥ write"] = time.perf_counter() - started
 
 
-def available_cores() -> int:
-    """The cores this process may run on (its CPU affinity: a container's limit, not the host's count)."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0)) or 1
-    return os.cpu_count() or 1
-
-
-@contextlib.contextmanager
-def timed_stage(name: str, timings: dict[str, float]) -> Iterator[None]:
-    """Time one stage (of a build, of an update) into ``timings`` (seconds) and log it."""
-    start = time.perf_counter()
-    yield
-    timings[name] = time.perf_counter() - start
-    log.info("%s: %.2f s", name, timings[name])
-
-
-def is_complete(results: list[LoadResult], problems: list[Problem]) -> bool:
-    """No fiche quarantined and no problem an error (exit code 0 rather than 4)."""
-    return not sum(r.quarantined for r in results) and not any(p.severity == "error" for p in problems)
-
-
 def _load_schemes(store: GraphStore) -> None:
     store.drop_graph(iris.SCHEMES_GRAPH)  # an on-disk store may hold an older version
     for path in scheme_files():
@@ -366,7 +361,7 @@ def _read_and_load(result: Build, path: Path, *, jobs: int, progress: bool, keep
 
 
 def _read_in_workers(result: Build, path: Path, *, jobs: int, progress: bool, keep_lines: bool) -> bool:
-    """Read a large XML export with :mod:`~rncp_graph.loaders.xml_parallel`; False when it is
+    """Read a large XML export with :mod:`~rncp_graph.pipeline.xml_parallel`; False when it is
     to be read in this process instead (small, not cut safely, or a range could not settle alone)."""
     with xml_parallel.plain_xml(path) as plain:
         layout = xml_parallel.plan(plain[0], label=plain[1]) if plain is not None else None
@@ -383,20 +378,6 @@ def _read_in_workers(result: Build, path: Path, *, jobs: int, progress: bool, ke
     assert reader.result is not None
     _record(result, reader.result, record, reader.facts)
     return True
-
-
-def read_source(path: Path) -> LoadResult:
-    """Read one source in this process (every fiche object kept).
-
-    :raises StructuralError: the source is damaged, or no loader reads it.
-    :raises EmptyInput: it holds no fiche.
-    """
-    loader = loader_for(path)  # strict: raises StructuralError naming the file when no loader reads it
-    assert loader is not None
-    loaded = loader.read(path)
-    if not loaded.fiches and not loaded.quarantined:  # e.g. an export whose root holds no FICHE
-        raise EmptyInput(f"no fiche in this {loader.name} source", file=str(path))
-    return loaded
 
 
 def _record(result: Build, loaded: LoadResult, record: SourceRecord, facts: list[merge.FicheFacts]) -> None:
@@ -431,15 +412,6 @@ def _load_source(
     return SourceRecord(path.name, sha, loader, graph, 0, 0)
 
 
-def source_sha256(path: Path) -> str:
-    """SHA-256 of a file; of a folder source (a CSV export), of its sorted ``name sha256`` lines."""
-    if path.is_dir():
-        listing = "".join(f"{p.name} {source_sha256(p)}\n" for p in sorted(path.iterdir()) if p.is_file())
-        return hashlib.sha256(listing.encode("utf-8")).hexdigest()
-    with path.open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
-
-
 def write_outputs(result: Build, out: Path, *, report: bool | Path = False) -> None:
     """Write the exports, ``errors.jsonl``, the optional coverage report and the manifest (last)."""
     result.written = export(result.store, out)
@@ -451,8 +423,8 @@ def _write_reports(result: Build, out: Path, *, report: bool | Path) -> None:
     write_bytes(out / "errors.jsonl", _jsonl(p.as_dict() for p in result.problems))
     result.written["errors"] = out / "errors.jsonl"
     if report:
-        # imported here: ``python -m rncp_graph.loaders.coverage`` runs it as __main__ after the package
-        from .loaders.coverage import coverage_report
+        # imported here: ``python -m rncp_graph.pipeline.coverage`` runs it as __main__ after the package
+        from .coverage import coverage_report
 
         target = report if isinstance(report, Path) else out / "coverage.json"
         write_bytes(target, _json(coverage_report(result.results)))

@@ -1,7 +1,7 @@
 """What changed between two exports of the register: built on the loaders, no RDF needed.
 
 :func:`diff_exports` reads two sets of sources (XML or CSV exports, or anything a loader of
-:mod:`rncp_graph.sources` reads) and compares them fiche by fiche: fiches that appeared or
+:mod:`rncp_graph.pipeline.sources` reads) and compares them fiche by fiche: fiches that appeared or
 disappeared, and for fiches on both sides a changed status, level or title, ROME codes
 added or removed, blocks added, removed or retitled. :func:`diff_fiches` is the pure part.
 :data:`FORMATS` renders an :class:`ExportDiff` as text or JSON (the CLI's ``--format``).
@@ -17,8 +17,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import StructuralError
-from .model import Fiche
+from ..errors import StructuralError
+from ..model import Fiche
 from .sources import expand, loader_for
 
 log = logging.getLogger(__name__)

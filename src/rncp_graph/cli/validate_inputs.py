@@ -29,7 +29,7 @@ def open_source(paths: Sequence[str | Path], *, progress: bool = False) -> Graph
         (without validating: the caller validates). Empty: ``out/rncp.nt`` when it exists,
         else the sample fiches.
     """
-    from ..build import DEFAULT_SOURCES, build
+    from ..pipeline.build import DEFAULT_SOURCES, build
 
     if not paths:
         paths = [DEFAULT_GRAPH] if DEFAULT_GRAPH.is_file() else list(DEFAULT_SOURCES)

@@ -40,13 +40,13 @@ from pathlib import Path
 from tqdm import tqdm
 
 from ..errors import StructuralError
+from ..loaders import xml_export
+from ..loaders.export_common import Report
 from ..mapping import bounded, fiches_to_ntriples
 from ..mapping.parts import Described
-from ..merge import FicheFacts, facts_of
 from ..model import LoadResult, Problem
 from ..processes import die_with_parent, owned_folder, terminating
-from . import xml_export
-from .export_common import Report
+from .merge import FicheFacts, facts_of
 
 log = logging.getLogger(__name__)
 

@@ -47,19 +47,19 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
-from . import iris, referentials
-from .__about__ import __version__
-from .build import SourceRecord, available_cores, is_complete, read_source, source_sha256, timed_stage
-from .changes import PendingStore
-from .errors import RNCPGraphError, StructuralError
-from .mapping import fiche_to_triples, source_triples
-from .model import LoadResult, Problem
-from .namespaces import RNCP
+from .. import iris, referentials
+from ..__about__ import __version__
+from ..changes import PendingStore
+from ..errors import RNCPGraphError, StructuralError
+from ..mapping import fiche_to_triples, source_triples
+from ..mapping.ownership import OWN_LINKS, SHARED_CLASSES, SHARED_LINKS, VOCABULARY_CLASSES
+from ..model import LoadResult, Problem
+from ..namespaces import RNCP
+from ..store import GraphStore
+from ..terms import line, lines_to_bytes
+from ..validate import Report, Severity, validate_nodes
 from .sources import expand
-from .store import GraphStore
-from .terms import line, lines_to_bytes
-from .validate import Report, Severity, validate_nodes
-from .validate.per_fiche import OWN_LINKS, SHARED_CLASSES, SHARED_LINKS, VOCABULARY_CLASSES
+from .stages import SourceRecord, available_cores, is_complete, read_source, source_sha256, timed_stage
 
 log = logging.getLogger(__name__)
 
@@ -157,7 +157,7 @@ def update(
     """Put the fiches of ``paths`` into ``store`` in place of those of the same number.
 
     :param store: a built store (usually on disk: ``GraphStore(Path("store/"))``).
-    :param paths: files, folders or globs of sources, as for :func:`~rncp_graph.build.build`.
+    :param paths: files, folders or globs of sources, as for :func:`~rncp_graph.pipeline.build.build`.
     :param validate: revalidate the nodes the change can reach (``result.report``).
     :param as_of: the date "today" is taken to be by the shapes (default: today).
     :param severity: the lowest severity the report lists (its totals count them all).

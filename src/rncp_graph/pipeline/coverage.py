@@ -6,7 +6,7 @@
 CSV export (:data:`.csv_tables.COLUMN_FIELDS`, :data:`.csv_tables.NOT_MAPPED_COLUMNS`): the model
 field it fills and the predicates that field is written with
 (:func:`rncp_graph.mapping.fields.predicates_of`), or why it is not read. ``COVERAGE.md`` is
-:func:`markdown` of it, written by ``python -m rncp_graph.loaders.coverage --write``.
+:func:`markdown` of it, written by ``python -m rncp_graph.pipeline.coverage --write``.
 
 :func:`read_coverage` tells what a build met in its sources (:attr:`LoadResult.met` and the
 pages' :class:`~rncp_graph.model.SectionCoverage`), each item classified with the same tables;
@@ -24,11 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..mapping.fields import predicates_of
-from ..model import Fiche, LoadResult
-from .csv_tables import COLUMN_FIELDS, NOT_MAPPED_COLUMNS, TABLES
-from .page import READERS
-from .page_sections import (
+from ..loaders.csv_tables import COLUMN_FIELDS, NOT_MAPPED_COLUMNS, TABLES
+from ..loaders.page import READERS
+from ..loaders.page_sections import (
     BLOCK_PART_FIELDS,
     BLOCK_PARTS,
     HEADINGS,
@@ -36,10 +34,12 @@ from .page_sections import (
     NOT_SECTIONS,
     SECTION_FIELDS,
 )
-from .xml_fields import ELEMENT_FIELDS, FICHE_ELEMENTS, NOT_MAPPED, NOT_MAPPED_PARTS
+from ..loaders.xml_fields import ELEMENT_FIELDS, FICHE_ELEMENTS, NOT_MAPPED, NOT_MAPPED_PARTS
+from ..mapping.fields import predicates_of
+from ..model import Fiche, LoadResult
 
-COVERAGE_FILE = Path(__file__).with_name("COVERAGE.md")
-REGENERATE = "PYTHONPATH=src python -m rncp_graph.loaders.coverage --write"
+COVERAGE_FILE = Path(__file__).parent.parent / "loaders" / "COVERAGE.md"
+REGENERATE = "PYTHONPATH=src python -m rncp_graph.pipeline.coverage --write"
 
 MAPPED, IGNORED, UNKNOWN = "mapped", "ignored", "unknown"
 
@@ -278,7 +278,7 @@ def _names(names: list[str], met: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Print the coverage tables, or write them to ``COVERAGE.md`` (``--write``)."""
     parser = argparse.ArgumentParser(description="The coverage tables of the loaders (COVERAGE.md).")
-    parser.add_argument("--write", action="store_true", help=f"write {COVERAGE_FILE.name} next to this module")
+    parser.add_argument("--write", action="store_true", help="write loaders/COVERAGE.md")
     args = parser.parse_args(argv)
     text = markdown()
     if args.write:
