@@ -30,7 +30,7 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
         "exports info changes",
         "store mapping",
         "loaders terms rdflib_views",
-        "model iris normalise deadline sparql_guard csv_cells processes resources",
+        "model iris normalise deadline sparql_guard csv_cells processes resources user_cache",
         "namespaces errors __about__",
     )
 )

@@ -55,6 +55,20 @@ def test_a_saved_query_on_a_store_loads_no_heavy_module_once_its_verdicts_are_ke
     assert loaded_after(cli_call("info", str(store))) == set()
 
 
+def test_an_adhoc_select_on_a_store_is_not_parsed(tmp_path: Path) -> None:
+    """``sparql`` with a plain SELECT (no SERVICE, LOAD, FROM, escape) on Oxigraph: the allow-list's
+    verdict is known without rdflib's parser; one holding FROM is parsed (and refused)."""
+    store = tmp_path / "store"
+    subprocess.run(
+        [sys.executable, "-c", f"import pyoxigraph as ox; s = ox.Store({str(store)!r}); s.add({QUAD}); s.flush()"],
+        check=True,
+    )
+    plain = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    assert loaded_after(cli_call("sparql", plain, "--graph", str(store))) == set()
+    parsed = "SELECT (COUNT(*) AS ?n) FROM <http://x/g> WHERE { ?s ?p ?o }"
+    assert loaded_after(cli_call("sparql", parsed, "--graph", str(store))) == {"rdflib.plugins.sparql"}
+
+
 def test_the_short_help_of_every_command_is_its_own() -> None:
     """``--help`` lists the commands from ``cli.SHORT_HELP`` without importing them: each entry is
     the first sentence of the command's docstring."""

@@ -272,22 +272,32 @@ class GraphStore:
         allow_federation: bool = False,
         timeout: float | Literal["default"] | None = "default",
         name: str = "ad-hoc",
+        limit: int | None = None,
+        offset: int = 0,
     ) -> tuple[list[str], list[dict[str, Term | None]]]:
-        """:meth:`select`, with the names of the projected variables in the engine's order."""
+        """:meth:`select`, with the names of the projected variables in the engine's order.
+
+        :param limit, offset: only the rows ``offset`` to ``offset + limit`` of the answer (what
+            ``OFFSET``/``LIMIT`` on the whole query give), read from it lazily: Oxigraph stops there.
+        """
+        if offset < 0 or (limit is not None and limit < 0):
+            raise ValueError(f"limit and offset must be at least 0 (limit {limit}, offset {offset})")
         if not allow_federation:
             sparql_guard.guard(sparql, engine="oxigraph", name=name)
         over = self._distinct_union() if self.union == "distinct" and not _names_graphs(sparql) else None
+        stop = None if limit is None else offset + limit
 
         def work(stopped: Callable[[], bool]) -> tuple[list[str], list[dict[str, Term | None]]]:
             solutions = self._execute(sparql, bindings, over)
+            page = itertools.islice(solutions, offset, stop)  # the rows OFFSET and LIMIT would keep
             try:  # on an error, the traceback reaches the caller's thread: it must not hold the results
                 names = [v.value for v in solutions.variables]
-                return names, deadline.rows_until(iter(solutions), stopped, lambda row: {n: row[n] for n in names})
+                return names, deadline.rows_until(page, stopped, lambda row: {n: row[n] for n in names})
             finally:
-                del solutions
+                del solutions, page
 
-        limit = self.query_timeout if timeout == "default" else timeout
-        return deadline.bounded(work, timeout=limit, name=name)
+        seconds = self.query_timeout if timeout == "default" else timeout
+        return deadline.bounded(work, timeout=seconds, name=name)
 
     def _distinct_union(self) -> ox.Store | None:
         """A store whose default graph holds each triple of the merged view once (same terms:

@@ -16,7 +16,9 @@ def info_command(graph: Path | None) -> None:
     """Counts per class of a built graph (an .nt / .ttl file, an on-disk store folder, or an
     output folder of build: its rncp.nt).
 
-    Without GRAPH: the default graph of query and sparql (see their --help).
+    Without GRAPH: the default graph of query and sparql (see their --help). The counts are
+    kept in $XDG_CACHE_HOME/rncp-graph/graph-counts.json with the graph's signature (its files'
+    names, inodes, sizes and times): the next info of an unchanged graph does not open it.
     """
     for text in describe(graph if graph is not None else default_local_graph()):
         click.echo(text)

@@ -17,7 +17,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from ..deadline import DEFAULT_TIMEOUT_S, TIMEOUT_ENV
-from ..queries import FORMATTERS, discover, get, render, run_saved, run_text
+from ..queries import FORMATTERS, Page, discover, get, render, run_saved, run_text
 from ..queries.checks import report_lines, run_checks
 from ..queries.errors import EndpointError
 from ..queries.params import bind, parse_assignments
@@ -49,6 +49,23 @@ def target_options(function: F) -> F:
     for option in reversed(options):
         function = option(function)
     return function
+
+
+def page_options(function: F) -> F:
+    """``--limit`` and ``--offset`` (shared by query and sparql): they become ``page``."""
+    limit = click.option(
+        "--limit", type=click.IntRange(min=0), help="At most N rows, in the query's order (LIMIT on the whole query)."
+    )
+    offset = click.option(
+        "--offset", type=click.IntRange(min=0), default=0, show_default=True, help="Skip the first N rows (OFFSET)."
+    )
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, limit: int | None, offset: int, **kwargs: Any) -> Any:
+        page = Page(limit=limit, offset=offset) if limit is not None or offset else None
+        return function(*args, page=page, **kwargs)
+
+    return limit(offset(wrapper))  # type: ignore[return-value]
 
 
 def endpoint_exit(function: F) -> F:
@@ -93,23 +110,30 @@ def queries_command(tag: str | None, readme: bool) -> None:
 @click.argument("name")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="A parameter (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(list(FORMATTERS)), default="table", show_default=True)
+@page_options
 @target_options
 @endpoint_exit
-def query_command(name: str, params: tuple[str, ...], fmt: str, **where: Any) -> None:
-    """Run the saved query NAME on the local graph or on --endpoint."""
+def query_command(name: str, params: tuple[str, ...], fmt: str, page: Page | None, **where: Any) -> None:
+    """Run the saved query NAME on the local graph or on --endpoint.
+
+    Without --graph or --endpoint: out/store when `rncp-graph build --store out/store` made it
+    (opened in milliseconds), else out/rncp.nt (parsed again on every call).
+    --limit N --offset M return rows M+1 to M+N of the answer, in the query's order.
+    """
     query = get(name)
     values = parse_assignments(params)
     bind(query.params, values, query=query.name)  # refuse bad parameters before opening the graph
-    result = run_saved(query, values, target=_target(**where))
+    result = run_saved(query, values, target=_target(**where), page=page)
     click.echo(render(result, fmt), nl=False)
 
 
 @main.command("sparql")
 @click.argument("query")
 @click.option("--format", "fmt", type=click.Choice(list(FORMATTERS)), default="table", show_default=True)
+@page_options
 @target_options
 @endpoint_exit
-def sparql_command(query: str, fmt: str, **where: Any) -> None:
+def sparql_command(query: str, fmt: str, page: Page | None, **where: Any) -> None:
     """Run an ad-hoc read-only SELECT: QUERY is a .rq file or the query text itself.
 
     The project's prefixes (rncp:, skos:, dcterms:...) are declared for you. SERVICE,
@@ -119,7 +143,7 @@ def sparql_command(query: str, fmt: str, **where: Any) -> None:
     """
     path = Path(query)
     text = path.read_text(encoding="utf-8") if path.suffix == ".rq" and path.is_file() else query
-    click.echo(render(run_text(text, target=_target(**where)), fmt), nl=False)
+    click.echo(render(run_text(text, target=_target(**where), page=page), fmt), nl=False)
 
 
 @main.command("check")

@@ -36,6 +36,7 @@ from ..namespaces import ELM, EQF
 from ..store import GraphStore
 from ..terms import Triple, boolean, fr, string, term_iri
 from . import iris_vocab
+from .elm_shacl import SourceFacts
 from .esco_data import ESCO_SKILL_SCHEME
 
 log = logging.getLogger(__name__)
@@ -77,6 +78,12 @@ class Certification:
     blocks: list[str] = field(default_factory=list)
     part_of: str | None = None
     certifiers: set[str] = field(default_factory=set)
+    loaders: set[str] = field(default_factory=set)  # of the source graphs stating the fiche
+
+
+#: loaders (``rncp:loader`` of a source graph) whose format holds no competency text: the
+#: official CSV export (``Standard`` has 16 columns, blocks have a code and a label only)
+NO_COMPETENCY_TEXT = frozenset({"csv"})
 
 
 @dataclass
@@ -87,6 +94,18 @@ class ElmSource:
     competencies: dict[str, str] = field(default_factory=dict)  # IRI → text
     organisations: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # IRI → (name, SIRET)
     esco: dict[str, set[str]] = field(default_factory=dict)  # competency IRI → ESCO skill IRIs
+
+    def facts(self) -> SourceFacts:
+        """For the validation: the qualifications read only from formats without competency text
+        (a block: its certification's sources)."""
+
+        def sources(q: Certification) -> set[str]:
+            parent = self.qualifications.get(q.part_of or "")
+            return parent.loaders if parent is not None else q.loaders
+
+        return SourceFacts(
+            frozenset(iri for iri, q in self.qualifications.items() if sources(q) and sources(q) <= NO_COMPETENCY_TEXT)
+        )
 
 
 def _v(row: Mapping[str, object], key: str) -> str | None:
@@ -117,6 +136,7 @@ def read_source(store: GraphStore) -> ElmSource:
             src.competencies[_v(r, "k") or ""] = _v(r, "t") or ""
     _read_certifiers(store, src)
     _read_esco(store, src)
+    _read_loaders(store, src)
     return src
 
 
@@ -148,6 +168,14 @@ def _read_certifiers(store: GraphStore, src: ElmSource) -> None:
         if cert is not None:
             cert.certifiers.add(_v(r, "o") or "")
             src.organisations[_v(r, "o") or ""] = (_v(r, "n") or "", _v(r, "s"))
+
+
+def _read_loaders(store: GraphStore, src: ElmSource) -> None:
+    q = "SELECT DISTINCT ?c ?loader WHERE { GRAPH ?g { ?c rncp:ficheNumber ?n } ?g rncp:loader ?loader }"
+    for r in store.select(q):
+        cert = src.qualifications.get(_v(r, "c") or "")
+        if cert is not None:
+            cert.loaders.add(_v(r, "loader") or "")
 
 
 def _read_esco(store: GraphStore, src: ElmSource) -> None:

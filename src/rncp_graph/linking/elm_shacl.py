@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from .esco_data import ESCO_SKILL_SCHEME
 
 log = logging.getLogger(__name__)
 
+ROV = rdflib.Namespace("http://www.w3.org/ns/regorg#")
 SHAPE_FILES = ("LOQ-constraints.ttl", "LOQ-constraints-mdr.ttl")
 #: Real ESCO IRIs a pattern on ESCO skills must accept: the skills scheme and "gérer des budgets".
 REAL_ESCO = (ESCO_SKILL_SCHEME, "http://data.europa.eu/esco/skill/21c5790c-0930-4d74-b3b0-84caf5af12ea")
@@ -43,12 +45,40 @@ KNOWN_GAPS: dict[tuple[str, str], str] = {
     ("elm:learningOutcome", "MinCountConstraintComponent, summary only"): (
         "the fiche describes the block in prose (exported as elm:learningOutcomeSummary), it lists no competency"
     ),
+    ("elm:learningOutcome", "MinCountConstraintComponent, source without competencies"): (
+        "read from the official CSV export only, whose columns hold no competency text"
+    ),
+    ("elm:location", "MinCountConstraintComponent, no SIRET"): (
+        "the register gives the certifier no SIRET: no country can be stated"
+    ),
 }
-#: (path, constraint component) → (property, qualifier): a result whose focus node has that
-#: property is counted under the component with the qualifier appended, a gap of its own; the
-#: same violation without it stays unexpected (a block with neither competencies nor text).
-QUALIFIED: dict[tuple[str, str], tuple[rdflib.URIRef, str]] = {
-    ("elm:learningOutcome", "MinCountConstraintComponent"): (ELM.learningOutcomeSummary, "summary only"),
+
+
+@dataclass(frozen=True)
+class SourceFacts:
+    """What the store knows about where each qualification comes from, and the ELM graph does not say.
+
+    :param without_competencies: the qualifications (certifications and their blocks) read only
+        from sources whose format holds no competency text (:data:`rncp_graph.linking.elm.NO_COMPETENCY_TEXT`).
+    """
+
+    without_competencies: frozenset[str] = frozenset()
+
+
+#: a test on one result: its focus node, the ELM graph, the facts of the sources
+Check = Callable[[rdflib.term.Node, rdflib.Graph, SourceFacts], bool]
+#: (path, constraint component) → (qualifier, test) in order: a result whose focus node passes a
+#: test is counted under the component with that qualifier appended, a gap of its own
+#: (:data:`KNOWN_GAPS`); the same violation passing none stays unexpected (a block with neither
+#: competencies nor text in an export that has them; a certifier with a SIRET but no location).
+QUALIFIED: dict[tuple[str, str], list[tuple[str, Check]]] = {
+    ("elm:learningOutcome", "MinCountConstraintComponent"): [
+        ("summary only", lambda focus, data, _: (focus, ELM.learningOutcomeSummary, None) in data),
+        ("source without competencies", lambda focus, _, facts: str(focus) in facts.without_competencies),
+    ],
+    ("elm:location", "MinCountConstraintComponent"): [
+        ("no SIRET", lambda focus, data, _: (focus, ROV.registration, None) not in data),
+    ],
 }
 
 
@@ -123,8 +153,13 @@ def corrected_shapes(shapes: rdflib.Graph, defects: list[Defect]) -> rdflib.Grap
     return fixed
 
 
-def validate_elm(data: rdflib.Graph, elm_dir: Path, *, correct: bool = True) -> ElmReport:
-    """Validate ``data`` against the LOQ profile (with the ESCO pattern corrected unless ``correct=False``)."""
+def validate_elm(
+    data: rdflib.Graph, elm_dir: Path, *, correct: bool = True, facts: SourceFacts | None = None
+) -> ElmReport:
+    """Validate ``data`` against the LOQ profile (with the ESCO pattern corrected unless ``correct=False``).
+
+    :param facts: what the sources say that ``data`` does not, for the qualifiers of :data:`QUALIFIED`.
+    """
     from pyshacl import validate
 
     shapes = load_shapes(elm_dir)
@@ -135,12 +170,14 @@ def validate_elm(data: rdflib.Graph, elm_dir: Path, *, correct: bool = True) -> 
         conforms, results, _ = validate(data, shacl_graph=shapes, inference="none", advanced=False, allow_warnings=True)
     except Exception as exc:  # pyshacl raises its own error types on bad shapes
         raise ValidationFailure(f"pyshacl failed on the ELM shapes: {exc}") from exc
-    report = ElmReport(bool(conforms), _count(results, data), defects, correct and bool(defects))
+    report = ElmReport(
+        bool(conforms), _count(results, data, facts or SourceFacts()), defects, correct and bool(defects)
+    )
     log.info("ELM validation: conforms=%s, %d results", report.conforms, sum(report.results.values()))
     return report
 
 
-def _count(results: rdflib.Graph, data: rdflib.Graph) -> Counter[tuple[str, str]]:
+def _count(results: rdflib.Graph, data: rdflib.Graph, facts: SourceFacts) -> Counter[tuple[str, str]]:
     counts: Counter[tuple[str, str]] = Counter()
     top_level = [
         r for report in results.subjects(RDF.type, SH.ValidationReport) for r in results.objects(report, SH.result)
@@ -151,11 +188,11 @@ def _count(results: rdflib.Graph, data: rdflib.Graph) -> Counter[tuple[str, str]
         path = results.value(result, SH.resultPath)
         component = str(results.value(result, SH.sourceConstraintComponent) or "").rsplit("#", 1)[-1]
         key = (data.namespace_manager.normalizeUri(str(path)) if path is not None else "-", component)
-        if key in QUALIFIED:
-            prop, qualifier = QUALIFIED[key]
-            if (results.value(result, SH.focusNode), prop, None) in data:
-                key = (key[0], f"{component}, {qualifier}")
-        counts[key] += 1
+        focus = results.value(result, SH.focusNode)
+        qualifier = next(
+            (q for q, test in QUALIFIED.get(key, []) if focus is not None and test(focus, data, facts)), None
+        )
+        counts[(key[0], f"{component}, {qualifier}") if qualifier else key] += 1
     return counts
 
 

@@ -144,5 +144,5 @@ def export_elm(store: GraphStore, *, out: Path | None = None, elm_dir: Path | No
     if elm_dir is not None:
         graph = rdfio.to_rdflib(triples)
         result.missing_terms = elm_shacl.missing_elm_terms(graph, elm_dir / "ELM.ttl")
-        result.report = elm_shacl.validate_elm(graph, elm_dir)
+        result.report = elm_shacl.validate_elm(graph, elm_dir, facts=src.facts())
     return result

@@ -14,7 +14,10 @@ In a notebook::
 A target is a :class:`~rncp_graph.store.GraphStore` (Oxigraph, parameters bound as
 ``substitutions``), an :class:`rdflib.Graph` (``initBindings``) or an :class:`Endpoint`
 (validated terms in a ``VALUES`` block at the query's ``# @params`` line). Every query,
-saved or ad-hoc, passes the read-only allow-list of :mod:`.safety` first.
+saved or ad-hoc, passes the read-only allow-list of :mod:`.safety` first (a saved query once per
+text, :mod:`.verdicts`; an ad-hoc SELECT on Oxigraph without a parse when its words settle it,
+:func:`~rncp_graph.sparql_guard.plain_select`). ``page=Page(limit, offset)`` keeps only some rows
+of the answer, in its order.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from ..store import GraphStore
 from .catalogue import MARKER, SavedQuery, discover, get
 from .errors import EndpointError, ParameterError, QueryError, UnknownQueryError, UnsafeQueryError
 from .local import run_oxigraph, run_rdflib
-from .params import Term, bind, values_block
+from .params import Page, Term, bind, values_block
 from .remote import Endpoint
 from .results import FORMATTERS, ResultTable, Value, render
 from .safety import check_query
@@ -40,6 +43,7 @@ __all__ = [
     "MARKER",
     "Endpoint",
     "EndpointError",
+    "Page",
     "ParameterError",
     "QueryError",
     "ResultTable",
@@ -64,16 +68,27 @@ Target = GraphStore | rdflib.Graph | Endpoint
 
 
 def run(
-    name: str, params: Mapping[str, object] | None = None, *, target: Target, root: Path | None = None
+    name: str,
+    params: Mapping[str, object] | None = None,
+    *,
+    target: Target,
+    root: Path | None = None,
+    page: Page | None = None,
 ) -> ResultTable:
-    """Run the saved query ``name`` with ``params`` (raw text or values, validated by type) on ``target``."""
-    return run_saved(get(name, root), params, target=target)
+    """Run the saved query ``name`` with ``params`` (raw text or values, validated by type) on ``target``.
+
+    :param page: only some rows of the answer, in its order (``Page(limit=20, offset=40)``).
+    """
+    return run_saved(get(name, root), params, target=target, page=page)
 
 
-def run_saved(query: SavedQuery, params: Mapping[str, object] | None = None, *, target: Target) -> ResultTable:
+def run_saved(
+    query: SavedQuery, params: Mapping[str, object] | None = None, *, target: Target, page: Page | None = None
+) -> ResultTable:
     """Run an already loaded saved query; see :func:`run`."""
     bindings = bind(query.params, params or {}, query=query.name)
-    return _execute(query.text, bindings, target=target, name=query.name, remote_text=remote_text(query, bindings))
+    sent = remote_text(query, bindings)
+    return _execute(query.text, bindings, target=target, name=query.name, remote_text=sent, page=page)
 
 
 def remote_text(query: SavedQuery, bindings: Mapping[str, Term]) -> str:
@@ -81,17 +96,22 @@ def remote_text(query: SavedQuery, bindings: Mapping[str, Term]) -> str:
     return query.with_values(values_block(bindings))
 
 
-def run_text(text: str, *, target: Target, prologue: bool = True) -> ResultTable:
+def run_text(text: str, *, target: Target, prologue: bool = True, page: Page | None = None) -> ResultTable:
     """Run an ad-hoc read-only SELECT (the project's prefixes are declared first unless ``prologue=False``)."""
     full = (sparql_prologue() + text) if prologue else text
-    return _execute(full, {}, target=target, name="ad-hoc", remote_text=full)
+    return _execute(full, {}, target=target, name="ad-hoc", remote_text=full, page=page)
 
 
-def _execute(text: str, bindings: Mapping[str, Term], *, target: Target, name: str, remote_text: str) -> ResultTable:
+def _execute(
+    text: str, bindings: Mapping[str, Term], *, target: Target, name: str, remote_text: str, page: Page | None
+) -> ResultTable:
     if isinstance(target, GraphStore):
-        return run_oxigraph(target, text, bindings, name=name)
+        return run_oxigraph(target, text, bindings, name=name, page=page)
     if isinstance(target, rdflib.Graph):
-        return run_rdflib(target, text, bindings, name=name)
+        return run_rdflib(target, text, bindings, name=name, page=page)
     if isinstance(target, Endpoint):
-        return target.select(remote_text, name=name)
+        table = target.select(remote_text, name=name)
+        if page is not None:
+            table.rows = page.cut(table.rows)
+        return table
     raise TypeError(f"cannot run a query on {type(target).__name__}")

@@ -40,6 +40,7 @@ Known engine differences (met on the saved queries, each handled in the query te
 
 from __future__ import annotations
 
+import itertools
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -52,7 +53,7 @@ from ..namespaces import PREFIXES
 from ..sparql_guard import parse_query
 from ..store import GraphStore
 from .errors import QueryError
-from .params import Term, to_oxigraph
+from .params import Page, Term, to_oxigraph
 from .results import ResultTable, Value, from_oxigraph, from_rdflib
 from .safety import check_query, ensure_safe
 
@@ -63,7 +64,13 @@ Timeout = float | None | Literal["default"]
 
 
 def run_oxigraph(
-    store: GraphStore, text: str, bindings: Mapping[str, Term], *, name: str = "ad-hoc", timeout: Timeout = "default"
+    store: GraphStore,
+    text: str,
+    bindings: Mapping[str, Term],
+    *,
+    name: str = "ad-hoc",
+    timeout: Timeout = "default",
+    page: Page | None = None,
 ) -> ResultTable:
     """Run a checked SELECT on the Oxigraph store, parameters bound as substitutions.
 
@@ -72,14 +79,15 @@ def run_oxigraph(
     :param bindings: variable name → bound term (already validated).
     :param name: the query's name, for messages and logs.
     :param timeout: seconds (None: no limit; default: the store's ``query_timeout``).
+    :param page: only these rows of the answer (default: all).
     :raises QueryTimeoutError: no complete answer in time (:mod:`rncp_graph.deadline`).
     """
-    ensure_safe(text, name=name)
+    ensure_safe(text, name=name, oxigraph=True)
+    kept = page or Page()
+    subs = {k: to_oxigraph(v) for k, v in bindings.items()}
     started = time.perf_counter()
     try:
-        columns, solutions = store.table(
-            text, {k: to_oxigraph(v) for k, v in bindings.items()}, name=name, timeout=timeout
-        )
+        columns, solutions = store.table(text, subs, name=name, timeout=timeout, limit=kept.limit, offset=kept.offset)
     except (SyntaxError, RuntimeError, ValueError, OSError) as exc:
         raise QueryError(f"query {name} failed on Oxigraph: {exc}") from exc
     rows = [{c: from_oxigraph(s[c]) for c in columns} for s in solutions]
@@ -88,7 +96,13 @@ def run_oxigraph(
 
 
 def run_rdflib(
-    graph: rdflib.Graph, text: str, bindings: Mapping[str, Term], *, name: str = "ad-hoc", timeout: Timeout = "default"
+    graph: rdflib.Graph,
+    text: str,
+    bindings: Mapping[str, Term],
+    *,
+    name: str = "ad-hoc",
+    timeout: Timeout = "default",
+    page: Page | None = None,
 ) -> ResultTable:
     """Run a checked SELECT on an rdflib graph, parameters bound with ``initBindings``.
 
@@ -101,13 +115,14 @@ def run_rdflib(
     started = time.perf_counter()
     prepared = translateQuery(parse_query(text), initNs=PREFIXES)  # prepareQuery, parsed in the parser thread
     initial: dict[str, rdflib.term.Identifier] = {rdflib.Variable(k): v for k, v in bindings.items()}
+    kept = page or Page()
 
     def work(stopped: Callable[[], bool]) -> tuple[list[str], list[dict[str, Value | None]]]:
         try:
             answer = graph.query(prepared, initBindings=initial)
             columns = [str(v) for v in answer.vars or []]
             convert = lambda row: {c: from_rdflib(row[i]) for i, c in enumerate(columns)}  # noqa: E731
-            return columns, rows_until(iter(answer), stopped, convert)
+            return columns, rows_until(itertools.islice(answer, kept.offset, kept.stop), stopped, convert)
         except Exception as exc:  # rdflib raises many unrelated types while evaluating
             raise QueryError(f"query {name} failed on rdflib: {exc}") from exc
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import pyoxigraph as ox
 from rdflib import Literal, URIRef
@@ -28,6 +28,7 @@ from .errors import ParameterError
 log = logging.getLogger(__name__)
 
 Term = URIRef | Literal
+T = TypeVar("T")
 
 #: Longest text a ``string`` parameter may hold.
 MAX_STRING = 500
@@ -226,3 +227,35 @@ def parse_assignments(pairs: list[str] | tuple[str, ...]) -> dict[str, str]:
             raise ParameterError("a parameter is written NAME=VALUE", value=pair)
         out[key.strip()] = value
     return out
+
+
+@dataclass(frozen=True)
+class Page:
+    """Which rows of an answer to return: at most ``limit`` (None: all) after the first ``offset``.
+
+    The rows ``LIMIT`` and ``OFFSET`` on the whole query would give, in the query's own order
+    (its ORDER BY): the query text is not changed. Oxigraph stops computing once the page is
+    read (a query with ORDER BY still sorts every row first); an endpoint sends its whole
+    answer, which is then cut.
+
+    :raises ParameterError: a negative or non-integer limit or offset.
+    """
+
+    limit: int | None = None
+    offset: int = 0
+
+    def __post_init__(self) -> None:
+        for name, value in (("limit", self.limit), ("offset", self.offset)):
+            if name == "limit" and value is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ParameterError("must be a whole number, 0 or more", field=name, value=repr(value))
+
+    @property
+    def stop(self) -> int | None:
+        """The index after the last row kept (None: the end)."""
+        return None if self.limit is None else self.offset + self.limit
+
+    def cut(self, rows: Sequence[T]) -> list[T]:
+        """The rows of the page, from an answer already read whole (an endpoint's)."""
+        return list(rows[self.offset : self.stop])

@@ -8,24 +8,21 @@ vouches for the text (:func:`rncp_graph.sparql_guard.vouch`) without parsing it.
 file is a new text, so a new hash: checked again. Only passes are recorded, and only for saved
 queries (:mod:`.catalogue`): an ad-hoc text (``rncp-graph sparql``) is always parsed.
 
-The file is ``$XDG_CACHE_HOME/rncp-graph/query-verdicts.json`` (default ``~/.cache``). A
-missing, unreadable, corrupt or unwritable file is never an error: the texts are checked, as
-with no cache. ``RNCP_GRAPH_NO_CACHE=1`` turns the file off.
+The file is ``$XDG_CACHE_HOME/rncp-graph/query-verdicts.json`` (default ``~/.cache``,
+:mod:`rncp_graph.user_cache`). A missing, unreadable, corrupt or unwritable file is never an
+error: the texts are checked, as with no cache. ``RNCP_GRAPH_NO_CACHE=1`` turns the file off.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import json
 import logging
-import os
-import tempfile
 from functools import cache
 from pathlib import Path
 
 import rdflib
 
+from .. import user_cache
 from ..__about__ import __version__
 from ..sparql_guard import vouch
 from .safety import check_query, projected_variables
@@ -33,17 +30,14 @@ from .safety import check_query, projected_variables
 log = logging.getLogger(__name__)
 
 CACHE_FILE = "query-verdicts.json"
-NO_CACHE_ENV = "RNCP_GRAPH_NO_CACHE"
+NO_CACHE_ENV = user_cache.NO_CACHE_ENV
 #: at most this many texts are kept (the oldest dropped first): the file stays small
 MAX_ENTRIES = 2000
 
 
 def cache_path() -> Path | None:
     """Where the verdicts are kept; None when :data:`NO_CACHE_ENV` is set."""
-    if os.environ.get(NO_CACHE_ENV):
-        return None
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "rncp-graph" / CACHE_FILE
+    return user_cache.cache_file(CACHE_FILE)
 
 
 def checked_columns(text: str, *, name: str) -> list[str]:
@@ -60,7 +54,7 @@ def checked_columns(text: str, *, name: str) -> list[str]:
         return list(columns)
     columns = projected_variables(check_query(text, name=name))
     entries[key] = columns
-    _write(entries)
+    user_cache.write_records(cache_path(), entries, keep=MAX_ENTRIES)
     return columns
 
 
@@ -73,45 +67,10 @@ def text_hash(text: str) -> str:
 @cache
 def _read() -> dict[str, list[str]]:
     """The recorded verdicts (read once per process); empty when the file is absent or unusable."""
-    path = cache_path()
-    if path is None:
-        return {}
-    try:
-        data = json.loads(path.read_bytes())
-    except FileNotFoundError:
-        return {}
-    except (OSError, ValueError) as exc:
-        log.debug("query verdicts: ignoring %s (%s)", path, exc)
-        return {}
-    if not isinstance(data, dict):
-        log.debug("query verdicts: ignoring %s (not an object)", path)
-        return {}
-    return {k: v for k, v in data.items() if _valid(k, v)}
+    return {k: v for k, v in user_cache.read_records(cache_path()).items() if _valid(k, v)}
 
 
 def _valid(key: object, value: object) -> bool:
     return (
         isinstance(key, str) and len(key) == 64 and isinstance(value, list) and all(isinstance(c, str) for c in value)
     )
-
-
-def _write(entries: dict[str, list[str]]) -> None:
-    """Replace the file atomically; any failure (read-only home, full disk) is only logged."""
-    path = cache_path()
-    if path is None:
-        return
-    kept = dict(list(entries.items())[-MAX_ENTRIES:])
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".query-verdicts-", suffix=".tmp")
-    except OSError as exc:
-        log.debug("query verdicts: cannot write in %s (%s)", path.parent, exc)
-        return
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(kept, out, separators=(",", ":"))
-        Path(temporary).replace(path)
-    except OSError as exc:
-        log.debug("query verdicts: cannot write %s (%s)", path, exc)
-        with contextlib.suppress(OSError):
-            Path(temporary).unlink()
