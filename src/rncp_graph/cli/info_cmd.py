@@ -19,6 +19,11 @@ def info_command(graph: Path | None) -> None:
     Without GRAPH: the default graph of query and sparql (see their --help). The counts are
     kept in $XDG_CACHE_HOME/rncp-graph/graph-counts.json with the graph's signature (its files'
     names, inodes, sizes and times): the next info of an unchanged graph does not open it.
+
+    \b
+    Examples:
+      rncp-graph info                                   # the graph of the last build
+      rncp-graph info out/rncp.nt
     """
     for text in describe(graph if graph is not None else default_local_graph()):
         click.echo(text)

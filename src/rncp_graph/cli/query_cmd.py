@@ -96,7 +96,13 @@ def _target(
 @click.option("--tag", help="Only the queries with this tag.")
 @click.option("--write-readme", "readme", is_flag=True, help="Regenerate queries/README.md from the query headers.")
 def queries_command(tag: str | None, readme: bool) -> None:
-    """List the saved queries (name, parameters, summary)."""
+    """List the saved queries (name, parameters, summary).
+
+    \b
+    Examples:
+      rncp-graph queries                                # every saved query
+      rncp-graph queries --tag rome                     # those about ROME codes
+    """
     if readme:
         click.echo(f"wrote {write_readme()}")
         return
@@ -119,6 +125,12 @@ def query_command(name: str, params: tuple[str, ...], fmt: str, page: Page | Non
     Without --graph or --endpoint: out/store when `rncp-graph build --store out/store` made it
     (opened in milliseconds), else out/rncp.nt (parsed again on every call).
     --limit N --offset M return rows M+1 to M+N of the answer, in the query's order.
+
+    \b
+    Examples:
+      rncp-graph query certifications-sharing-rome -p rome=K1403
+      rncp-graph query certifications-sharing-rome -p rome=K1403 --graph out/rncp.nt --format csv
+      rncp-graph query certifications-expiring-before -p before=2027-01-01 --limit 20 --offset 20
     """
     query = get(name)
     values = parse_assignments(params)
@@ -140,6 +152,12 @@ def sparql_command(query: str, fmt: str, page: Page | None, **where: Any) -> Non
     FROM / FROM NAMED, updates and \\u escapes of quotes or brackets are refused; the query
     stops after --deadline seconds (exit 2). CSV cells that a spreadsheet would run as a
     formula (=, +, -, @) are written after a '.
+
+    \b
+    Examples:
+      rncp-graph sparql 'SELECT (COUNT(?c) AS ?n) WHERE { ?c a rncp:Certification }'
+      rncp-graph sparql queries/certifications-sharing-rome.rq --limit 5   # a file (its parameters unbound)
+      rncp-graph sparql 'SELECT ?c ?t WHERE { ?c rncp:title ?t }' --graph out/rncp.nt --format json
     """
     path = Path(query)
     text = path.read_text(encoding="utf-8") if path.suffix == ".rq" and path.is_file() else query
@@ -155,6 +173,11 @@ def check_command(graph: Path | None, endpoint: str | None, default_graph: str |
     """Run every queries/checks/*-violation.rq; exit 1 if any returns rows (listed).
 
     GRAPH is an .nt / .ttl file or a store folder [default: out/store if it is a store, else out/rncp.nt].
+
+    \b
+    Examples:
+      rncp-graph check                                  # the graph of the last build
+      rncp-graph check out/rncp.nt
     """
     outcomes = run_checks(_target(graph, endpoint, default_graph, 30.0, 300.0))
     for line in report_lines(outcomes):
@@ -187,7 +210,13 @@ def check_command(graph: Path | None, endpoint: str | None, default_graph: str |
 def serve_command(
     *, graph: Path, host: str, port: int, read_only: bool, location: Path | None, timeout_s: int, cors: bool
 ) -> None:
-    """Serve GRAPH over the SPARQL protocol with the Oxigraph server (pip install 'rncp-graph[serve]')."""
+    """Serve GRAPH over the SPARQL protocol with the Oxigraph server (pip install 'rncp-graph[serve]').
+
+    \b
+    Examples:
+      rncp-graph serve                                  # out/rncp.nt at http://127.0.0.1:7878/query
+      rncp-graph serve --graph out/rncp.nt --port 7879 --cors   # for a web page on another origin
+    """
     from ..serve import serve  # only here: the server and its HTTP modules
 
     code = serve(
@@ -220,7 +249,13 @@ def push_command(
     endpoint: str, layout: str, query_url: str | None, update_url: str | None, store_url: str | None,
     graph_iri: str, source: Path, timeout: float, chunk_lines: int,
 ) -> None:  # fmt: skip
-    """PUT SOURCE to a staging graph, verify its count, then move it to the live graph."""
+    """PUT SOURCE to a staging graph, verify its count, then move it to the live graph.
+
+    \b
+    Examples:
+      rncp-graph push --endpoint http://127.0.0.1:7878 --graph https://example.org/rncp
+      rncp-graph push --endpoint http://127.0.0.1:8890 --layout virtuoso --graph https://example.org/rncp
+    """
     import dataclasses
 
     from ..push import PushError, StoreEndpoints, push  # only here: the HTTP client
