@@ -26,7 +26,12 @@ from .constants import ROOT
 CROSS = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 #: an aggregate computes before its first row: 200**3 = 8e6 combinations, ~2 s of Oxigraph
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+#: how late a stop may come on an idle machine (an aggregate must stop well before its ~2 s)
 SLACK = 1.5
+#: the same for a cross product, whose rows would go on for hours: wide enough for a machine
+#: running other test suites at once (seen: 2.9 s at a load of 10 on 2 cores), still far below
+#: what the query takes when nothing stops it
+CROSS_SLACK = 8.0
 
 
 def store_of(n: int) -> GraphStore:
@@ -46,7 +51,7 @@ def elapsed(function: object, *args: object, **kwargs: object) -> float:
 
 
 def test_select_stops_a_cross_product_at_the_deadline() -> None:
-    assert elapsed(store_of(300).select, CROSS, timeout=0.5) < 0.5 + SLACK
+    assert elapsed(store_of(300).select, CROSS, timeout=0.5) < 0.5 + CROSS_SLACK
 
 
 def test_select_frees_the_caller_of_an_aggregate_at_the_deadline() -> None:
@@ -56,12 +61,12 @@ def test_select_frees_the_caller_of_an_aggregate_at_the_deadline() -> None:
 def test_the_store_default_applies_to_saved_and_ad_hoc_queries() -> None:
     store = store_of(300)
     store.query_timeout = 0.5
-    assert elapsed(queries.run_text, CROSS, target=store) < 0.5 + SLACK
+    assert elapsed(queries.run_text, CROSS, target=store) < 0.5 + CROSS_SLACK
 
 
 def test_rdflib_evaluation_is_bounded_too() -> None:
     graph = store_of(60).to_rdflib_graph()
-    assert elapsed(queries.local.run_rdflib, graph, CROSS, {}, timeout=0.5) < 0.5 + SLACK
+    assert elapsed(queries.local.run_rdflib, graph, CROSS, {}, timeout=0.5) < 0.5 + CROSS_SLACK
 
 
 def test_lazy_results_stop_between_rows() -> None:
@@ -69,7 +74,7 @@ def test_lazy_results_stop_between_rows() -> None:
     with pytest.raises(QueryTimeoutError):
         for _ in store_of(300).query(CROSS, timeout=0.5):
             pass
-    assert time.monotonic() - started < 0.5 + SLACK
+    assert time.monotonic() - started < 0.5 + CROSS_SLACK
 
 
 def test_a_query_within_the_limit_is_answered() -> None:
@@ -99,7 +104,7 @@ def big_nt(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_sparql_command_exits_2_at_the_deadline(big_nt: Path) -> None:
     started = time.monotonic()
     result = CliRunner().invoke(main, ["sparql", CROSS, "--graph", str(big_nt), "--deadline", "0.5"])
-    assert time.monotonic() - started < 0.5 + SLACK + 1.0  # and the graph to load
+    assert time.monotonic() - started < 0.5 + CROSS_SLACK + 1.0  # and the graph to load
     assert result.exit_code == 2
     assert "no complete answer within 0.5 s" in result.stderr and "--deadline" in result.stderr
 
@@ -140,5 +145,5 @@ def test_query_command_stops_a_saved_query_at_the_deadline(
     monkeypatch.setattr(catalogue, "queries_root", lambda: copy)
     started = time.monotonic()
     result = CliRunner().invoke(main, ["query", "cross", "--graph", str(big_nt), "--deadline", "0.5"])
-    assert time.monotonic() - started < 0.5 + SLACK + 1.0
+    assert time.monotonic() - started < 0.5 + CROSS_SLACK + 1.0
     assert result.exit_code == 2 and "query cross: no complete answer within 0.5 s" in result.stderr
