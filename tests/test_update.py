@@ -240,6 +240,7 @@ def test_the_known_difference_a_name_only_the_old_version_gave_stays_until_the_n
     assert set(_view(rebuilt.store)) <= set(_view(store))
 
 
+@pytest.mark.slow
 def test_validate_nodes_gives_the_whole_store_results_on_every_node(export: Export, tmp_path: Path) -> None:
     """Every node of a generated store (40 fiches with lineage, correspondences, shared
     competencies, organisations, codes): the one-node queries give the whole-store results."""

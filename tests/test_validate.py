@@ -241,24 +241,29 @@ def whole_report(generated: GraphStore) -> Report:
     return validate(generated, as_of=AS_OF, strategy="whole")
 
 
+@pytest.mark.slow
 def test_generated_set_has_every_severity(whole_report: Report) -> None:
     assert all(whole_report.totals[s.label] > 0 for s in Severity)
 
 
+@pytest.mark.slow
 def test_per_fiche_is_the_whole_graph_report_on_a_generated_set(generated: GraphStore, whole_report: Report) -> None:
     same(validate(generated, as_of=AS_OF), whole_report)
 
 
+@pytest.mark.slow
 def test_sparql_is_the_whole_graph_report_on_a_generated_set(generated: GraphStore, whole_report: Report) -> None:
     same(validate(generated, as_of=AS_OF, strategy="sparql"), whole_report)
 
 
+@pytest.mark.slow
 def test_sparql_on_other_as_of_dates_and_seeds() -> None:
     store = store_of(Generator(seed=23).fiches(120, faults=0.5))
     for day in (date(2020, 1, 1), date(2031, 6, 30)):
         same(validate(store, as_of=day, strategy="sparql"), validate(store, as_of=day, strategy="whole"))
 
 
+@pytest.mark.slow
 def test_two_processes_and_the_cache_give_the_same_report(
     generated: GraphStore, whole_report: Report, tmp_path: Path
 ) -> None:
