@@ -78,22 +78,21 @@ class GraphStore:
 
         :param trusted: the chunks come from our own mapping, whose IRIs were validated when
             minted (:mod:`rncp_graph.iris`): Oxigraph's lenient parser skips checking them again,
-            40 % faster (2.0 M triples: 4.1 s instead of 6.8 s). Never for a file a user gives.
+            markedly faster (benchmarks/README.md). Never for a file a user gives.
         :param bulk: on disk, use ``bulk_load`` (for a whole source); False loads each chunk in
             one transaction, which suits a few hundred triples (``rncp-graph update``).
         :param keep_lines: the chunks are lines exactly as Oxigraph writes them (our mapping's
             :mod:`rncp_graph.terms`, with ``trusted``): keep them, in a temporary file
             (:class:`LineSpool`), for :meth:`canonical_bytes`, which then need not dump this
-            graph (at 30k fiches the dump takes 13 s; reading back and splitting the 1.1 GB of
-            chunks, ~3 s).
+            graph (reading the chunks back is several times faster than the dump).
         """
         if keep_lines and not trusted:
             raise ValueError("keep_lines is for our own mapping's lines (trusted=True)")
         self._canonical = None
         self.drop_graph(graph)
         name = ox.NamedNode(graph)
-        # on disk, bulk_load writes sorted files instead of one transaction per chunk: 2.5× faster
-        # (229k triples: 3.9 s instead of 9.8 s); in memory, load is as fast and transactional
+        # on disk, bulk_load writes sorted files instead of one transaction per chunk: much faster
+        # (benchmarks/README.md); in memory, load is as fast and transactional
         load = self.ox.load if self.path is None or not bulk else self.ox.bulk_load
         if keep_lines:
             self._loaded_lines.start(graph)
@@ -246,11 +245,11 @@ class GraphStore:
 
         Each graph is serialised by Oxigraph (Rust), or read from the chunks it was loaded
         from when they were kept (``replace_graph(keep_lines=True)``: the same lines, without
-        the dump — at 30k fiches 13 s for the dump, ~3 s to read and split the chunks; a chunk
+        the dump, several times slower; a chunk
         that cannot be read back gives the graph to the dump); the lines are sorted as bytes
         (UTF-8 byte order is code-point order, so this is the canonical order) and repeated
         lines (a triple stated by several graphs, or twice by one source) dropped. Kept as
-        bytes: at 30k fiches there are 5.8 M lines, and bytes take half the memory of ``str``
+        bytes: a national register has millions of lines, and bytes take half the memory of ``str``
         for accented French text and need no re-encoding to be written. Cached until the graph
         is changed through this object (changes made through :attr:`ox` itself, or through the
         rdflib view, are not seen — neither by the cache nor by the kept lines).
@@ -290,8 +289,8 @@ class GraphStore:
     def triple_count(self) -> int:
         """Distinct triples of the merged view (graph names dropped).
 
-        Counted without serialising (0.15 s instead of 6 s for the 656k triples of the 2021
-        register, ``rncp-graph info``): every quad, less the repeats of a triple held by
+        Counted without serialising (``rncp-graph info`` on a register: a fraction of a second
+        instead of seconds, benchmarks/README.md): every quad, less the repeats of a triple held by
         several graphs, looked up for the quads outside the one large graph; when those are
         many, Oxigraph counts the distinct triples itself.
         """
@@ -358,8 +357,8 @@ class GraphStore:
 
     def optimize(self) -> None:
         """On disk, compact the store now (RocksDB), rather than in the background of the
-        processes that open it next: after a bulk load of 5.8 M quads this takes ~10 s; without
-        it, the ``rncp-graph update`` runs that followed took 2.1–11.4 s, with it 1.4–2.0 s.
+        processes that open it next: without it, the ``rncp-graph update`` runs that follow a
+        bulk load are slower and vary more (benchmarks/README.md).
 
         The data is already saved: a compaction that fails (a full disk) is logged, not raised.
         """
@@ -377,8 +376,8 @@ class LineSpool:
     """The N-Triples chunks graphs were loaded from, kept in one unnamed temporary file where
     ``TMPDIR`` says, until they are read back.
 
-    Not in this process's memory: at 30k fiches the chunks are 1.1 GB, which would stay there
-    while the store is validated (the build's peak went from 3.8 to 4.9 GB when they were kept
+    Not in this process's memory: the chunks are as large as ``rncp.nt``, and would stay there
+    while the store is validated (the build's peak grew markedly when they were kept
     in a list). One file for all graphs: a build from thousands of fiche pages holds one file
     descriptor, not one per page. Where ``/tmp`` is a RAM file system (tmpfs), the file is in
     memory after all: point ``TMPDIR`` at a disk for a national build. A chunk that cannot be
@@ -454,7 +453,7 @@ def _close_quietly(handle: IO[bytes]) -> None:
 
 class _LineCollector(list[bytes]):
     """A binary file Oxigraph dumps into, keeping the lines (without ``\\n``): the whole dump
-    never exists as one ``bytes`` (1.1 GB at 30k fiches, on top of its 5.8 M lines)."""
+    never exists as one ``bytes`` (as large as ``rncp.nt``, on top of its lines)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -486,7 +485,7 @@ class _LineCollector(list[bytes]):
 
 
 #: quads outside the largest graph above which :meth:`GraphStore.triple_count` asks Oxigraph
-#: for the distinct count (0.9 s at 656k triples) instead of looking each one up from Python
+#: for the distinct count (a whole scan: benchmarks/README.md) instead of looking each one up from Python
 _LOOKUP_LIMIT = 50_000
 
 

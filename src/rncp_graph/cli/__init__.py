@@ -103,7 +103,7 @@ SHORT_HELP = {
 #: set by :func:`run` (the console script), None when :func:`main` is called from Python; a
 #: command whose process holds nothing to close but the standard streams (a graph in memory,
 #: its outputs written) puts its big objects here: :func:`run` then ends the process without
-#: freeing them object by object (5.4 s for the 30k-fiche graph and its 5.8 M canonical lines)
+#: freeing them object by object (seconds for a national-size graph and its canonical lines)
 _kept: list[object] | None = None
 
 
