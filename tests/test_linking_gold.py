@@ -38,6 +38,7 @@ def test_gold_set_is_well_formed() -> None:
         assert r["subject_id"].startswith("https://w3id.org/rncp-graph/id/")
 
 
+@pytest.mark.slow
 @pytest.mark.shared
 def test_documented_figures_at_the_default_thresholds() -> None:
     script = _script()
