@@ -65,6 +65,7 @@ def test_vendored_shapes_are_the_dcat_ap_extract_with_their_licence(shapes: rdfl
     assert not list(shapes.subjects(ns.OWL.imports, None))
 
 
+@pytest.mark.slow
 def test_description_conforms_to_dcat_ap_3(dcat: rdflib.Graph, shapes: rdflib.Graph) -> None:
     conforms, text = _validate(dcat, shapes, meta_shacl=True)  # the shapes themselves are checked too
     assert conforms, text
@@ -254,6 +255,7 @@ def test_graph_stats_reads_dates_and_links_from_lines() -> None:
     assert stats.classes == {str(RNCP.Level): 1}
 
 
+@pytest.mark.slow
 @pytest.mark.shared
 def test_release_with_esco_links_names_esco_and_conforms(
     tmp_path: Path, shared_data: Path, shapes: rdflib.Graph
