@@ -32,7 +32,7 @@ from rncp_graph.info import open_graph
 from rncp_graph.namespaces import RNCP
 from rncp_graph.store import GraphStore
 from rncp_graph.update import Update, update
-from rncp_graph.validate import validate, validate_nodes
+from rncp_graph.validate import Report, validate, validate_nodes
 
 from .test_generator import generate_xml
 
@@ -129,12 +129,21 @@ def _identities(results: list) -> set[tuple[object, ...]]:  # type: ignore[type-
     return {(*r.identity(), r.fiches) for r in results}
 
 
+@pytest.fixture(scope="module")
+def built(export: Export, tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, Report]:
+    """The whole export built (its quads) and validated once: each change starts from a copy."""
+    store = build([export.write(tmp_path_factory.mktemp("built") / "export.xml", export.fiches)], validate=False).store
+    return store.ox.dump(format=ox.RdfFormat.N_QUADS), validate(store)
+
+
 @pytest.mark.parametrize("change", sorted(CHANGES))
-def test_an_update_gives_the_graph_and_the_results_of_a_build(export: Export, tmp_path: Path, change: str) -> None:
+def test_an_update_gives_the_graph_and_the_results_of_a_build(
+    export: Export, built: tuple[bytes, Report], tmp_path: Path, change: str
+) -> None:
     i, edit = CHANGES[change]
     fiche = edit(export, i)
     expected = [*export.fiches[:i], fiche, *export.fiches[i + 1 :]]
-    result, changed = _check_update(export, tmp_path, export.fiches, [fiche], expected)
+    result, changed = _check_update(export, tmp_path, export.fiches, [fiche], expected, start=built)
     assert [(c.number, c.kind) for c in result.changes] == [(export.number(i), "replaced")]
     assert changed or change in QUIET, f"the change {change!r} changes no result: the test shows nothing"
 
@@ -154,14 +163,25 @@ def test_a_new_fiche_is_added_and_what_pointed_to_it_is_revalidated(export: Expo
 
 
 def _check_update(
-    export: Export, tmp_path: Path, base: list[str], delta: list[str], expected: list[str]
+    export: Export,
+    tmp_path: Path,
+    base: list[str],
+    delta: list[str],
+    expected: list[str],
+    *,
+    start: tuple[bytes, Report] | None = None,
 ) -> tuple[Update, set[tuple[object, ...]]]:
     """Update a store built from ``base`` with ``delta``; check it against a build of ``expected``.
 
     Also returned: the results that differ between the whole validations before and after.
+    ``start``: the quads and the validation of the store built from ``base``, when known.
     """
-    store = build([export.write(tmp_path / "export.xml", base)], validate=False).store
-    before = validate(store)
+    if start is None:
+        store = build([export.write(tmp_path / "export.xml", base)], validate=False).store
+        before = validate(store)
+    else:
+        store, before = GraphStore(), start[1]
+        store.ox.load(input=start[0], format=ox.RdfFormat.N_QUADS)
     result = update(store, [export.write(tmp_path / "delta.xml", delta)])
     rebuilt = build([export.write(tmp_path / "rebuilt.xml", expected)], validate=False)
     assert _view(store) == _view(rebuilt.store)
