@@ -28,9 +28,11 @@ build: $(STAMP)
 
 # the groups are pytest markers (pyproject.toml); each test belongs to exactly one target
 FAST := not slow and not browser and not virtuoso
+# processes of `make test` (pytest-xdist; 0: in this process)
+JOBS ?= 2
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -m "$(FAST)"
+	$(BIN)/python -m pytest -n $(JOBS) -m "$(FAST)"
 
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -m "slow and not browser and not virtuoso"
