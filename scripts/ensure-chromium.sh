@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install headless Chromium (Debian package `chromium`) for the browser test of the ontology docs
-# (tests/test_publish_docs.py), unless /usr/bin/chromium is already there. Without it that test
-# is skipped, not failed. Needs root (CI runs as root) and the Debian package mirror.
+# (tests/test_publish_docs.py, marker `browser`), unless /usr/bin/chromium is already there.
+# Without it that test is skipped, not failed. Needs root (CI runs as root) and the Debian
+# package mirror. `make test-browser` runs this script, then the test; `make test` does neither.
 #   usage: bash scripts/ensure-chromium.sh
 set -euo pipefail
 

@@ -91,6 +91,7 @@ def test_the_loaders_count_what_they_met() -> None:
     assert summary_line(read_coverage([])) == "coverage: nothing read"
 
 
+@pytest.mark.slow
 @pytest.mark.shared
 def test_the_2021_register_read_every_column_it_holds(shared_data: Path) -> None:
     """The 2021 register: seven tables (no Partenaires, CCN, Formacode); of the 33 columns, 25

@@ -197,6 +197,7 @@ def test_csv_sample_partner_empowerment(csv_sample: GraphStore) -> None:
 # --- the 2021 register: five fiches ---------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_register_rncp13004_codes_blocks_certifiers_lineage(register: GraphStore) -> None:
     # ;"RNCP13004";"Monteur (euse)-truquiste en numérique d'oeuvres cinématographiques…";;;"NIV6";…;"04/10/2019"
     assert values(register, "RNCP13004", "rncp:title") == {
@@ -215,6 +216,7 @@ def test_register_rncp13004_codes_blocks_certifiers_lineage(register: GraphStore
     assert open_routes(register, "RNCP13004") == {"individual-application", "student", "vae", "continuing-education"}
 
 
+@pytest.mark.slow
 def test_register_rncp24430_fifty_five_certifiers_most_without_siret(register: GraphStore) -> None:
     # 54 "RNCP24430";;"Université …" rows (no SIRET) and one ministry with its SIRET
     names = values(register, "RNCP24430", "rncp:certifier/rncp:legalName")
@@ -231,6 +233,7 @@ def test_register_rncp24430_fifty_five_certifiers_most_without_siret(register: G
     assert values(register, "RNCP24430", "dcterms:replaces") == {iris.certification("RNCP10435")}
 
 
+@pytest.mark.slow
 def test_register_rncp10116_three_digit_nsf_codes_and_certifiers(register: GraphStore) -> None:
     # "RNCP10116";"200n" / "201n" (and "25", a domain code: see the next test)
     assert {"200n", "201n"} <= values(register, "RNCP10116", "rncp:nsfCode/skos:notation")
@@ -242,10 +245,12 @@ def test_register_rncp10116_three_digit_nsf_codes_and_certifiers(register: Graph
     }
 
 
+@pytest.mark.slow
 def test_register_rncp10116_nsf_domain_code(register: GraphStore) -> None:
     assert "25" in values(register, "RNCP10116", "rncp:nsfCode/skos:notation")
 
 
+@pytest.mark.slow
 def test_register_rncp13647_job_codes_and_predecessor(register: GraphStore) -> None:
     # ;"RNCP13647";"Peintre en décor du patrimoine";;;"NIV5";…;"08/02/2022";…;"ACTIVE"; "RNCP13647";"RNCP1311";
     assert values(register, "RNCP13647", "rncp:title") == {"Peintre en décor du patrimoine"}
@@ -254,10 +259,12 @@ def test_register_rncp13647_job_codes_and_predecessor(register: GraphStore) -> N
     assert values(register, "RNCP13647", "rncp:certifier/rncp:siret") == {"32876835300026"}
 
 
+@pytest.mark.slow
 def test_register_rncp13647_rome_subdomain_codes(register: GraphStore) -> None:
     assert values(register, "RNCP13647", "rncp:romeCode/skos:notation") == {"B11", "B13", "F11", "F16", "L13"}
 
 
+@pytest.mark.slow
 def test_register_rncp35035_codes_and_certifier(register: GraphStore) -> None:
     assert values(register, "RNCP35035", "rncp:title") == {"Technicien spécialiste en télécommunications d'entreprise"}
     assert values(register, "RNCP35035", "rncp:romeCode/skos:notation") == {"I1305", "I1307", "M1801", "M1804"}
@@ -266,6 +273,7 @@ def test_register_rncp35035_codes_and_certifier(register: GraphStore) -> None:
     assert values(register, "RNCP35035", "rncp:expiryDate") == {"2025-06-15"}
 
 
+@pytest.mark.slow
 def test_register_rncp35035_blocks_with_a_doubled_prefix(register: GraphStore) -> None:
     assert values(register, "RNCP35035", "rncp:hasBlock/rncp:blockCode") == {f"RNCP35035BC0{i}" for i in range(1, 5)}
     assert block_values(register, "RNCP35035BC01", "rncp:title") == {

@@ -91,6 +91,7 @@ def test_lineage_and_correspondences_point_to_generated_fiches(four_hundred: Loa
         assert c.target_blocks[0] in {b.code for b in fiches[c.target].blocks}
 
 
+@pytest.mark.slow
 def test_written_as_a_stream(tmp_path: Path) -> None:
     """Memory does not grow with the number of fiches (each fiche is written, then forgotten)."""
     peaks = []

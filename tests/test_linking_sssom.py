@@ -94,6 +94,7 @@ def _mappings(df: Any) -> list[tuple[str, ...]]:
     return sorted(tuple(str(v) for v in row) for row in df[columns].itertuples(index=False))
 
 
+@pytest.mark.slow
 def test_sssom_py_parses_validates_and_round_trips(linking_store: GraphStore, tmp_path: Path) -> None:  # noqa: F811
     run.rome_vocabulary(LINKING / "rome", store=linking_store)
     run.link_esco(LINKING / "esco", linking_store, out=tmp_path, thresholds={"competency": 0.4, "rome": 0.5})

@@ -77,6 +77,7 @@ def test_vendored_shapes_are_semic_files_byte_for_byte_with_their_licence(shapes
     assert not list(shapes.subjects(ns.OWL.imports, None))
 
 
+@pytest.mark.slow
 def test_description_conforms_to_dcat_ap_3(dcat: rdflib.Graph, shapes: rdflib.Graph) -> None:
     # not meta_shacl: one property shape of dcat:DataServiceShape in SEMIC's file has no sh:path
     conforms, text = _validate(dcat, shapes)
@@ -268,6 +269,7 @@ def test_graph_stats_reads_dates_and_links_from_lines() -> None:
     assert stats.classes == {str(RNCP.Level): 1}
 
 
+@pytest.mark.slow
 @pytest.mark.shared
 def test_release_with_esco_links_names_esco_and_conforms(
     tmp_path: Path, shared_data: Path, shapes: rdflib.Graph

@@ -77,6 +77,7 @@ def _png_size(data: bytes) -> tuple[int, int]:
     return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
 
 
+@pytest.mark.browser
 @pytest.mark.skipif(
     not CHROMIUM.exists(), reason="no /usr/bin/chromium: run scripts/ensure-chromium.sh (Debian package)"
 )

@@ -85,6 +85,7 @@ def test_without_a_loaded_list_nothing_is_checked(tmp_path: Path) -> None:
     assert _unknown(result.problems) == []
 
 
+@pytest.mark.slow
 @pytest.mark.shared
 def test_real_referentials_against_a_fiche(tmp_path: Path, shared_data: Path) -> None:
     """ROME 4.0 v460 and the nomenclature of D311-4: M1502 and A9999 against the real lists;

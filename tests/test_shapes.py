@@ -97,6 +97,7 @@ def test_every_class_of_the_ontology_has_a_named_node_shape() -> None:
     assert classes - targeted == set()
 
 
+@pytest.mark.slow
 def test_shapes_pass_meta_shacl() -> None:
     conforms, text = meta_validate(shapes())
     assert conforms, text

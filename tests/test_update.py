@@ -34,7 +34,7 @@ from rncp_graph.pipeline.build import build
 from rncp_graph.pipeline.stages import source_sha256
 from rncp_graph.pipeline.update import Update, update
 from rncp_graph.store import GraphStore
-from rncp_graph.validate import validate, validate_nodes
+from rncp_graph.validate import Report, validate, validate_nodes
 
 from .test_generator import generate_xml
 
@@ -131,12 +131,21 @@ def _identities(results: list) -> set[tuple[object, ...]]:  # type: ignore[type-
     return {(*r.identity(), r.fiches) for r in results}
 
 
+@pytest.fixture(scope="module")
+def built(export: Export, tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, Report]:
+    """The whole export built (its quads) and validated once: each change starts from a copy."""
+    store = build([export.write(tmp_path_factory.mktemp("built") / "export.xml", export.fiches)], validate=False).store
+    return ox.serialize(store.quads_for_pattern(None, None, None, None), format=ox.RdfFormat.N_QUADS), validate(store)
+
+
 @pytest.mark.parametrize("change", sorted(CHANGES))
-def test_an_update_gives_the_graph_and_the_results_of_a_build(export: Export, tmp_path: Path, change: str) -> None:
+def test_an_update_gives_the_graph_and_the_results_of_a_build(
+    export: Export, built: tuple[bytes, Report], tmp_path: Path, change: str
+) -> None:
     i, edit = CHANGES[change]
     fiche = edit(export, i)
     expected = [*export.fiches[:i], fiche, *export.fiches[i + 1 :]]
-    result, changed = _check_update(export, tmp_path, export.fiches, [fiche], expected)
+    result, changed = _check_update(export, tmp_path, export.fiches, [fiche], expected, start=built)
     assert [(c.number, c.kind) for c in result.changes] == [(export.number(i), "replaced")]
     assert changed or change in QUIET, f"the change {change!r} changes no result: the test shows nothing"
 
@@ -156,14 +165,25 @@ def test_a_new_fiche_is_added_and_what_pointed_to_it_is_revalidated(export: Expo
 
 
 def _check_update(
-    export: Export, tmp_path: Path, base: list[str], delta: list[str], expected: list[str]
+    export: Export,
+    tmp_path: Path,
+    base: list[str],
+    delta: list[str],
+    expected: list[str],
+    *,
+    start: tuple[bytes, Report] | None = None,
 ) -> tuple[Update, set[tuple[object, ...]]]:
     """Update a store built from ``base`` with ``delta``; check it against a build of ``expected``.
 
     Also returned: the results that differ between the whole validations before and after.
+    ``start``: the quads and the validation of the store built from ``base``, when known.
     """
-    store = build([export.write(tmp_path / "export.xml", base)], validate=False).store
-    before = validate(store)
+    if start is None:
+        store = build([export.write(tmp_path / "export.xml", base)], validate=False).store
+        before = validate(store)
+    else:
+        store, before = GraphStore(), start[1]
+        store.load(start[0], ox.RdfFormat.N_QUADS)
     result = update(store, [export.write(tmp_path / "delta.xml", delta)])
     rebuilt = build([export.write(tmp_path / "rebuilt.xml", expected)], validate=False)
     assert _view(store) == _view(rebuilt.store)
@@ -241,6 +261,7 @@ def test_the_known_difference_a_name_only_the_old_version_gave_stays_until_the_n
     assert set(_view(rebuilt.store)) <= set(_view(store))
 
 
+@pytest.mark.slow
 def test_validate_nodes_gives_the_whole_store_results_on_every_node(export: Export, tmp_path: Path) -> None:
     """Every node of a generated store (40 fiches with lineage, correspondences, shared
     competencies, organisations, codes): the one-node queries give the whole-store results."""

@@ -242,24 +242,38 @@ def whole_report(generated: GraphStore) -> Report:
     return validate(generated, as_of=AS_OF, strategy="whole")
 
 
+@pytest.fixture(scope="module")
+def sparql_report(generated: GraphStore) -> Report:
+    """The default strategy on one thread, the reference of the tests of how its queries are run
+    (equal to ``whole_report``: ``test_sparql_is_the_whole_graph_report_on_a_generated_set``)."""
+    report = validate(generated, as_of=AS_OF, strategy="sparql", jobs=1)
+    assert all(report.totals[s.label] > 0 for s in Severity)
+    return report
+
+
+@pytest.mark.slow
 def test_generated_set_has_every_severity(whole_report: Report) -> None:
     assert all(whole_report.totals[s.label] > 0 for s in Severity)
 
 
+@pytest.mark.slow
 def test_per_fiche_is_the_whole_graph_report_on_a_generated_set(generated: GraphStore, whole_report: Report) -> None:
     same(validate(generated, as_of=AS_OF), whole_report)
 
 
+@pytest.mark.slow
 def test_sparql_is_the_whole_graph_report_on_a_generated_set(generated: GraphStore, whole_report: Report) -> None:
     same(validate(generated, as_of=AS_OF, strategy="sparql"), whole_report)
 
 
+@pytest.mark.slow
 def test_sparql_on_other_as_of_dates_and_seeds() -> None:
     store = store_of(Generator(seed=23).fiches(120, faults=0.5))
     for day in (date(2020, 1, 1), date(2031, 6, 30)):
         same(validate(store, as_of=day, strategy="sparql"), validate(store, as_of=day, strategy="whole"))
 
 
+@pytest.mark.slow
 def test_two_processes_and_the_cache_give_the_same_report(
     generated: GraphStore, whole_report: Report, tmp_path: Path
 ) -> None:
@@ -529,20 +543,20 @@ def test_the_maxcount_skip_asks_whether_any_subject_has_two_values() -> None:
 
 
 def test_a_core_lent_to_the_caller_changes_nothing_but_when_the_queries_run(
-    generated: GraphStore, whole_report: Report
+    generated: GraphStore, sparql_report: Report
 ) -> None:
     """``Overlap.core_busy_until``: one thread waits for the caller's event; the report is the
     same, whether the event is set during the validation or never (then the queries all run on
     the other thread, and the validation still ends)."""
     never = Overlap(core_busy_until=threading.Event(), stop=threading.Event())
-    same(validate_overlapping(generated, never, as_of=AS_OF, jobs=2), whole_report)
+    same(validate_overlapping(generated, never, as_of=AS_OF, jobs=2), sparql_report)
     soon = Overlap(core_busy_until=threading.Event(), stop=threading.Event())
     threading.Timer(0.2, soon.core_busy_until.set).start()
-    same(validate_overlapping(generated, soon, as_of=AS_OF, jobs=2), whole_report)
+    same(validate_overlapping(generated, soon, as_of=AS_OF, jobs=2), sparql_report)
 
 
 def test_the_focus_nodes_of_a_shape_are_fetched_once_and_only_for_its_rows(
-    generated: GraphStore, whole_report: Report, monkeypatch: pytest.MonkeyPatch
+    generated: GraphStore, sparql_report: Report, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A SPARQL-based constraint's rows are kept for the shape's focus nodes, fetched when the
     first row comes: once (two query threads), and never for a shape whose queries have no row."""
@@ -556,7 +570,7 @@ def test_the_focus_nodes_of_a_shape_are_fetched_once_and_only_for_its_rows(
         return real(self, sparql, bindings)  # type: ignore[arg-type]
 
     monkeypatch.setattr(GraphStore, "select", counting)
-    same(validate(generated, as_of=AS_OF, jobs=2), whole_report)
+    same(validate(generated, as_of=AS_OF, jobs=2), sparql_report)
     fetched = {q for q, n in asked.items() if n}
     assert fetched and all(asked[q] == 1 for q in fetched) and len(fetched) < len(focus)
     asked.clear()

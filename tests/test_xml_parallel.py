@@ -152,6 +152,7 @@ def test_a_fiche_tag_inside_cdata_falls_back_to_the_sequential_reader(tmp_path: 
     assert len(parallel.results[0].fiches) == 60
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("tiny_ranges")
 def test_a_truncated_export_aborts_with_the_sequential_error_and_leaves_the_store_as_it_was(tmp_path: Path) -> None:
     good = _export(tmp_path)

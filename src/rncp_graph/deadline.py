@@ -95,8 +95,8 @@ def bounded(work: Callable[[Callable[[], bool]], T], *, timeout: float | None, n
 class _Worker:
     """A daemon thread running queries one at a time, kept for the next query when it is free.
 
-    Starting a thread for each query cost ~0.3 ms on this machine; handing a query to a waiting
-    one ~0.02 ms (validation runs thousands of small queries). Daemon threads: a process that
+    Handing a query to a waiting thread costs far less than starting one, and validation runs
+    thousands of small queries (benchmarks/README.md). Daemon threads: a process that
     gave up waiting for a query exits without waiting for it either.
     """
 

@@ -179,7 +179,7 @@ def siret(value: str) -> str:
 # Free-text lists of the official exports: runs of spaces (and line breaks) mark where the
 # original line breaks were; bullets ``*``, ``o``, ``-``, ``•`` start the items.
 # (``[ \t\u00a0\u202f]{2,}|[\r\n]+`` written to start with one character class, which lets
-# the regex engine skip ahead to candidates: 3× faster on the ~17 MB of lists of 3,000 fiches)
+# the regex engine skip ahead to candidates: much faster on the long lists of an export)
 _ITEM_BREAK = re.compile(r"[ \t\u00a0\u202f\r\n](?:(?<=[\r\n])[\r\n]*|[ \t\u00a0\u202f]+)")
 _BULLET = re.compile(r"^(?:[*•●▪◦·\-–—]|o(?=\s))\s*")
 _NO_WORD = re.compile(r"^[\W_]*$")
@@ -324,8 +324,8 @@ def has_mojibake(text: str) -> bool:
     """Whether ``text`` (a whole page, a table) holds one sequence of :func:`mojibake`.
 
     Each lead character is looked for with :meth:`str.find` and the pattern tried only there:
-    the 2021 register's tables (17.4 M characters) in 0.005 s of CPU, where one search of the
-    pattern over them takes 0.21 s.
+    a whole register's tables in a small fraction of one search of the pattern over them
+    (benchmarks/README.md).
     """
     for lead in _LEADS:
         at = text.find(lead)

@@ -20,8 +20,8 @@ rdflib gives is the one Oxigraph evaluates.
 
 A text with no codepoint escape and none of the words a network operation is written with
 (``SERVICE``, ``LOAD``; for rdflib also ``FROM``, ``USING``; any case, anywhere, even inside a
-name) cannot reach the network in either reading and is not parsed: parsing costs ~25 ms of
-pyparsing per text, and the validation runs hundreds of generated queries. Any other text is
+name) cannot reach the network in either reading and is not parsed: a pyparsing parse is slow
+(benchmarks/README.md), and the validation runs hundreds of generated queries. Any other text is
 parsed, and the guard fails closed: one rdflib cannot parse (an Oxigraph extension, RDF-star)
 is refused, with the way out (``allow_federation=True``) in the message.
 """
@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import QueryError
 
-if TYPE_CHECKING:  # imported when a text is parsed: 0.2 s that a query needing no parse does not pay
+if TYPE_CHECKING:  # imported when a text is parsed: a cost that a query needing no parse does not pay
     from rdflib.plugins.sparql.parserutils import CompValue
     from rdflib.plugins.sparql.sparql import Query, Update
 

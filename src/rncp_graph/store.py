@@ -107,14 +107,14 @@ class GraphStore:
 
         :param trusted: the chunks come from our own mapping, whose IRIs were validated when
             minted (:mod:`rncp_graph.iris`): Oxigraph's lenient parser skips checking them again,
-            40 % faster (2.0 M triples: 4.1 s instead of 6.8 s). Never for a file a user gives.
+            markedly faster (benchmarks/README.md). Never for a file a user gives.
         :param bulk: on disk, use ``bulk_load`` (for a whole source); False loads each chunk in
             one transaction, which suits a few hundred triples (``rncp-graph update``).
         """
         self.drop_graph(graph)
         name = ox.NamedNode(graph)
-        # on disk, bulk_load writes sorted files instead of one transaction per chunk: 2.5× faster
-        # (229k triples: 3.9 s instead of 9.8 s); in memory, load is as fast and transactional
+        # on disk, bulk_load writes sorted files instead of one transaction per chunk: much faster
+        # (benchmarks/README.md); in memory, load is as fast and transactional
         load = self._ox.load if self.path is None or not bulk else self._ox.bulk_load
         self._changed(graph)
         for chunk in chunks:
@@ -324,9 +324,10 @@ class GraphStore:
     def triple_count(self) -> int:
         """Distinct triples of the merged view (graph names dropped), counted by Oxigraph.
 
-        Every quad, less the repeats of a triple held by several graphs, found by looking up, in
-        Oxigraph's indexes, each quad outside the one large graph (a source's): far cheaper than
-        a distinct count of the whole union, which a query makes when those quads are many.
+        Counted without serialising: every quad, less the repeats of a triple held by several
+        graphs, found by looking up, in Oxigraph's indexes, each quad outside the one large graph
+        (a source's): far cheaper than a distinct count of the whole union, which a query makes
+        when those quads are many (benchmarks/README.md).
         """
         graphs: list[GraphName] = [ox.DefaultGraph(), *self._ox.named_graphs()]
         small = {g: n for g in graphs if (n := self._count(g, limit=_LOOKUP_LIMIT + 1)) <= _LOOKUP_LIMIT}
@@ -396,8 +397,8 @@ class GraphStore:
 
     def optimize(self) -> None:
         """On disk, compact the store now (RocksDB), rather than in the background of the
-        processes that open it next: after a bulk load of 5.8 M quads this takes ~10 s; without
-        it, the ``rncp-graph update`` runs that followed took 2.1–11.4 s, with it 1.4–2.0 s.
+        processes that open it next: without it, the ``rncp-graph update`` runs that follow a
+        bulk load are slower and vary more (benchmarks/README.md).
 
         The data is already saved: a compaction that fails (a full disk) is logged, not raised.
         """
@@ -412,7 +413,7 @@ class GraphStore:
 
 
 #: quads outside the largest graph above which :meth:`GraphStore.triple_count` asks Oxigraph
-#: for the distinct count (0.9 s at 656k triples) instead of looking each one up from Python
+#: for the distinct count (a whole scan: benchmarks/README.md) instead of looking each one up from Python
 _LOOKUP_LIMIT = 50_000
 
 

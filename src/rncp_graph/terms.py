@@ -80,5 +80,5 @@ def lines_to_bytes(lines: Iterable[str]) -> bytes:
     """N-Triples lines as one UTF-8 document (each line ended by ``\\n``; no line: empty).
 
     The final ``\\n`` is joined with an empty last item: appending it to the joined text
-    would copy the whole text once more (a third of the time for 500 fiches' 35 MB)."""
+    would copy the whole text once more (a large share of the time for a large document)."""
     return "\n".join(itertools.chain(lines, ("",))).encode("utf-8")

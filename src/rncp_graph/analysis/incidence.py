@@ -4,8 +4,8 @@ An :class:`Incidence` is the 0/1 matrix ``A`` (certifications in rows, codes of 
 in columns: ROME codes, NSF codes, Formacodes or competencies). Everything "shared" is
 computed from it with sparse products (``A @ A.T`` for certifications, ``A.T @ A`` for
 codes), never with a SPARQL self-join or a networkx bipartite projection: the cost of a
-self-join grows with Σ(certifications per code)², the sparse product stays well under a
-second at 30,000 fiches (see ``benchmarks/README.md``).
+self-join grows with Σ(certifications per code)², the sparse product stays cheap at a
+national register's size (see ``benchmarks/README.md``, "Analytics").
 
 A :class:`Scope` narrows the certifications (level, NSF code or any narrower one, active
 only); it is part of the same SELECT, its values bound as pyoxigraph substitutions.

@@ -103,10 +103,8 @@ SHORT_HELP = {
 #: set by :func:`run` (the console script), None when :func:`main` is called from Python; a
 #: command whose process holds nothing to close but the standard streams (a graph in memory,
 #: its outputs written) puts its big objects here: :func:`run` then ends the process without
-#: freeing them object by object, work nobody waits for. Measured on a generated export of
-#: 1,500 fiches (``benchmarks/generate_xml.py 1500``; ``build -j 1 --no-validate``, whole
-#: process, median of 5 alternating runs): 6.43 s of CPU through :func:`run`, 6.95 s through
-#: :func:`main` (-8 %); at 30k fiches, 5.1 s → 0.55 s after the last line (benchmarks/README.md)
+#: freeing them object by object (seconds for a national-size graph and its canonical lines;
+#: measured in benchmarks/README.md, Behind the code)
 _kept: list[object] | None = None
 
 

@@ -29,7 +29,7 @@ Source = GraphStore | CanonicalLines
 
 def encoded_chunks(lines: list[bytes], chunk: int = 50_000) -> Iterator[bytes]:
     """N-Triples lines as a document, ``chunk`` lines at a time: the whole text never exists at
-    once (at 30k fiches it is ~1.2 GB)."""
+    once (at a national register's size it is the largest object of the build: benchmarks/README.md)."""
     for start in range(0, len(lines), chunk):
         yield b"\n".join(lines[start : start + chunk]) + b"\n"
 
@@ -138,7 +138,7 @@ def export(source: Source, out: Path, formats: tuple[str, ...] = ("nt", "ttl")) 
 
     The canonical lines are made first (once: pass the :class:`~.canonical.CanonicalLines`
     that will be used again, the build's); then each format is written in its own thread:
-    writing N-Triples is mostly the system's work (1.1 GB written and synced at 30k fiches, 3.9 s)
+    writing N-Triples is mostly the system's work (writing and syncing the file, benchmarks/README.md)
     and goes on while Turtle is serialised. Each thread runs in a copy of this context, so a
     :func:`~.atomic.deferred` block around the call holds back every rename.
     """

@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 
 _BREAK = re.compile(r"\r\n|\r|\n")
 #: a zip member larger than this is refused (zip bomb), on its header and while decompressing:
-#: the largest table of the 2021 register (17k fiches) is 3.9 MB, so 256 MiB leaves 60× room
+#: far above the largest table of the 2021 register (benchmarks/README.md)
 MAX_MEMBER_SIZE = 256 << 20
 
 

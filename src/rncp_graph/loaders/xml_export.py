@@ -42,8 +42,8 @@ EXPECTED_VERSION = "4.1"
 ROOT = "FICHES"
 #: how far into the file the root element must start (the prolog is read and checked first)
 MAX_PROLOG = 1 << 20
-#: a zip member larger than this is refused (zip bomb): twice the 30k-fiche generated export
-#: (500 MB, richer than the real one), checked on its header and while decompressing
+#: a zip member larger than this is refused (zip bomb): twice the largest generated export
+#: (richer than the real one, benchmarks/README.md), checked on its header and while decompressing
 MAX_MEMBER_SIZE = 1 << 30
 PARSER_OPTIONS = {
     "resolve_entities": False,

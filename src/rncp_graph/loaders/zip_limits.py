@@ -16,9 +16,9 @@ from typing import IO, Any
 from ..errors import StructuralError
 from .export_common import member_name
 
-#: a zip member that unpacks to more than this many times its compressed size is refused: the
-#: real tables compress 4–17× (the 2021 register's CSV tables, zlib level 9; the 30k generated
-#: XML export 7.7×: 500 MB in a 65 MB zip), a zip bomb ~1,000× (deflate's ceiling is 1,032)
+#: a zip member that unpacks to more than this many times its compressed size is refused: real
+#: and generated exports compress far less (benchmarks/README.md), a zip bomb ~1,000× (deflate's
+#: ceiling is 1,032)
 MAX_RATIO = 100
 
 

@@ -104,10 +104,9 @@ def fiches_to_ntriples(fiches: Iterable[Fiche], described: Described | None = No
     """The N-Triples document of ``fiches``, each shared node described once.
 
     A description depends only on what is described (a code and its label, a sentence), so
-    giving it once drops exact repeats only: ~38 % of the lines of 500 generated fiches
+    giving it once drops exact repeats only, a large share of the lines of an export
     (competencies listed by several blocks, ROME and NSF concepts cited by many fiches). Fewer
-    lines to write, to send from a worker and for the store to parse (1.21 M lines of 3,000
-    fiches load in 2.1 s, their 0.62 M distinct lines in 1.3 s).
+    lines to write, to send from a worker and for the store to parse (benchmarks/README.md).
 
     :param described: what documents loaded into the same graph before this one already
         described (updated here); default: nothing.
@@ -118,7 +117,7 @@ def fiches_to_ntriples(fiches: Iterable[Fiche], described: Described | None = No
 
 #: A mapper that goes on to another document of the same graph remembers the shared nodes
 #: (code concepts, competency and activity sentences) it described and does not describe
-#: them again: the generated 10k export gives 2.0 M lines to load instead of 2.7 M. Past this
+#: them again: fewer lines to load (benchmarks/README.md). Past this
 #: many nodes it forgets them (describing a node again is harmless): memory stays bounded.
 DESCRIBED_LIMIT = 400_000
 

@@ -161,11 +161,12 @@ def build(
 ) -> Build:
     """Build the graph from fiche sources.
 
-    :param paths: files, folders or globs of sources (default: the shipped sample fiches).
+    :param paths: files, folders or globs of sources (default: ``data/fiches`` of the current
+        folder, the sample pages of a checkout).
     :param out: folder to write ``rncp.ttl``, ``rncp.nt``, ``manifest.json``, ``errors.jsonl``
         (and ``coverage.json`` with ``report``); ``None`` writes nothing. Until they are
         written, the mapped N-Triples wait in an unnamed temporary file where ``TMPDIR`` says
-        (1.1 GB at 30k fiches): the exports are made from them rather than from the store
+        (as large as ``rncp.nt``): the exports are made from them rather than from the store
         (also without ``out``, for the pyshacl strategies, which partition those lines).
     :param store_path: folder of an on-disk Oxigraph store; ``None`` keeps the store in memory.
     :param report: also write the coverage report (:func:`~rncp_graph.pipeline.coverage.coverage_report`):
@@ -278,8 +279,8 @@ def _validate_while_writing(result: Build, out: Path, *, report: bool | Path, jo
     """Validate in a thread while this one writes the exports; then the manifest.
 
     Oxigraph runs the validation queries without the GIL, so they use the core that writing
-    (sorting and serialising, mostly single-threaded) leaves idle: 10k fiches, 6.8 s + 8.4 s
-    one after the other, 12.0 s together. No output replaces the previous one before the
+    (sorting and serialising, mostly single-threaded) leaves idle: the two together take little
+    more than the longer one (benchmarks/README.md). No output replaces the previous one before the
     validation has succeeded (:func:`~rncp_graph.exports.atomic.deferred`). Only for the
     ``sparql`` strategy: the others fork processes, which is not done with a second thread busy.
     """

@@ -79,9 +79,8 @@ SUPERSEDES = f"<{RNCP.supersedes}>"
 #: Literals a shape reads two links away from its focus (a block's certification's fiche number).
 SECOND_HOP_LITERALS = _nodes([RNCP.ficheNumber])
 #: an update of more than this share of the store's fiches is refused (a build is faster): its
-#: planning and its one transaction grow with the quads it changes. On a store of 1,500 generated
-#: fiches (``benchmarks/README.md``) a build took 20–31 s, an update of 10 % of them 15.6 s, of
-#: 20 % 29.4 s (and 2.4× the build's memory)
+#: planning and its one transaction grow with the quads it changes: past about this share an
+#: update takes as long as a build, and more memory (``benchmarks/README.md``, "rncp-graph update")
 MAX_SHARE = 0.1
 #: ... unless it has no more fiches than this (a small store takes a few changed fiches)
 FEW = 50

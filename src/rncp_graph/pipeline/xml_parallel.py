@@ -1,7 +1,7 @@
 """Reading and mapping a large XML export in worker processes, range of ``FICHE`` elements by range.
 
-The national export is one ~500 MB file of 30,000 ``FICHE`` elements. Reading (lxml) and mapping
-(Python) cost about 2 ms per fiche in one process; :func:`plan` cuts the file at ``<FICHE``
+The national export is one file of tens of thousands of ``FICHE`` elements. Reading (lxml) and mapping
+(Python) are the build's largest cost in one process; :func:`plan` cuts the file at ``<FICHE``
 tags into ranges of ~:data:`RANGE_BYTES`, and forked worker processes each parse one range as
 a small document of its own — the file's prolog, newlines up to the range's first line (so line
 numbers in problems are those of the file), the root start tag, the range, the root end tag —
@@ -55,8 +55,8 @@ log = logging.getLogger(__name__)
 RANGE_BYTES = 8 << 20
 #: Files smaller than this are read in the parent (worker start-up would cost more than it saves).
 MIN_BYTES = 16 << 20
-#: At most this many workers: beyond, this process's Oxigraph load is the bottleneck (at 30k
-#: fiches the workers need ~63 s of CPU and the load ~20 s), and each more worker holds ranges.
+#: At most this many workers: beyond, this process's Oxigraph load is the bottleneck (see the CPU
+#: of each part in ``benchmarks/README.md``), and each more worker holds ranges.
 MAX_WORKERS = 4
 
 _FICHE_TAG = re.compile(rb"<FICHE[\s/>]")
@@ -307,7 +307,7 @@ def plain_xml(path: Path, min_bytes: int | None = None) -> Iterator[tuple[Path, 
     reader checks it: exactly one member, its size limit) is decompressed, streamed, into a
     temporary folder removed afterwards — when it is large enough to be worth it. The folder is
     made where ``TMPDIR`` says (:func:`tempfile.gettempdir`): point it at a disk, not a RAM
-    file system, for a national export (~500 MB).
+    file system, for a national export (hundreds of megabytes).
     """
     if path.suffix.lower() != ".zip":
         yield (path, path.name)

@@ -9,10 +9,10 @@ Parameters: pyoxigraph *substitutes* the value for the variable everywhere, sub-
 included (the variable must be projected); rdflib's ``initBindings`` and the ``VALUES``
 block sent to endpoints join it at the top. The saved queries are written so that both
 give the same rows (tests compare every case on both engines and on a server), and so
-that Oxigraph's substitution reaches the sub-queries that use the parameter (fiche-summary
-on one fiche of 1,000: 2 ms instead of 100 ms). Oxigraph plans the query *before*
+that Oxigraph's substitution reaches the sub-queries that use the parameter (a look-up then
+stays in milliseconds: benchmarks/README.md). Oxigraph plans the query *before*
 substituting, so a look-up starts from the parameter's pattern and wide patterns (the class
-of a node) sit in ``FILTER EXISTS`` (one fiche of 10,000: 1 ms instead of 95 ms).
+of a node) sit in ``FILTER EXISTS``.
 
 Known engine differences (met on the saved queries, each handled in the query text):
 

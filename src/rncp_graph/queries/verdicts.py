@@ -1,7 +1,7 @@
 """The saved queries' allow-list verdicts, kept between runs: a query file is parsed once per text.
 
-:func:`~rncp_graph.queries.safety.check_query` parses a text with rdflib's pyparsing parser
-(~25 ms; 47 saved queries: over 1 s of every ``rncp-graph query`` call). A saved query's text
+:func:`~rncp_graph.queries.safety.check_query` parses a text with rdflib's pyparsing parser,
+slowly: for every saved query, most of a ``rncp-graph query`` call (benchmarks/README.md). A saved query's text
 that passed is recorded here by the SHA-256 of the package version, rdflib's version and the
 text; the next process finds the hash, takes the projected variables from the record and
 vouches for the text (:func:`rncp_graph.sparql_guard.vouch`) without parsing it. A changed

@@ -10,7 +10,7 @@ In a notebook::
 
 The default strategy, ``"sparql"``, compiles the shapes to SPARQL queries run by Oxigraph on
 the whole store (:mod:`.compile`, :mod:`.sparql_engine`), refusing any shape it cannot compile
-exactly: 30k generated fiches in ~23 s on one core; ``jobs`` threads run the queries at
+exactly (its speed: ``benchmarks/README.md``, "Validation"); ``jobs`` threads run the queries at
 once. ``strategy="per-fiche"`` runs pyshacl fiche by fiche (:mod:`.per_fiche`), in parallel
 with ``jobs`` processes and cached by content in ``cache_dir``, with cross-fiche rules as
 SPARQL (:mod:`.cross`). ``strategy="whole"`` runs

@@ -298,8 +298,8 @@ def _value_query(focus: str, path: str, conditions: list[str]) -> str:
 
     A condition that only looks at the value (datatype, node kind, pattern...) is tested first
     and the focus last, as ``FILTER EXISTS`` on the few rows left: joining the focus nodes first
-    made Oxigraph enumerate them and hash-join them with every value (the 120,000 block titles
-    at 30k: 0.60 s joined, 0.18 s so). A condition that looks things up — a filter reads the
+    made Oxigraph enumerate them and hash-join them with every value (much slower on the block
+    titles of a large export, benchmarks/README.md). A condition that looks things up — a filter reads the
     graph only through ``EXISTS`` (a class) — would then run for the values of every subject,
     focus or not: the focus is joined first.
     """
@@ -340,8 +340,7 @@ def _min_count(shapes: rdflib.Graph, shape: _Shape, value: rdflib.term.Node) -> 
 def _max_count(shapes: rdflib.Graph, shape: _Shape, value: rdflib.term.Node) -> list[Check]:
     n = _integer(shapes, shape, value)
     if n == 1:  # the common case: a value and another one, twice as fast as grouping and counting
-        # (EXISTS, not a join: a node with n values costs n look-ups, not n² pairs — 3,000 values
-        # on one node took 2.5 s as a join, 2 ms so)
+        # (EXISTS, not a join: a node with n values costs n look-ups, not n² pairs)
         other = f"FILTER EXISTS {{ ?this {shape.path} ?w . FILTER (!sameTerm(?v, ?w)) }}"
         query = _select(shape, f"?this {shape.path} ?v . {other}", "?this")
         single = shape.path if _PREDICATE.match(shape.path) else None

@@ -36,7 +36,7 @@ def focused_results(
     """Every result of the shapes whose focus node is one of ``nodes``, in the order of the nodes.
 
     :param threads: nodes validated at once (Oxigraph releases the GIL while it evaluates a
-        query; a competency shared by hundreds of blocks takes ~20 ms at 30,000 fiches).
+        query; a competency shared by hundreds of blocks is the slowest node to check).
     :raises ValidationFailure: when a shape is not compiled or a query fails.
     """
     subclasses = bool(store.query(f"ASK {{ ?a <{RDFS.subClassOf}> ?b }}"))

@@ -47,8 +47,8 @@ def fiche_owners(store: GraphStore, nodes: Collection[str]) -> tuple[dict[str, t
         following: set[str] = set()
         for node in frontier:
             mine = parents[node]
-            # an index look-up per node (Oxigraph's object-first index): 11k nodes and their 490k
-            # incoming links in 0.6 s at 10k fiches, where VALUES blocks of nodes took 5 s
+            # an index look-up per node (Oxigraph's object-first index): much faster than VALUES
+            # blocks of nodes (benchmarks/README.md)
             for quad in store.quads_for_pattern(None, None, ox.NamedNode(node[1:-1]), None):
                 if quad.predicate not in link_nodes:
                     continue

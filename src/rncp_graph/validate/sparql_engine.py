@@ -37,9 +37,9 @@ class Overlap:
     """A caller working on one core while the queries run (the build writes its exports meanwhile).
 
     :param core_busy_until: until this event is set, one thread of ``threads`` waits instead of
-        running queries: the caller is busy on that core. (At 30k fiches the exports took
-        33–39 s beside two query threads, 24 s beside one, and validation and exports together
-        33–39 s, then 33–34 s.)
+        running queries: the caller is busy on that core. (The build writes its exports during
+        the validation: lending them a core makes them faster and the whole no slower,
+        benchmarks/README.md.)
     :param stop: once set, no further query starts: :class:`ValidationFailure` is raised (the
         caller failed: the validation is no longer wanted; a running query cannot be interrupted).
     """
@@ -135,10 +135,9 @@ def _hold(busy: threading.Event, finished: threading.Event) -> None:
 def has_two_values(store: GraphStore, predicate: str) -> bool:
     """Whether some subject of the store has two values of ``predicate`` (``<iri>``).
 
-    One pass over the predicate's triples, without the focus nodes: at 30k fiches, asked of
-    every predicate of an ``sh:maxCount 1`` it takes 3.0 s (1.0 s of it ``rdf:type``, which
-    does have several values) where the 55 checks take 8.8 s, joining each shape's
-    30,000–180,000 focus nodes. (``predicate`` is a term of the shapes, written by the compiler.)
+    One pass over the predicate's triples, without the focus nodes: far cheaper than the checks
+    it lets skip, which join each shape's focus nodes (benchmarks/README.md).
+    (``predicate`` is a term of the shapes, written by the compiler.)
     """
     distinct = f"SELECT DISTINCT ?s ?v {{ ?s {predicate} ?v }}"
     query = f"SELECT (COUNT(*) AS ?pairs) (COUNT(DISTINCT ?s) AS ?subjects) {{ {distinct} }}"
@@ -173,9 +172,9 @@ def run_batch(
 
     :param focus: gives the shape's focus nodes, asked only when a row comes: rows whose
         ``?this`` is not one of them are dropped (SPARQL-based constraints run with ``$this``
-        free give rows for nodes that are not focus nodes of the shape). At 30k fiches,
-        fetching the focus nodes of every such shape beforehand took 1.2 s (6 shapes, 284k
-        nodes); most of their batches have no row.
+        free give rows for nodes that are not focus nodes of the shape). Fetching the focus
+        nodes of every such shape beforehand cost time (benchmarks/README.md), and most of
+        their batches have no row.
     :param this: run for this one node only (``?this`` substituted; the caller knows it is a
         focus node of the shape), with the batch's :attr:`~.compile.Batch.one_focus` query.
     """
