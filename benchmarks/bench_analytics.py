@@ -5,6 +5,14 @@ Usage::
     .venv/bin/python benchmarks/bench_analytics.py                          # 10k and 30k fiches
     .venv/bin/python benchmarks/bench_analytics.py --source xml             # via generate_xml.py + build
     .venv/bin/python benchmarks/bench_analytics.py --sizes 10000 --compare-networkx
+    .venv/bin/python benchmarks/bench_analytics.py --register /tmp/reg/rncp.nt --runs 3 --write-readme
+
+``--register GRAPH`` runs every ``rncp-graph analyze`` kind with its default options on a built
+register (``rncp-graph build ../shared/data/rncp-2021-official-csv-layout --out /tmp/reg``) as a
+whole process, ``--runs`` times: wall time and the child's peak RSS (``os.wait4``), the size of
+the files written, and whether networkx reads each graph file back (its time). It skips cleanly
+(exit 0, a message) when GRAPH is absent; ``--write-readme`` puts its table in the
+"Analytics on a built register" section of ``benchmarks/README.md`` (only that section).
 
 Each size runs in a fresh process (so peak memory is that size's own). Two sources of fiches:
 ``model`` (default) makes synthetic model objects here (``rncp_graph.model.Fiche``: ROME
@@ -247,6 +255,10 @@ def _bipartite(inc: Any) -> int:
 
 
 def main() -> None:
+    if "--register" in sys.argv:
+        from bench_analytics_register import register_main
+
+        raise SystemExit(register_main(sys.argv[1:]))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 30_000])
     parser.add_argument("--compare-networkx", action="store_true", help="also time networkx's bipartite projection")

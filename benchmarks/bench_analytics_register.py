@@ -1,0 +1,154 @@
+"""``bench_analytics.py --register GRAPH``: every ``rncp-graph analyze`` kind with its default
+options on a built register, as whole processes; time, peak RSS, files written and read back."""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from readme_section import replace_section
+
+ROOT = Path(__file__).resolve().parent.parent
+#: kind → extra arguments (equivalence needs what is held: HOLD is replaced by a real target)
+KINDS: list[tuple[str, list[str]]] = [
+    ("rome", []),
+    ("nsf", []),
+    ("formacode", []),
+    ("competency", []),
+    ("lineage", []),
+    ("equivalence", ["--hold", "HOLD"]),
+]
+#: graph file suffix → networkx reader
+READERS = {".graphml": "read_graphml", ".gexf": "read_gexf"}
+
+
+def run_once(args: list[str]) -> tuple[float, int, int, str]:
+    """Wall seconds, peak RSS (KiB) and exit code of one ``rncp-graph`` process, and its stdout."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    started = time.perf_counter()
+    with tempfile.TemporaryFile() as out:
+        child = subprocess.Popen([sys.executable, "-m", "rncp_graph", "-q", *args], stdout=out, env=env)
+        _, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - started
+        out.seek(0)
+        text = out.read().decode("utf-8")
+    return seconds, int(usage.ru_maxrss), os.waitstatus_to_exitcode(status), text
+
+
+def read_back(folder: Path) -> tuple[int, list[str]]:
+    """Total bytes of the files in ``folder``, and for each graph file: networkx's read time and size."""
+    import networkx as nx
+
+    notes = []
+    for path in sorted(folder.iterdir()):
+        if path.suffix in READERS:
+            started = time.perf_counter()
+            graph = getattr(nx, READERS[path.suffix])(path)
+            seconds = time.perf_counter() - started
+            notes.append(
+                f"{path.name}: {graph.number_of_nodes():,} nodes, {graph.number_of_edges():,} edges, "
+                f"{path.stat().st_size / 1e6:.1f} MB, read in {seconds:.1f} s"
+            )
+    return sum(p.stat().st_size for p in folder.iterdir()), notes
+
+
+def held_item(graph: Path) -> str:
+    """A certification that some fiche's correspondence names (so equivalence reaches something)."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from rncp_graph.analysis.correspondences import read_correspondences
+    from rncp_graph.info import open_graph
+
+    return sorted(s.target for s in read_correspondences(open_graph(graph)).statements)[0]
+
+
+def measure(graph: Path, runs: int) -> list[dict[str, Any]]:
+    hold = held_item(graph)
+    rows = []
+    for kind, extra in KINDS:
+        times, peaks = [], []
+        for _ in range(runs):
+            with tempfile.TemporaryDirectory(prefix="bench-analyze-") as tmp:
+                args = [
+                    "analyze",
+                    kind,
+                    "--graph",
+                    str(graph),
+                    "--out",
+                    tmp,
+                    *[hold if a == "HOLD" else a for a in extra],
+                ]
+                seconds, peak, code, text = run_once(args)
+                if code != 0:
+                    raise SystemExit(f"{kind}: exit {code}")
+                times.append(seconds)
+                peaks.append(peak)
+                size, notes = read_back(Path(tmp))
+        first = text.splitlines()[0] if text else ""
+        row = {
+            "kind": kind,
+            "times": times,
+            "peak_mib": max(peaks) / 1024,
+            "bytes": size,
+            "notes": notes,
+            "line": first,
+        }
+        print(
+            f"{kind:<12} {min(times):6.1f} {statistics.median(times):6.1f} {max(times):6.1f} s "
+            f"{row['peak_mib']:7.0f} MiB {size / 1e6:7.1f} MB  {first}",
+            flush=True,
+        )
+        rows.append(row)
+    return rows
+
+
+def table(rows: list[dict[str, Any]], header: str) -> str:
+    lines = [
+        header,
+        "",
+        "| kind | min | median | max | peak RSS | files | what the summary says |",
+        "|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in rows:
+        t = r["times"]
+        lines.append(
+            f"| `{r['kind']}` | {min(t):.1f} s | {statistics.median(t):.1f} s | {max(t):.1f} s | "
+            f"{r['peak_mib']:,.0f} MiB | {r['bytes'] / 1e6:.1f} MB | {r['line']} |"
+        )
+    lines += ["", "Graph files read back by networkx (last run):", ""]
+    lines += [f"- `{r['kind']}`: " + "; ".join(r["notes"]) for r in rows if r["notes"]]
+    return "\n".join(lines) + "\n"
+
+
+def register_main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--register", type=Path, required=True, help="a built rncp.nt (or store folder)")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--label", default="the 2021 register (17,369 fiches)")
+    parser.add_argument("--write-readme", action="store_true")
+    args = parser.parse_args(argv)
+    if not args.register.exists():
+        print(f"skipped: no built register at {args.register}")
+        return 0
+    commit = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], check=False, capture_output=True, text=True
+    )
+    rows = measure(args.register, args.runs)
+    header = (
+        f"{args.label}, `{args.register.name}`, {args.runs} runs of each kind with default options "
+        f"(`rncp-graph analyze KIND --graph {args.register.name} --out DIR`); "
+        f"{datetime.date.today()}, commit {commit.stdout.strip()}, Python {platform.python_version()}, "
+        f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end (the machine was shared: "
+        "times are upper bounds). Peak RSS: the child process's (`os.wait4`)."
+    )
+    if args.write_readme:
+        replace_section("analytics-register", "Analytics on a built register", table(rows, header))
+    return 0
