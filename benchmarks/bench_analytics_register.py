@@ -62,12 +62,16 @@ def read_back(folder: Path) -> tuple[int, list[str]]:
 
 
 def held_item(graph: Path) -> str:
-    """A certification that some fiche's correspondence names (so equivalence reaches something)."""
+    """A certification that some fiche's correspondence names (so equivalence reaches something),
+    else the first certification (a register without correspondences, as the 2021 CSV export)."""
     sys.path.insert(0, str(ROOT / "src"))
     from rncp_graph.analysis.correspondences import read_correspondences
+    from rncp_graph.analysis.incidence import certification_attributes
     from rncp_graph.info import open_graph
 
-    return sorted(s.target for s in read_correspondences(open_graph(graph)).statements)[0]
+    store = open_graph(graph)
+    targets = sorted(s.target for s in read_correspondences(store).statements)
+    return targets[0] if targets else sorted(certification_attributes(store))[0]
 
 
 def measure(graph: Path, runs: int) -> list[dict[str, Any]]:
