@@ -3,7 +3,9 @@
 The weights come from one sparse product on the incidence matrix ``A`` (certifications ×
 codes): ``S = A @ A.T`` holds, for each pair, the number of shared codes; the Jaccard index
 is ``S[i, j] / (|A_i| + |A_j| - S[i, j])``. Pairs are filtered (minimum shared count and
-minimum Jaccard) *before* any networkx object is built, so only the kept edges cost memory.
+minimum Jaccard) and reduced (:mod:`.backbone`: top-k neighbours by default) *before* any
+networkx object is built, so only the kept edges cost memory; a network of more than
+``max_edges`` edges is refused (:class:`TooManyEdges`) before it is built.
 
 Edge attributes: ``shared`` (int) and ``jaccard`` (float, 0–1). Node attributes: ``label``
 (title), ``number``, ``level`` and ``status`` when known, and ``codes`` (how many codes of
