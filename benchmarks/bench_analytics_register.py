@@ -31,8 +31,9 @@ KINDS: list[tuple[str, list[str]]] = [
 READERS = {".graphml": "read_graphml", ".gexf": "read_gexf"}
 
 
-def run_once(args: list[str]) -> tuple[float, int, int, str]:
-    """Wall seconds, peak RSS (KiB) and exit code of one ``rncp-graph`` process, and its stdout."""
+def run_once(args: list[str]) -> tuple[float, float, int, int, str]:
+    """Wall and CPU (user + system) seconds, peak RSS (KiB) and exit code of one ``rncp-graph``
+    process, and its stdout."""
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
     started = time.perf_counter()
     with tempfile.TemporaryFile() as out:
@@ -41,7 +42,8 @@ def run_once(args: list[str]) -> tuple[float, int, int, str]:
         seconds = time.perf_counter() - started
         out.seek(0)
         text = out.read().decode("utf-8")
-    return seconds, int(usage.ru_maxrss), os.waitstatus_to_exitcode(status), text
+    cpu = usage.ru_utime + usage.ru_stime
+    return seconds, cpu, int(usage.ru_maxrss), os.waitstatus_to_exitcode(status), text
 
 
 def read_back(folder: Path) -> tuple[int, list[str]]:
@@ -78,7 +80,7 @@ def measure(graph: Path, runs: int) -> list[dict[str, Any]]:
     hold = held_item(graph)
     rows = []
     for kind, extra in KINDS:
-        times, peaks = [], []
+        times, cpus, peaks = [], [], []
         for _ in range(runs):
             with tempfile.TemporaryDirectory(prefix="bench-analyze-") as tmp:
                 args = [
@@ -90,10 +92,11 @@ def measure(graph: Path, runs: int) -> list[dict[str, Any]]:
                     tmp,
                     *[hold if a == "HOLD" else a for a in extra],
                 ]
-                seconds, peak, code, text = run_once(args)
+                seconds, cpu, peak, code, text = run_once(args)
                 if code != 0:
                     raise SystemExit(f"{kind}: exit {code}")
                 times.append(seconds)
+                cpus.append(cpu)
                 peaks.append(peak)
                 size, notes = read_back(Path(tmp))
         first = text.splitlines()[0] if text else ""
@@ -125,6 +128,7 @@ def table(rows: list[dict[str, Any]], header: str) -> str:
         t = r["times"]
         lines.append(
             f"| `{r['kind']}` | {min(t):.1f} s | {statistics.median(t):.1f} s | {max(t):.1f} s | "
+            f"{statistics.median(r['cpu']):.1f} s | "
             f"{r['peak_mib']:,.0f} MiB | {r['bytes'] / 1e6:.1f} MB | {r['line']} |"
         )
     lines += ["", "Graph files read back by networkx (last run):", ""]
