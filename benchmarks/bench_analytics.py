@@ -183,6 +183,7 @@ SOURCES: dict[str, Callable[[int], Any]] = {"model": model_store, "xml": xml_sto
 def similarity_stages(out: list[dict[str, Any]], store: Any) -> Any:
     """ROME incidence, pairs, networkx graph, communities, centrality; competency pairs."""
     from rncp_graph.analysis import annotate, centrality_table, code_network, extract_incidence, pairs_of
+    from rncp_graph.analysis.backbone import Reduction, reduced_pairs
     from rncp_graph.analysis.incidence import certification_attributes
     from rncp_graph.analysis.similarity import network_of
 
@@ -192,11 +193,12 @@ def similarity_stages(out: list[dict[str, Any]], store: Any) -> Any:
     inc = stage(out, "rome incidence: 1 SELECT + CSR", lambda: extract_incidence(store, "rome"), _shape)
     stage(out, "rome pairs shared>=1 (A @ A.T, filter)", lambda: pairs_of(inc.matrix, min_shared=1), _count)
     stage(out, "rome pairs shared>=2", lambda: pairs_of(inc.matrix, min_shared=2), _count)
+    stage(out, "rome top-10 neighbours (default)", lambda: reduced_pairs(inc.matrix, Reduction()), _count)
     attrs = stage(out, "certification attributes (1 SELECT)", lambda: certification_attributes(store), _count)
     graph = stage(
         out,
         "networkx graph, shared>=2, Jaccard>=0.5",
-        lambda: network_of(inc, attrs, min_shared=2, min_jaccard=0.5),
+        lambda: network_of(inc, attrs, reduction=Reduction("all", min_shared=2, min_jaccard=0.5), max_edges=None),
         size,
     )
     stage(out, "components + Louvain (seed 42)", lambda: annotate(graph), lambda g: f"{_communities(g):,} communities")
