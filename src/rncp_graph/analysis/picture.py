@@ -103,8 +103,8 @@ def _figure(graph: nx.Graph, shown: nx.Graph, *, title: str | None, max_labels: 
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    side = min(8 + shown.number_of_nodes() ** 0.5, 24)
-    figure = Figure(figsize=(side, side * 0.75), dpi=120, layout="constrained")
+    side = min(8 + shown.number_of_nodes() ** 0.5, 20)
+    figure = Figure(figsize=(side, side * 0.75), dpi=100, layout="constrained")
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     pos = layout(shown, seed)

@@ -24,15 +24,17 @@ if TYPE_CHECKING:  # networkx, scipy and matplotlib come with the analysis, impo
     show_default=True,
     help="The built graph: an .nt / .ttl file or an on-disk store folder.",
 )
-@click.option("--out", type=click.Path(path_type=Path), help="Write graphs (see --format) and tables (CSV) here.")
+@click.option(
+    "--out", type=click.Path(path_type=Path), help="Write graphs (see --format) and tables (see --tables) here."
+)
 @click.option(
     "--format",
     "formats",
     multiple=True,
     type=click.Choice(GRAPH_FORMATS),
-    default=("graphml", "gexf", "csv", "png"),
+    default=("graphml", "csv", "png"),
     show_default=True,
-    help="Graph formats (repeat).",
+    help="Graph formats (repeat). Gephi also opens GraphML; GEXF takes twice as long to write.",
 )
 @click.option(
     "--min-shared", type=click.IntRange(min=1), default=1, show_default=True, help="Min shared codes per edge."
@@ -78,8 +80,9 @@ if TYPE_CHECKING:  # networkx, scipy and matplotlib come with the analysis, impo
 @click.option("--symmetric", is_flag=True, help="equivalence: also read correspondences backwards.")
 def analyze_command(kind: str, graph_path: Path, out: Path | None, formats: tuple[str, ...], **params: Any) -> None:
     """Analyse a built graph: KIND is rome, nsf, formacode or competency (certifications
-    sharing those codes), lineage (versions and current version) or equivalence (what
-    held blocks lead to through correspondences). Prints a summary; --out writes files.
+    sharing those codes, each linked to its 10 most similar by default: see --keep),
+    lineage (versions and current version) or equivalence (what held blocks lead to
+    through correspondences). Prints a summary; --out writes files.
     """
     from ..analysis.run import analyze, summary_lines, write_analysis
     from ..analysis.tables import check_table_format
