@@ -9,7 +9,7 @@ Usage::
 
 ``--register GRAPH`` runs every ``rncp-graph analyze`` kind with its default options on a built
 register (``rncp-graph build ../shared/data/rncp-2021-official-csv-layout --out /tmp/reg``) as a
-whole process, ``--runs`` times: wall time and the child's peak RSS (``os.wait4``), the size of
+whole process, ``--runs`` times: wall and CPU time and peak RSS (``/usr/bin/time``), the size of
 the files written, and whether networkx reads each graph file back (its time). It skips cleanly
 (exit 0, a message) when GRAPH is absent; ``--write-readme`` puts its table in the
 "Analytics on a built register" section of ``benchmarks/README.md`` (only that section).

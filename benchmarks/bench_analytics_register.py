@@ -33,17 +33,17 @@ READERS = {".graphml": "read_graphml", ".gexf": "read_gexf"}
 
 def run_once(args: list[str]) -> tuple[float, float, int, int, str]:
     """Wall and CPU (user + system) seconds, peak RSS (KiB) and exit code of one ``rncp-graph``
-    process, and its stdout."""
+    process, and its stdout. Measured by ``/usr/bin/time``: a child forked from this (large)
+    process would report this process's high-water mark as its own."""
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
-    started = time.perf_counter()
-    with tempfile.TemporaryFile() as out:
-        child = subprocess.Popen([sys.executable, "-m", "rncp_graph", "-q", *args], stdout=out, env=env)
-        _, status, usage = os.wait4(child.pid, 0)
-        seconds = time.perf_counter() - started
-        out.seek(0)
-        text = out.read().decode("utf-8")
-    cpu = usage.ru_utime + usage.ru_stime
-    return seconds, cpu, int(usage.ru_maxrss), os.waitstatus_to_exitcode(status), text
+    with tempfile.TemporaryDirectory() as tmp:
+        report = Path(tmp) / "time.txt"
+        timed = ["/usr/bin/time", "-f", "%e %U %S %M", "-o", str(report)]
+        done = subprocess.run(
+            [*timed, sys.executable, "-m", "rncp_graph", "-q", *args], capture_output=True, env=env, check=False
+        )
+        wall, user, system, peak = report.read_text().split()[-4:]
+    return float(wall), float(user) + float(system), int(peak), done.returncode, done.stdout.decode("utf-8")
 
 
 def read_back(folder: Path) -> tuple[int, list[str]]:
@@ -103,6 +103,7 @@ def measure(graph: Path, runs: int) -> list[dict[str, Any]]:
         row = {
             "kind": kind,
             "times": times,
+            "cpu": cpus,
             "peak_mib": max(peaks) / 1024,
             "bytes": size,
             "notes": notes,
@@ -155,7 +156,7 @@ def register_main(argv: list[str]) -> int:
         f"(`rncp-graph analyze KIND --graph {args.register.name} --out DIR`); "
         f"{datetime.date.today()}, commit {commit.stdout.strip()}, Python {platform.python_version()}, "
         f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end (the machine was shared: "
-        "times are upper bounds). Peak RSS: the child process's (`os.wait4`)."
+        "times are upper bounds). Wall, CPU and peak RSS of each process: `/usr/bin/time`."
     )
     if args.write_readme:
         replace_section("analytics-register", "Analytics on a built register", table(rows, header))
