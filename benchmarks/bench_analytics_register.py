@@ -118,12 +118,21 @@ def measure(graph: Path, runs: int) -> list[dict[str, Any]]:
     return rows
 
 
+NOTES = """
+Reading it: CPU is the user + system seconds of the process. With other jobs on the 2 cores
+(load average 7–10), each process got a quarter to a half of a core, so wall times are 2–5×
+the CPU seconds; nothing here was measured on an idle machine. Before issue 23 (same register,
+as reported in the issue): `analyze rome` ran 36 minutes (21 min of CPU) with a 16.9 GB peak,
+wrote 2.5 GB, and networkx could not read its GraphML back (MemoryError at 13.7 GB).
+"""
+
+
 def table(rows: list[dict[str, Any]], header: str) -> str:
     lines = [
         header,
         "",
-        "| kind | min | median | max | peak RSS | files | what the summary says |",
-        "|---|---:|---:|---:|---:|---:|---|",
+        "| kind | wall min | median | max | CPU median | peak RSS | files | what the summary says |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in rows:
         t = r["times"]
@@ -134,7 +143,7 @@ def table(rows: list[dict[str, Any]], header: str) -> str:
         )
     lines += ["", "Graph files read back by networkx (last run):", ""]
     lines += [f"- `{r['kind']}`: " + "; ".join(r["notes"]) for r in rows if r["notes"]]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n" + NOTES
 
 
 def register_main(argv: list[str]) -> int:

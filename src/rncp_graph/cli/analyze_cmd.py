@@ -80,9 +80,10 @@ if TYPE_CHECKING:  # networkx, scipy and matplotlib come with the analysis, impo
 @click.option("--symmetric", is_flag=True, help="equivalence: also read correspondences backwards.")
 def analyze_command(kind: str, graph_path: Path, out: Path | None, formats: tuple[str, ...], **params: Any) -> None:
     """Analyse a built graph: KIND is rome, nsf, formacode or competency (certifications
-    sharing those codes, each linked to its 10 most similar by default: see --keep),
-    lineage (versions and current version) or equivalence (what held blocks lead to
-    through correspondences). Prints a summary; --out writes files.
+    sharing those codes), lineage (versions and current version) or equivalence (what
+    held blocks lead to through correspondences). Prints a summary; --out writes files.
+    A similarity network links each certification to its 10 most similar by default
+    (see --keep, -k, --max-edges).
     """
     from ..analysis.run import analyze, summary_lines, write_analysis
     from ..analysis.tables import check_table_format
