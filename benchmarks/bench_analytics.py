@@ -5,6 +5,14 @@ Usage::
     .venv/bin/python benchmarks/bench_analytics.py                          # 10k and 30k fiches
     .venv/bin/python benchmarks/bench_analytics.py --source xml             # via generate_xml.py + build
     .venv/bin/python benchmarks/bench_analytics.py --sizes 10000 --compare-networkx
+    .venv/bin/python benchmarks/bench_analytics.py --register /tmp/reg/rncp.nt --runs 3 --write-readme
+
+``--register GRAPH`` runs every ``rncp-graph analyze`` kind with its default options on a built
+register (``rncp-graph build ../shared/data/rncp-2021-official-csv-layout --out /tmp/reg``) as a
+whole process, ``--runs`` times: wall and CPU time and peak RSS (``/usr/bin/time``), the size of
+the files written, and whether networkx reads each graph file back (its time). It skips cleanly
+(exit 0, a message) when GRAPH is absent; ``--write-readme`` puts its table in the
+"Analytics on a built register" section of ``benchmarks/README.md`` (only that section).
 
 Each size runs in a fresh process (so peak memory is that size's own). Two sources of fiches:
 ``model`` (default) makes synthetic model objects here (``rncp_graph.model.Fiche``: ROME
@@ -175,6 +183,7 @@ SOURCES: dict[str, Callable[[int], Any]] = {"model": model_store, "xml": xml_sto
 def similarity_stages(out: list[dict[str, Any]], store: Any) -> Any:
     """ROME incidence, pairs, networkx graph, communities, centrality; competency pairs."""
     from rncp_graph.analysis import annotate, centrality_table, code_network, extract_incidence, pairs_of
+    from rncp_graph.analysis.backbone import Reduction, reduced_pairs
     from rncp_graph.analysis.incidence import certification_attributes
     from rncp_graph.analysis.similarity import network_of
 
@@ -184,11 +193,12 @@ def similarity_stages(out: list[dict[str, Any]], store: Any) -> Any:
     inc = stage(out, "rome incidence: 1 SELECT + CSR", lambda: extract_incidence(store, "rome"), _shape)
     stage(out, "rome pairs shared>=1 (A @ A.T, filter)", lambda: pairs_of(inc.matrix, min_shared=1), _count)
     stage(out, "rome pairs shared>=2", lambda: pairs_of(inc.matrix, min_shared=2), _count)
+    stage(out, "rome top-10 neighbours (default)", lambda: reduced_pairs(inc.matrix, Reduction()), _count)
     attrs = stage(out, "certification attributes (1 SELECT)", lambda: certification_attributes(store), _count)
     graph = stage(
         out,
         "networkx graph, shared>=2, Jaccard>=0.5",
-        lambda: network_of(inc, attrs, min_shared=2, min_jaccard=0.5),
+        lambda: network_of(inc, attrs, reduction=Reduction("all", min_shared=2, min_jaccard=0.5), max_edges=None),
         size,
     )
     stage(out, "components + Louvain (seed 42)", lambda: annotate(graph), lambda g: f"{_communities(g):,} communities")
@@ -247,6 +257,10 @@ def _bipartite(inc: Any) -> int:
 
 
 def main() -> None:
+    if "--register" in sys.argv:
+        from bench_analytics_register import register_main
+
+        raise SystemExit(register_main(sys.argv[1:]))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 30_000])
     parser.add_argument("--compare-networkx", action="store_true", help="also time networkx's bipartite projection")

@@ -116,7 +116,8 @@ def test_pictures(network: nx.Graph, tmp_path: Path) -> None:
     png = (tmp_path / "rome-network.png").read_bytes()
     assert png.startswith(b"\x89PNG") and len(png) > 10_000
     svg = (tmp_path / "rome-network.svg").read_text(encoding="utf-8")
-    assert "<svg" in svg and "RNCP1" in svg and "Certifications sharing ROME codes" in svg
+    assert "<svg" in svg and "RNCP1" in svg and "Certifications linked by shared ROME codes" in svg
+    assert "all 4 nodes drawn; network: 3 edges, 3 drawn" in svg
     assert (tmp_path / "rome-network.edges.csv").is_file() and (tmp_path / "rome-network.nodes.csv").is_file()
 
 
@@ -186,6 +187,7 @@ def test_cli_rome(graph_file: Path, tmp_path: Path) -> None:
         "rome-code-network.png",
         "rome-central.csv",
         "rome-codes.csv",
+        "rome-communities.csv",
         "rome-groups.csv",
     }
 

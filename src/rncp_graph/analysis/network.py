@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 
 EXACT_BETWEENNESS_MAX = 1000
 BETWEENNESS_SAMPLES = 100
+BETWEENNESS_BUDGET = 1_500_000
+BETWEENNESS_MIN_SAMPLES = 10
 DEFAULT_SEED = 42
 
 
@@ -97,7 +99,8 @@ class CentralityRow:
 def betweenness(graph: nx.Graph, *, seed: int = DEFAULT_SEED) -> dict[str, float]:
     """Betweenness centrality; estimated from :data:`BETWEENNESS_SAMPLES` sources on big graphs."""
     n = graph.number_of_nodes()
-    k = BETWEENNESS_SAMPLES if n > EXACT_BETWEENNESS_MAX else None
+    budget = max(BETWEENNESS_MIN_SAMPLES, BETWEENNESS_BUDGET // max(graph.number_of_edges(), 1))
+    k = min(BETWEENNESS_SAMPLES, budget) if n > EXACT_BETWEENNESS_MAX else None
     if k is not None:
         log.info("betweenness estimated from %d of %d sources (seed %d)", k, n, seed)
     return dict(nx.betweenness_centrality(graph, k=k, seed=seed, normalized=True))
@@ -147,11 +150,21 @@ class GroupRow:
 
 
 def group_table(graph: nx.Graph, *, method: str = "louvain", seed: int = DEFAULT_SEED) -> list[GroupRow]:
-    """Components and communities of ``graph`` as rows (members joined by spaces)."""
+    """Components and communities of ``graph`` as rows (members joined by spaces); those of
+    :func:`annotate` when it ran with the same method, else computed."""
+    annotated = graph.graph.get("community_method") == method
+    found = _annotated(graph, "community") if annotated else communities(graph, method=method, seed=seed)
     rows: list[GroupRow] = []
-    for kind, groups in (("component", components(graph)), ("community", communities(graph, method=method, seed=seed))):
+    for kind, groups in (("component", components(graph)), ("community", found)):
         rows.extend(GroupRow(kind, i, len(g), " ".join(g)) for i, g in enumerate(groups))
     return rows
+
+
+def _annotated(graph: nx.Graph, attr: str) -> list[list[str]]:
+    groups: dict[int, list[str]] = {}
+    for node, data in graph.nodes(data=True):
+        groups.setdefault(data[attr], []).append(node)
+    return [sorted(groups[k]) for k in sorted(groups)]
 
 
 @dataclass(frozen=True)

@@ -52,14 +52,14 @@ def exportable(graph: nx.Graph) -> nx.Graph:
 def write_graphml(graph: nx.Graph, path: Path) -> list[Path]:
     """GraphML (typed attributes; reads back with :func:`networkx.read_graphml`)."""
     clean = exportable(graph)
-    write_with(path, lambda handle: nx.write_graphml(clean, handle, encoding="utf-8", prettyprint=True))
+    write_with(path, lambda handle: nx.write_graphml(clean, handle, encoding="utf-8", prettyprint=False))
     return [path]
 
 
 def write_gexf(graph: nx.Graph, path: Path) -> list[Path]:
     """GEXF 1.2 for Gephi (node ``label`` becomes the GEXF label)."""
     clean = exportable(graph)
-    write_with(path, lambda handle: nx.write_gexf(clean, handle, encoding="utf-8", prettyprint=True))
+    write_with(path, lambda handle: nx.write_gexf(clean, handle, encoding="utf-8", prettyprint=False))
     return [path]
 
 

@@ -103,8 +103,8 @@ def _figure(graph: nx.Graph, shown: nx.Graph, *, title: str | None, max_labels: 
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    side = min(8 + shown.number_of_nodes() ** 0.5, 24)
-    figure = Figure(figsize=(side, side * 0.75), dpi=120, layout="constrained")
+    side = min(8 + shown.number_of_nodes() ** 0.5, 20)
+    figure = Figure(figsize=(side, side * 0.75), dpi=100, layout="constrained")
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     pos = layout(shown, seed)
@@ -145,19 +145,26 @@ def _pyparsing_untouched() -> Iterator[None]:
             log.debug("pyparsing packrat cache turned on by matplotlib: turned off again")
 
 
+#: graph kind → what its nodes are, given the facet
+NODES = {
+    "certifications": "Certifications linked by shared {facet} codes",
+    "codes": "{facet} codes linked by the certifications holding both",
+    "lineage": "Certifications linked by replacement (older → newer)",
+    "equivalence": "What is held, granted and reached through correspondences",
+}
+
+
 def _title(graph: nx.Graph, shown: nx.Graph) -> str:
-    facet = graph.graph.get("facet")
-    what = (
-        f"Certifications sharing {str(facet).upper()} codes"
-        if facet
-        else str(graph.graph.get("kind", "network")).capitalize()
-    )
-    size = (
-        f"{shown.number_of_nodes()} of {graph.number_of_nodes()} nodes"
+    """What the nodes are, how many of how many are drawn, and the edges of the whole network."""
+    facet = str(graph.graph.get("facet", "")).upper()
+    kind = str(graph.graph.get("kind", "network"))
+    what = NODES.get(kind, kind.capitalize()).format(facet=facet)
+    drawn = (
+        f"{shown.number_of_nodes():,} of {graph.number_of_nodes():,} nodes drawn (the most linked)"
         if len(shown) < len(graph)
-        else f"{len(graph)} nodes"
+        else f"all {len(graph):,} nodes drawn"
     )
-    return f"{what} — {size}, {shown.number_of_edges()} edges"
+    return f"{what}\n{drawn}; network: {graph.number_of_edges():,} edges, {shown.number_of_edges():,} drawn"
 
 
 def _edges(axes: Any, graph: nx.Graph, pos: dict[Any, tuple[float, float]]) -> None:

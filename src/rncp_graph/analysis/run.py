@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +18,17 @@ import networkx as nx
 from ..errors import QueryError
 from ..store import GraphStore
 from . import network
+from .backbone import Reduction
 from .correspondences import Statement
 from .equivalence import Reachable, equivalence_report, paths_graph
-from .incidence import Scope, certification_attributes, code_labels, extract_incidence
+from .incidence import Incidence, Scope, certification_attributes, code_labels, extract_incidence
 from .lineage import Chain, LineageRow, current_versions, lineage_report
-from .outputs import write_graph, write_table
-from .similarity import code_network, network_of
+from .maps import community_map
+from .outputs import write_graph
+from .picture import MAX_NODES
+from .profiles import CommunityRow, community_table
+from .similarity import MAX_EDGES, code_network, network_of
+from .tables import Table, check_table_format, write_table_as
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +38,8 @@ class Options:
     """Options of every analysis (each kind reads the ones it needs).
 
     :param scope: certifications looked at by the similarity networks.
-    :param min_shared: similarity: minimum number of shared codes for an edge.
-    :param min_jaccard: similarity: minimum Jaccard index for an edge.
+    :param reduction: similarity: which pairs become edges (filters and rule, :mod:`.backbone`).
+    :param max_edges: similarity: refuse to build a network of more edges (``None``: no limit).
     :param method: community detection: ``louvain`` (seeded) or ``greedy``.
     :param seed: random seed (Louvain, betweenness sampling, picture layout).
     :param top: rows of the ranked tables.
@@ -43,37 +48,13 @@ class Options:
     """
 
     scope: Scope = field(default_factory=Scope)
-    min_shared: int = 1
-    min_jaccard: float = 0.0
+    reduction: Reduction = field(default_factory=Reduction)
+    max_edges: int | None = MAX_EDGES
     method: str = "louvain"
     seed: int = network.DEFAULT_SEED
     top: int = 20
     items: tuple[str, ...] = ()
     symmetric: bool = False
-
-
-@dataclass
-class Table:
-    """Rows (dataclasses) with their column names (known even when there is no row)."""
-
-    columns: list[str]
-    rows: list[Any]
-
-    @classmethod
-    def of(cls, row_type: type, rows: Iterable[Any]) -> Table:
-        return cls([f.name for f in fields(row_type)], list(rows))
-
-    def lines(self, columns: list[str] | None = None, *, limit: int = 10, width: int = 40) -> list[str]:
-        """The first ``limit`` rows as aligned text (cells cut at ``width`` characters)."""
-        names = columns or self.columns
-        cells = [[_cell(getattr(r, c), width) for c in names] for r in self.rows[:limit]]
-        widths = [max([len(n), *(len(row[i]) for row in cells)]) for i, n in enumerate(names)]
-        return ["  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() for row in [names, *cells]]
-
-
-def _cell(value: Any, width: int) -> str:
-    text = "" if value is None else (f"{value:.4f}" if isinstance(value, float) else str(value))
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 @dataclass
@@ -85,6 +66,16 @@ class Analysis:
     tables: dict[str, Table] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
+    #: graph name → what to draw instead of its nodes (too many to read): function(path, fmt)
+    pictures: dict[str, Callable[[Path, str], None]] = field(default_factory=dict)
+
+    def to_frame(self, table: str) -> Any:
+        """The table ``table`` (a key of :attr:`tables`) as a pandas DataFrame (pandas is optional)."""
+        return self.tables[table].to_frame()
+
+    def frames(self) -> dict[str, Any]:
+        """Every table as a pandas DataFrame, by name."""
+        return {name: t.to_frame() for name, t in self.tables.items()}
 
     def summary_lines(self, *, limit: int = 10) -> list[str]:
         """The summary lines, then the first ``limit`` rows of each table of :data:`PRINTED`."""
@@ -96,28 +87,42 @@ class Analysis:
 
 
 def similarity(store: GraphStore, facet: str, options: Options) -> Analysis:
-    """Certification network of ``facet``: components, communities, centrality, ranked codes."""
+    """Certification network of ``facet``: components, communities (with their dominant codes),
+    centrality, ranked codes."""
     inc = extract_incidence(store, facet, scope=options.scope)
-    graph = network_of(
-        inc, certification_attributes(store), min_shared=options.min_shared, min_jaccard=options.min_jaccard
-    )
+    graph = network_of(inc, certification_attributes(store), reduction=options.reduction, max_edges=options.max_edges)
     network.annotate(graph, method=options.method, seed=options.seed)
     codes = network.annotate(code_network(inc, code_labels(store, facet)), method=options.method, seed=options.seed)
     result = Analysis(facet, graphs={f"{facet}-network": graph, f"{facet}-code-network": codes})
     result.tables = {
         "central": Table.of(network.CentralityRow, network.centrality_table(graph, top=options.top, seed=options.seed)),
         "codes": Table.of(network.CodeRow, network.code_table(codes, top=options.top)),
+        "communities": Table.of(CommunityRow, _communities(store, graph, facet, inc)),
         "groups": Table.of(network.GroupRow, network.group_table(graph, method=options.method, seed=options.seed)),
     }
-    comps = network.components(graph)
-    result.lines = [
-        f"{facet} network ({options.scope.describe()}): {graph.number_of_nodes()} certifications, "
-        f"{graph.number_of_edges()} edges (shared ≥ {options.min_shared}, Jaccard ≥ {options.min_jaccard})",
-        f"components: {len(comps)}; largest: {len(comps[0]) if comps else 0} "
-        f"({' '.join(comps[0][:10]) if comps else '-'}{' …' if comps and len(comps[0]) > 10 else ''})",
-        f"communities ({options.method}): {len({d.get('community') for _, d in graph.nodes(data=True)})}",
-    ]
+    result.lines = _similarity_lines(graph, facet, options)
+    if graph.number_of_nodes() > MAX_NODES:
+        rows = result.tables["communities"].rows
+        result.pictures[f"{facet}-network"] = lambda path, fmt: community_map(graph, rows, path, facet=facet, fmt=fmt)
     return result
+
+
+def _communities(store: GraphStore, graph: nx.Graph, facet: str, inc: Incidence) -> list[CommunityRow]:
+    """The communities of ``graph`` with their dominant ROME and NSF codes (``inc`` reused for its facet)."""
+    incs = {f: inc if f == facet else extract_incidence(store, f) for f in ("rome", "nsf")}
+    return community_table(graph, incs["rome"], incs["nsf"], {f: code_labels(store, f) for f in incs})
+
+
+def _similarity_lines(graph: nx.Graph, facet: str, options: Options) -> list[str]:
+    comps = network.components(graph)
+    largest = comps[0] if comps else []
+    return [
+        f"{facet} network ({options.scope.describe()}): {graph.number_of_nodes():,} certifications, "
+        f"{graph.number_of_edges():,} edges kept of {graph.graph['pairs']:,} pairs: {graph.graph['reduction']}",
+        f"components: {len(comps)}; largest: {len(largest):,} "
+        f"({' '.join(largest[:10]) or '-'}{' …' if len(largest) > 10 else ''})",
+        f"communities ({options.method}): {len({d.get('community') for _, d in graph.nodes(data=True)}):,}",
+    ]
 
 
 def lineage(store: GraphStore, options: Options) -> Analysis:
@@ -178,22 +183,32 @@ def analyze(store: GraphStore, kind: str, options: Options | None = None) -> Ana
     return result
 
 
-def write_analysis(result: Analysis, out: Path, formats: Iterable[str]) -> dict[str, Path]:
-    """Write every graph of ``result`` in ``formats`` and every table as ``out/KIND-TABLE.csv``."""
+def write_analysis(result: Analysis, out: Path, formats: Iterable[str], *, tables: str = "csv") -> dict[str, Path]:
+    """Write every graph of ``result`` in ``formats`` and every table as ``out/KIND-TABLE.csv``
+    (or ``.parquet`` with ``tables="parquet"``)."""
+    check_table_format(tables)
     written: dict[str, Path] = {}
     for name, graph in result.graphs.items():
-        written.update(write_graph(graph, out, name, formats))
+        drawn = [f for f in formats if f in PICTURE_FORMATS and name in result.pictures]
+        written.update(write_graph(graph, out, name, [f for f in formats if f not in drawn]))
+        for fmt in drawn:
+            path = out / f"{name}.{fmt}"
+            result.pictures[name](path, fmt)
+            written[path.name] = path
     for name, table in result.tables.items():
-        path = out / f"{result.kind}-{name}.csv"
-        write_table(table.rows, path, columns=table.columns)
+        path = write_table_as(table, out / f"{result.kind}-{name}", tables)
         written[path.name] = path
     return written
 
+
+#: graph formats that are pictures
+PICTURE_FORMATS = ("png", "svg")
 
 #: table → columns printed by the CLI (every column is in the CSV files)
 PRINTED: dict[str, list[str]] = {
     "central": ["rank", "node", "label", "degree", "strength", "pagerank", "betweenness", "community"],
     "codes": ["rank", "code", "label", "certifications", "linked_codes", "pagerank"],
+    "communities": ["community", "size", "top_rome", "top_rome_label", "top_nsf", "levels"],
     "versions": ["number", "predecessors", "successors", "current_versions", "label"],
     "chains": ["index", "length", "size", "longest", "has_cycle"],
     "reachable": ["rank", "number", "blocks", "obtained", "granted", "missing", "complete", "label", "via"],

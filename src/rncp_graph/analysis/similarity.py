@@ -3,7 +3,9 @@
 The weights come from one sparse product on the incidence matrix ``A`` (certifications ×
 codes): ``S = A @ A.T`` holds, for each pair, the number of shared codes; the Jaccard index
 is ``S[i, j] / (|A_i| + |A_j| - S[i, j])``. Pairs are filtered (minimum shared count and
-minimum Jaccard) *before* any networkx object is built, so only the kept edges cost memory.
+minimum Jaccard) and reduced (:mod:`.backbone`: top-k neighbours by default) *before* any
+networkx object is built, so only the kept edges cost memory; a network of more than
+``max_edges`` edges is refused (:class:`TooManyEdges`) before it is built.
 
 Edge attributes: ``shared`` (int) and ``jaccard`` (float, 0–1). Node attributes: ``label``
 (title), ``number``, ``level`` and ``status`` when known, and ``codes`` (how many codes of
@@ -13,36 +15,27 @@ the facet the certification has).
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
+from ..errors import QueryError
 from ..store import GraphStore
+from .backbone import CHUNK_ROWS, Pairs, Reduction, empty_pairs, reduced_pairs
 from .incidence import Incidence, Scope, certification_attributes, code_labels, extract_incidence
 
 log = logging.getLogger(__name__)
 
 
-@dataclass
-class Pairs:
-    """Kept pairs of a projection: row indices ``i < j``, shared counts and Jaccard indices."""
-
-    i: np.ndarray
-    j: np.ndarray
-    shared: np.ndarray
-    jaccard: np.ndarray
-
-    def __len__(self) -> int:
-        return len(self.i)
+#: edges a network may have unless the caller raises ``max_edges``: networkx holds about 1 kB
+#: per edge with its attributes, GraphML about 150 bytes (a 7 M-edge network took 16.9 GB and 36 min)
+MAX_EDGES = 500_000
 
 
-#: rows of ``A`` multiplied at a time: bounds the memory of the product to one slice
-CHUNK_ROWS = 4096
-#: above this many kept pairs, building a networkx graph is slow: a warning suggests a filter
-LARGE_GRAPH_EDGES = 2_000_000
+class TooManyEdges(QueryError):
+    """The reduced projection has more edges than the caller allowed; nothing was built."""
 
 
 def pairs_of(
@@ -70,8 +63,9 @@ def pairs_of(
         for start in range(0, m.shape[0], max(chunk_rows, 1))
     ]
     if not parts:
-        return Pairs(*(np.zeros(0, dtype=t) for t in (np.int32, np.int32, np.int32, np.float64)))
-    return Pairs(*(np.concatenate([p[k] for p in parts]) for k in range(4)))
+        return empty_pairs()
+    i, j, shared, jaccard = (np.concatenate([p[k] for p in parts]) for k in range(4))
+    return Pairs(i, j, shared, jaccard)
 
 
 def _slice_pairs(
@@ -110,20 +104,28 @@ def similarity_network(
     scope: Scope | None = None,
     min_shared: int = 1,
     min_jaccard: float = 0.0,
+    reduction: Reduction | None = None,
+    max_edges: int | None = MAX_EDGES,
     isolates: bool = True,
 ) -> nx.Graph:
-    """Certifications linked when they share codes of ``facet``.
+    """Certifications linked when they share codes of ``facet``, reduced by ``reduction``.
 
     :param store: the graph.
     :param facet: ``rome``, ``nsf``, ``formacode`` or ``competency``.
     :param scope: which certifications (level, NSF, active only).
-    :param min_shared: keep pairs sharing at least this many codes.
-    :param min_jaccard: keep pairs whose Jaccard index is at least this.
+    :param min_shared: keep pairs sharing at least this many codes (when ``reduction`` is not given).
+    :param min_jaccard: keep pairs whose Jaccard index is at least this (when ``reduction`` is not given).
+    :param reduction: which pairs become edges (default: top-10 neighbours after the two filters).
+    :param max_edges: refuse (:class:`TooManyEdges`) to build a graph of more edges; ``None``: no limit.
     :param isolates: keep certifications (with at least one code) that share nothing.
     """
     inc = extract_incidence(store, facet, scope=scope)
     return network_of(
-        inc, certification_attributes(store), min_shared=min_shared, min_jaccard=min_jaccard, isolates=isolates
+        inc,
+        certification_attributes(store),
+        reduction=reduction or Reduction(min_shared=min_shared, min_jaccard=min_jaccard),
+        max_edges=max_edges,
+        isolates=isolates,
     )
 
 
@@ -131,20 +133,40 @@ def network_of(
     inc: Incidence,
     attributes: dict[str, dict[str, Any]],
     *,
-    min_shared: int = 1,
-    min_jaccard: float = 0.0,
+    reduction: Reduction | None = None,
+    max_edges: int | None = MAX_EDGES,
     isolates: bool = True,
 ) -> nx.Graph:
-    """The certification network of an incidence matrix, with node attributes from ``attributes``."""
-    pairs = pairs_of(inc.matrix, min_shared=min_shared, min_jaccard=min_jaccard)
-    if len(pairs) > LARGE_GRAPH_EDGES:
-        log.warning("%s network: %d edges; raise min_shared or min_jaccard for a lighter graph", inc.facet, len(pairs))
+    """The certification network of an incidence matrix, with node attributes from ``attributes``.
+
+    Graph attributes say what was kept: ``reduction`` (its description), ``pairs`` (pairs of the
+    projection passing the filters) and ``edges`` (kept).
+
+    :raises TooManyEdges: the reduced projection has more than ``max_edges`` edges.
+    """
+    reduction = reduction or Reduction()
+    pairs = reduced_pairs(inc.matrix, reduction)
+    if max_edges is not None and len(pairs) > max_edges:
+        raise TooManyEdges(
+            f"{inc.facet} network: {len(pairs):,} edges ({reduction.describe()}) exceed the limit of "
+            f"{max_edges:,}; keep fewer (top-k with a smaller k, a disparity backbone, a higher "
+            "min-shared or min-jaccard) or raise max-edges",
+            value=str(len(pairs)),
+        )
     graph = pairs_graph(inc.rows, pairs, nodes=inc.rows if isolates else None)
     sizes = dict(zip(inc.rows, inc.row_sizes.tolist(), strict=True))
     for node, data in graph.nodes(data=True):
         data.update(attributes.get(node, {"number": node, "label": node}))
         data["codes"] = int(sizes[node])
-    graph.graph.update(facet=inc.facet, kind="certifications", min_shared=min_shared, min_jaccard=min_jaccard)
+    graph.graph.update(
+        facet=inc.facet,
+        kind="certifications",
+        reduction=reduction.describe(),
+        pairs=pairs.candidates,
+        edges=len(pairs),
+        min_shared=reduction.min_shared,
+        min_jaccard=reduction.min_jaccard,
+    )
     log.info("%s network: %d certifications, %d edges", inc.facet, graph.number_of_nodes(), graph.number_of_edges())
     return graph
 

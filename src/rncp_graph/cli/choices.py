@@ -18,6 +18,12 @@ SEVERITIES = ("violation", "warning", "info")
 ANALYSIS_KINDS = ("rome", "nsf", "formacode", "competency", "lineage", "equivalence")
 #: :data:`rncp_graph.analysis.outputs.WRITERS`
 ANALYSIS_FORMATS = ("graphml", "gexf", "csv", "png", "svg")
+#: :data:`rncp_graph.analysis.backbone.RULES` (the first is the default)
+REDUCTIONS = ("top-k", "disparity", "all")
+#: :data:`rncp_graph.analysis.similarity.MAX_EDGES`
+MAX_EDGES = 500_000
+#: :data:`rncp_graph.analysis.tables.TABLE_FORMATS`
+TABLE_FORMATS = ("csv", "parquet")
 #: :data:`rncp_graph.analysis.network.COMMUNITY_METHODS`
 COMMUNITY_METHODS = ("louvain", "greedy")
 #: :data:`rncp_graph.exports.publish.DEFAULT_OUT`

@@ -42,7 +42,7 @@ from .void import GraphStats, graph_stats
 log = logging.getLogger(__name__)
 
 DEFAULT_OUT = Path("out/release")
-GRAPH_FORMATS = ("ttl", "nt.gz", "jsonld", "trig")
+RELEASE_FORMATS = ("ttl", "nt.gz", "jsonld", "trig")
 DCTERMS_LICENSE = "http://purl.org/dc/terms/license"
 
 #: graph format → (IANA media type, EU file type, compression, title (fr, en), description (fr, en))
@@ -132,9 +132,9 @@ def publish(
     out.mkdir(parents=True, exist_ok=True)
     previous = _previous_files(out)
     lines = CanonicalLines(store)  # made once, for every format and the statistics
-    counts = {fmt: EXPORTERS[fmt][1](lines, out / EXPORTERS[fmt][0]) for fmt in GRAPH_FORMATS}
+    counts = {fmt: EXPORTERS[fmt][1](lines, out / EXPORTERS[fmt][0]) for fmt in RELEASE_FORMATS}
     release.quads = counts["trig"]
-    release.files = {EXPORTERS[fmt][0]: out / EXPORTERS[fmt][0] for fmt in GRAPH_FORMATS}
+    release.files = {EXPORTERS[fmt][0]: out / EXPORTERS[fmt][0] for fmt in RELEASE_FORMATS}
     release.files[CONTEXT_NAME] = out / CONTEXT_NAME
     vocabularies = _copy_vocabularies(out)
     release.files.update(vocabularies)
@@ -189,7 +189,7 @@ def _licence_of(path: Path) -> str | None:
 
 def _distributions(out: Path, vocabularies: Mapping[str, Path]) -> list[Distribution]:
     dists = []
-    for fmt in GRAPH_FORMATS:
+    for fmt in RELEASE_FORMATS:
         name = EXPORTERS[fmt][0]
         media, file_type, compress, title, description = FORMAT_INFO[fmt]
         size, sha = _size_and_sha(out / name)
