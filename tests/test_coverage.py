@@ -17,7 +17,7 @@ from lxml import etree
 from rncp_graph.loaders import xml_parts
 from rncp_graph.loaders.csv_export import read_csv_export
 from rncp_graph.loaders.csv_tables import COLUMN_FIELDS, NOT_MAPPED_COLUMNS, TABLES
-from rncp_graph.loaders.export_common import Report
+from rncp_graph.loaders.export_common import SourceLog
 from rncp_graph.loaders.page import READERS, read_page
 from rncp_graph.loaders.page_sections import HEADINGS, IGNORED_SECTIONS, NOT_SECTIONS
 from rncp_graph.loaders.xml_export import read_xml
@@ -114,7 +114,7 @@ def test_every_element_of_the_fixture_is_in_the_tables_or_reported_unknown() -> 
 
 def _read(fiche: etree._Element) -> tuple[Fiche | None, dict[str, int]]:
     """A fiche element mapped, and the repairs counted (a repeat merged is a repair)."""
-    report = Report("probe")
+    report = SourceLog("probe")
     return fiche_from_element(fiche, report), dict(report.repairs)
 
 

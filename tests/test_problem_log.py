@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from rncp_graph.loaders.export_common import Report
+from rncp_graph.loaders.export_common import SourceLog
 from rncp_graph.loaders.page_sections import Issues
 from rncp_graph.model import Problem, ProblemAction, ProblemLog, ProblemSeverity
 from rncp_graph.pipeline.build import build
@@ -37,9 +37,9 @@ def test_a_row_read_back_gets_the_members_and_is_written_again_as_it_was() -> No
 
 
 def test_the_loaders_logs_are_one_class_logging_one_way(caplog: pytest.LogCaptureFixture) -> None:
-    assert issubclass(Report, ProblemLog) and issubclass(Issues, ProblemLog)
+    assert issubclass(SourceLog, ProblemLog) and issubclass(Issues, ProblemLog)
     with caplog.at_level(logging.DEBUG, logger="rncp_graph.model"):
-        Report("export.xml").add("invalid-level", "not a level", fiche="RNCP1", line=3)
+        SourceLog("export.xml").add("invalid-level", "not a level", fiche="RNCP1", line=3)
         Issues("page.txt", "RNCP2").add("invalid-level", "not a level", line=3)
     assert caplog.messages == [
         "[RNCP1] invalid-level: not a level (export.xml, line 3)",

@@ -37,7 +37,7 @@ from ..errors import EmptyInput, StructuralError
 from ..model import LoadResult, ProblemAction, ProblemSeverity
 from . import mojibake
 from .csv_tables import TABLES, Assembly, Row, Table, standard_fiche, table_named
-from .export_common import CSV_NAME, Report, member_name, open_zip, zip_kind
+from .export_common import CSV_NAME, SourceLog, member_name, open_zip, zip_kind
 from .zip_limits import check_member_size, read_member
 
 log = logging.getLogger(__name__)
@@ -81,7 +81,7 @@ def read_csv_export(path: Path, *, progress: bool = False) -> LoadResult:
     :raises EmptyInput: a table file is empty (or only a BOM / whitespace).
     :raises StructuralError: see the module docstring.
     """
-    report = Report(path.name)
+    report = SourceLog(path.name)
     with _members(path, report) as members:
         asm = Assembly(report)
         for member in tqdm(members, desc=path.name, unit="table", disable=not progress, leave=False):
@@ -108,7 +108,7 @@ def read_csv_export(path: Path, *, progress: bool = False) -> LoadResult:
 
 
 @contextmanager
-def _members(path: Path, report: Report) -> Iterator[list[Member]]:
+def _members(path: Path, report: SourceLog) -> Iterator[list[Member]]:
     """The export's tables, ``Standard`` first; unknown files are reported, mixed exports refused."""
     if path.is_dir():
         files = [(unicodedata.normalize("NFC", p.name), p.read_bytes) for p in sorted(path.iterdir()) if p.is_file()]
@@ -122,7 +122,7 @@ def _members(path: Path, report: Report) -> Iterator[list[Member]]:
         yield _select(files, path.name, report)
 
 
-def _select(files: list[tuple[str, Callable[[], bytes]]], source: str, report: Report) -> list[Member]:
+def _select(files: list[tuple[str, Callable[[], bytes]]], source: str, report: SourceLog) -> list[Member]:
     found: dict[str, Member] = {}
     for name, read in files:
         match = CSV_NAME.match(name)
@@ -150,7 +150,7 @@ def _select(files: list[tuple[str, Callable[[], bytes]]], source: str, report: R
     return [found[name] for name in TABLES if name in found]
 
 
-def parse_table(table: Table, label: str, raw: bytes, report: Report) -> tuple[list[Row], int]:
+def parse_table(table: Table, label: str, raw: bytes, report: SourceLog) -> tuple[list[Row], int]:
     """The data rows of one table, and the number of ragged rows reported and left out.
 
     :raises EmptyInput, StructuralError: see the module docstring.
@@ -233,7 +233,7 @@ def _line_breaks(table: Table, row: Row, label: str) -> int:
     return count
 
 
-def _report_ragged(report: Report, table: Table, values: list[str], line: int) -> None:
+def _report_ragged(report: SourceLog, table: Table, values: list[str], line: int) -> None:
     missing = table.columns[len(values) :]
     detail = f"missing {', '.join(missing)}" if missing else f"{len(values) - len(table.columns)} extra field(s)"
     report.add(
@@ -276,7 +276,7 @@ def _apply(asm: Assembly, table: Table, rows: list[Row], ragged: int, source: st
         raise StructuralError(f"row counts of {table.name} do not reconcile", file=report.file)
 
 
-def _count_values(report: Report, table: Table, rows: list[Row]) -> None:
+def _count_values(report: SourceLog, table: Table, rows: list[Row]) -> None:
     """How many rows give each column a value (the coverage of what was read; a column always
     empty is not listed), at C speed."""
     values = [row.values for row in rows]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from .. import normalise
 from ..model import AccessRoute, Block, Code, Fiche, LinkedFiche, ProblemAction, ProblemSeverity, Status
-from .export_common import ROUTE_LABELS, Report, append_unique, label_key
+from .export_common import ROUTE_LABELS, SourceLog, append_unique, label_key
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class Row:
 class Assembly:
     """The fiches being built from the tables, by number, in ``Standard`` order."""
 
-    report: Report
+    report: SourceLog
     fiches: dict[str, Fiche] = field(default_factory=dict)
     standard_rows: dict[str, Row] = field(default_factory=dict)
 
@@ -102,7 +102,7 @@ _BOOLEANS = {
 }
 
 
-def standard_fiche(report: Report, row: Row, number: str, source: str) -> Fiche:
+def standard_fiche(report: SourceLog, row: Row, number: str, source: str) -> Fiche:
     """A fiche from its ``Standard`` row; a bad value is reported and left out, the fiche kept."""
     fiche = Fiche(number=number, source=source)
     fiche.title = report.text(row["Intitule"])

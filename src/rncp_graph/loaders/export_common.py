@@ -1,6 +1,6 @@
 """What the two official France Compétences exports (XML flux v4.1 and CSV) share.
 
-:class:`Report` collects the problems and repairs of one source and turns the normalisers'
+:class:`SourceLog` collects the problems and repairs of one source and turns the normalisers'
 :class:`~rncp_graph.errors.InvalidValue` into :class:`~rncp_graph.model.Problem` rows, so a
 bad value drops that value (or quarantines the fiche) and the rest of the source loads.
 Also here: the access-route vocabularies of both formats, block-code and organisation
@@ -119,7 +119,7 @@ def zip_kind(path: Path) -> str | None:
 
 
 @dataclass
-class Report(ProblemLog):
+class SourceLog(ProblemLog):
     """The problems (:class:`~rncp_graph.model.ProblemLog`), repairs and quarantined fiches of
     one source file.
 

@@ -1,7 +1,7 @@
 """Reading the child elements of one ``FICHE`` of the XML export: texts, dates, booleans, records.
 
 Every reader goes through a :class:`FicheContext`, which knows the fiche being built and the
-:class:`~rncp_graph.loaders.export_common.Report` of the source, so a bad value becomes a
+:class:`~rncp_graph.loaders.export_common.SourceLog` of the source, so a bad value becomes a
 problem naming the fiche, the element and its line, and an unexpected child element is
 reported (once per name) instead of being skipped silently.
 """
@@ -19,7 +19,7 @@ from lxml import etree
 
 from .. import normalise
 from ..model import Fiche
-from .export_common import Report
+from .export_common import SourceLog
 
 Element = etree._Element
 
@@ -37,7 +37,7 @@ _HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
 class FicheContext:
     """The fiche being read and where its problems go."""
 
-    report: Report
+    report: SourceLog
     fiche: Fiche
 
     @property

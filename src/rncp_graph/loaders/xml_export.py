@@ -30,7 +30,7 @@ from tqdm import tqdm
 
 from ..errors import EmptyInput, StructuralError
 from ..model import Fiche, LoadResult, ProblemAction, ProblemSeverity
-from .export_common import Report, export_date_from_name, member_name, open_zip, zip_kind
+from .export_common import SourceLog, export_date_from_name, member_name, open_zip, zip_kind
 from .xml_context import Element, line_of
 from .xml_fields import fiche_from_element
 from .zip_limits import check_member_size, open_member
@@ -83,7 +83,7 @@ def read_xml(path: Path, *, progress: bool = False) -> LoadResult:
     with _opener(path) as (open_stream, label):
         with open_stream() as head:
             check_prolog(head.read(MAX_PROLOG), label)
-        report = Report(label)
+        report = SourceLog(label)
         with open_stream() as stream:
             parsed = _parse(stream, report, label, progress)
     counts = (len(parsed.fiches), parsed.elements, parsed.duplicates)
@@ -91,7 +91,7 @@ def read_xml(path: Path, *, progress: bool = False) -> LoadResult:
 
 
 def finish(
-    report: Report, source: Path, fiches: list[Fiche], *, counts: tuple[int, int, int], version: str | None
+    report: SourceLog, source: Path, fiches: list[Fiche], *, counts: tuple[int, int, int], version: str | None
 ) -> LoadResult:
     """The end of reading an export, in one process or range by range (:mod:`.xml_parallel`):
     the version checked, the counts reconciled, the summary logged.
@@ -192,7 +192,7 @@ class _Parsed:
     lines: dict[str, int | None] = field(default_factory=dict)  # fiche number → line of its FICHE
 
 
-def _parse(stream: IO[bytes], report: Report, label: str, progress: bool) -> _Parsed:
+def _parse(stream: IO[bytes], report: SourceLog, label: str, progress: bool) -> _Parsed:
     """Stream the document; map each ``FICHE`` at its end and release it."""
     parsed = _Parsed()
     depth = 0
@@ -228,7 +228,7 @@ def _check_root(root: Element, label: str) -> None:
         )
 
 
-def _top_level(el: Element, parsed: _Parsed, report: Report) -> None:
+def _top_level(el: Element, parsed: _Parsed, report: SourceLog) -> None:
     if el.tag == "FICHE":
         parsed.elements += 1
         fiche = fiche_from_element(el, report)
@@ -241,7 +241,7 @@ def _top_level(el: Element, parsed: _Parsed, report: Report) -> None:
         report.unknown_element(el.tag, fiche=None, line=line_of(el))
 
 
-def _add_fiche(fiche: Fiche, line: int | None, parsed: _Parsed, report: Report) -> None:
+def _add_fiche(fiche: Fiche, line: int | None, parsed: _Parsed, report: SourceLog) -> None:
     """Keep a fiche; a number given twice is merged when identical, else reported (the first is kept)."""
     if fiche.number not in parsed.lines:
         parsed.lines[fiche.number] = line
@@ -271,7 +271,7 @@ def _release(el: Element) -> None:
         parent.remove(el)
 
 
-def _check_version(version: str | None, report: Report) -> None:
+def _check_version(version: str | None, report: SourceLog) -> None:
     if version != EXPECTED_VERSION:
         report.add(
             "unexpected-version",

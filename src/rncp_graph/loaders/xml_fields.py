@@ -15,7 +15,7 @@ from lxml import etree
 from .. import normalise
 from ..model import Code, Fiche, JobTypeGroup, Status
 from . import mojibake
-from .export_common import JURY_ELEMENTS, Report, append_unique
+from .export_common import JURY_ELEMENTS, SourceLog, append_unique
 from .xml_context import Element, FicheContext, line_of
 from .xml_parts import (
     STAT_FIELDS,
@@ -108,7 +108,7 @@ def _level(ctx: FicheContext, el: Element) -> None:
 
 def _url(ctx: FicheContext, el: Element) -> None:
     """``LIEN_URL_DESCRIPTION``: the addresses it holds, separated by white space
-    (:meth:`Report.web_address` each): the first in ``description_url``, the others in
+    (:meth:`SourceLog.web_address` each): the first in ``description_url``, the others in
     ``more_description_urls`` (all are ``rncp:descriptionPage``)."""
     urls = [
         ctx.report.web_address(url, fiche=ctx.number, field=str(el.tag), line=line_of(el))
@@ -204,7 +204,7 @@ NOT_MAPPED: dict[str, str] = {
 }
 
 
-def fiche_from_element(el: Element, report: Report) -> Fiche | None:
+def fiche_from_element(el: Element, report: SourceLog) -> Fiche | None:
     """The fiche a ``FICHE`` element describes, or ``None`` (quarantined, with a problem) without a valid number."""
     number_el = el.find("NUMERO_FICHE")
     raw = (number_el.text or "") if number_el is not None else None

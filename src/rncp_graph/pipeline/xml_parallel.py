@@ -41,7 +41,7 @@ from tqdm import tqdm
 
 from ..errors import StructuralError
 from ..loaders import xml_export
-from ..loaders.export_common import Report
+from ..loaders.export_common import SourceLog
 from ..mapping import bounded, fiches_to_ntriples
 from ..mapping.parts import Described
 from ..model import LoadResult, Problem
@@ -221,7 +221,7 @@ def read_range(task: Range) -> RangeResult:
     prolog, root_tag = task.head[: task.root_at], task.head[task.root_at :]
     document = b"".join((prolog, b"\n" * task.pad, root_tag, body, task.tail))
     del body
-    report = Report(task.label)
+    report = SourceLog(task.label)
     try:
         parsed = xml_export._parse(BytesIO(document), report, task.label, progress=False)
     except StructuralError as exc:
@@ -263,7 +263,7 @@ class ParallelRead:
         self.result: LoadResult | None = None
 
     def chunks(self) -> Generator[bytes, None, None]:
-        report = Report(self.layout.label)
+        report = SourceLog(self.layout.label)
         seen: set[str] = set()
         version: str | None = None
         elements = duplicates = 0
