@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyoxigraph as ox
+import pytest
 
 from rncp_graph import Build
 from rncp_graph.exports.canonical import canonical_bytes
@@ -74,3 +75,28 @@ def test_an_on_disk_store_answers_per_graph_unless_asked(tmp_path: Path) -> None
     assert len(store.select("SELECT ?o WHERE { ?s ?p ?o }")) == 2
     store.union = "distinct"
     assert len(store.select("SELECT ?o WHERE { ?s ?p ?o }")) == 1
+
+
+def test_one_graph_cannot_repeat_a_triple_and_is_not_counted(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A store of one named graph (an ``rncp.nt`` parsed for a query) is queried in place
+    without counting its triples first."""
+    store = GraphStore()
+    store.replace_graph("urn:x:g1", [b'<urn:x:s> <urn:x:p> "v" .\n<urn:x:s> <urn:x:p> "w" .\n'])
+
+    def no_count(self: GraphStore) -> int:
+        raise AssertionError("a store of one graph was counted")
+
+    monkeypatch.setattr(GraphStore, "triple_count", no_count)
+    assert len(store.select("SELECT ?o WHERE { ?s ?p ?o }")) == 2
+    assert store._distinct is not None and store._distinct[1] is None
+
+
+def test_a_pyoxigraph_store_given_is_queried_per_graph() -> None:
+    """A store folder opened read-only (``GraphStore(store=ox.Store.read_only(...))``, as
+    ``rncp-graph query`` does) answers per graph, like an on-disk store: no count per command."""
+    raw = ox.Store()
+    for graph in ("urn:x:g1", "urn:x:g2"):
+        raw.add(ox.Quad(ox.NamedNode("urn:x:s"), ox.NamedNode("urn:x:p"), ox.Literal("v"), ox.NamedNode(graph)))
+    store = GraphStore(store=raw)
+    assert store.union == "per-graph"
+    assert len(store.select("SELECT ?o WHERE { ?s ?p ?o }")) == 2

@@ -76,10 +76,11 @@ class GraphStore:
         #: the merged view once, as an endpoint loaded from ``rncp.nt`` answers (when some triple
         #: is in several graphs, an in-memory copy of the union, made at the first query after a
         #: change). ``"per-graph"``: once per named graph stating it (pyoxigraph's union, as
-        #: :meth:`query` sees it). Default: ``"distinct"`` in memory (notebooks); ``"per-graph"``
-        #: on disk, where finding out whether the union repeats a triple would cost every
-        #: command a count of the whole store (use ``DISTINCT``, or set it)
-        self.union: Literal["distinct", "per-graph"] = "per-graph" if path is not None else "distinct"
+        #: :meth:`query` sees it). Default: ``"distinct"`` for a store made in memory here
+        #: (notebooks); ``"per-graph"`` on disk or for a pyoxigraph store given (a store folder
+        #: opened read-only), where finding out whether the union repeats a triple would cost
+        #: every command a count of the whole store (use ``DISTINCT``, or set it)
+        self.union: Literal["distinct", "per-graph"] = "distinct" if path is None and store is None else "per-graph"
         #: (revision, the copy or None when the union repeats no triple) of :meth:`_distinct_union`
         self._distinct: tuple[int, ox.Store | None] | None = None
 
@@ -306,7 +307,11 @@ class GraphStore:
         revision = self.revision()
         if self._distinct is None or self._distinct[0] != revision:
             copy = None
-            if self.triple_count() != len(self._ox):
+            graphs = list(itertools.islice(self._ox.named_graphs(), 2))
+            single = len(graphs) < 2 and not any(
+                True for _ in self._ox.quads_for_pattern(None, None, None, ox.DefaultGraph())
+            )
+            if not single and self.triple_count() != len(self._ox):
                 copy = ox.Store()
                 copy.extend(
                     ox.Quad(q.subject, q.predicate, q.object) for q in self._ox.quads_for_pattern(None, None, None)
