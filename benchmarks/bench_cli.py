@@ -83,39 +83,31 @@ The stores: the 2021 register (17,369 fiches, 656,557 triples; `build
 `search-titles` looks for "gérer", which no title of the 2021 register holds.
 
 Reading it: wall seconds of the whole process (interpreter start, imports, opening the store,
-the query, printing) and its CPU seconds (user + system). Both tables were taken while 6–8 other
-jobs shared the 2-core machine (load average 8–10): a process waited for a core most of its
-wall time, so the wall columns say little and the CPU medians are the figures to hold against
-the targets (≤ 0.3 s for `--help`, ≤ 0.4 s for `query`, `queries`, `info`, `sparql`); they are
-themselves inflated by the sharing. The same commands on the idle machine, before this
-section's tables (2021 store, medians of 7, wall): `--help` 0.07 s, `query --help` 0.24 s,
-`queries` 0.26 s, `query` (ROME K1403) 0.30 s, `sparql` (count) 0.42 s, `info` 0.48 s.
+the query, printing) and its CPU seconds (user + system), on the idle machine (load average in
+each table's header). Targets: ≤ 0.3 s for `--help`, ≤ 0.4 s for `query`, `queries`, `info`,
+`sparql`.
 
-- Under the targets in CPU on both stores: `--help` and `build --help` (0.09–0.12 s),
-  `queries` (0.29–0.35 s), `query` on a ROME code (0.34–0.39 s), `sparql` with a plain SELECT
-  (0.36–0.38 s), `info` of a graph already counted (0.11–0.12 s). Over: `query --help`
-  (0.33–0.37 s of CPU; 0.24 s wall on the idle machine), `query` on one fiche at 30k (0.44 s).
+- Met on the 2021 store: `--help` 0.08 s, `query --help` 0.24 s, `queries` 0.25 s, `query` on
+  a ROME code 0.34 s (334 rows) and on one fiche 0.28 s, `sparql` with a plain SELECT 0.28 s,
+  `info` of a graph already counted 0.09 s. On the 30k store: `--help` 0.13 s, `query --help`
+  0.27 s, one fiche 0.27 s, `sparql` 0.30 s, `info` 0.14 s; over: `queries` 0.49 s median
+  (0.37–0.81 s: it reads no store, the spread is the machine's) and `query` on a ROME code
+  0.46 s (175 rows; 0.30 s at best).
 - `sparql`: a text whose first keyword is SELECT and that holds no `\\u` escape and none of
   the words SERVICE, LOAD, FROM runs without rdflib's parse (`sparql_guard.plain_select`); one
-  holding such a word, even in a string (`"from"`), is parsed (that row also scans every title,
-  so it is not the parse alone). The parse alone, in alternating runs of main's code and this
-  one on the 2021 store (5 rounds after a warm-up, load 7–8.5, `/tmp` script): `sparql` (count)
-  0.52 → 0.34 s of CPU (2.22 → 1.43 s wall); the control, `query` (ROME K1403), 0.35 and 0.36 s.
+  holding such a word, even in a string (`"from"`), is parsed (0.52 s on the 2021 store; that
+  row also scans every title, so it is not the parse alone).
 - `info`: the counts of a graph are kept in the user's cache with its signature (files, inodes,
-  sizes, times) and read without opening it: in the same alternating runs 0.56 → 0.11 s of CPU
-  (2.09 → 0.46 s wall). **Missed on the first call after a build or an update** ("no record":
-  the counting, two Oxigraph scans — the store's length and every `rdf:type` — 0.51 s of CPU on
-  the 2021 store, 2.11 s on the 30k one; main's 0.53 s on the 2021 store).
-- The five heavy parameterised queries (over 50 ms in `bench_queries.py` at 30k) all end in an
-  ORDER BY, so Oxigraph finds and sorts every matching row before the first comes out, and
-  `--limit 20` saves only the rows' conversion and printing: `certifications-expiring-before`
-  (15,038 rows at 30k) 2.21 → 1.57 s of CPU, `linking/certifications-by-eqf-level` (6,512)
-  1.87 → 1.60 s, `certifications-sharing-rome` (4,970) 0.70 → 0.52 s — there the rows are a
-  quarter to a third of the cost. For `certifications-by-level-and-nsf` (872 rows, 0.74 → 0.71 s)
-  and `search-titles` (970 rows, 0.97 → 0.91 s) the rows are not the cost, the scan is (every
-  title lower-cased and searched; every NSF code compared). In one process on the 30k store,
-  under the same load (`/tmp` script, minimum of 3): `certifications-expiring-before` 7.0 s to
-  its first row, 7.6 s to its last, 11.8 s with the conversion of the rows.
+  sizes, times) and read without opening it. **Missed on the first call after a build or an
+  update** ("no record": two Oxigraph scans, the store's length and every `rdf:type`): 0.48 s
+  on the 2021 store, 2.02 s on the 30k one.
+- The five heavy parameterised queries all end in an ORDER BY, so Oxigraph finds and sorts every
+  matching row before the first comes out, and `--limit 20` saves only the rows' conversion and
+  printing: at 30k `certifications-expiring-before` (15,038 rows) 2.03 → 1.65 s,
+  `linking/certifications-by-eqf-level` (6,512) 2.02 → 1.61 s, `certifications-sharing-rome`
+  (4,970) 0.74 → 0.57 s. For `certifications-by-level-and-nsf` (872 rows, 0.75 → 0.63 s) and
+  `search-titles` (970 rows, 1.01 → 1.04 s) the rows are not the cost, the scan is (every title
+  lower-cased and searched; every NSF code compared).
 """
 
 
