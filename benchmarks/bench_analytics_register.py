@@ -119,9 +119,8 @@ def measure(graph: Path, runs: int) -> list[dict[str, Any]]:
 
 
 NOTES = """
-Reading it: CPU is the user + system seconds of the process. With other jobs on the 2 cores
-(load average 7–10), each process got a quarter to a half of a core, so wall times are 2–5×
-the CPU seconds; nothing here was measured on an idle machine. Before issue 23 (same register,
+Reading it: CPU is the user + system seconds of the process; on a machine shared with other jobs
+the wall times grow past it (the load average before and after is in the header). Before issue 23 (same register,
 as reported in the issue): `analyze rome` ran 36 minutes (21 min of CPU) with a 16.9 GB peak,
 wrote 2.5 GB, and networkx could not read its GraphML back (MemoryError at 13.7 GB).
 """
@@ -159,13 +158,14 @@ def register_main(argv: list[str]) -> int:
     commit = subprocess.run(
         ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], check=False, capture_output=True, text=True
     )
+    load_before = os.getloadavg()[0]
     rows = measure(args.register, args.runs)
     header = (
         f"{args.label}, `{args.register.name}`, {args.runs} runs of each kind with default options "
         f"(`rncp-graph analyze KIND --graph {args.register.name} --out DIR`); "
         f"{datetime.date.today()}, commit {commit.stdout.strip()}, Python {platform.python_version()}, "
-        f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end (the machine was shared: "
-        "times are upper bounds). Wall, CPU and peak RSS of each process: `/usr/bin/time`."
+        f"{os.cpu_count()} cores, load average {load_before:.1f} before and {os.getloadavg()[0]:.1f} at the end. "
+        "Wall, CPU and peak RSS of each process: `/usr/bin/time`."
     )
     if args.write_readme:
         replace_section("analytics-register", "Analytics on a built register", table(rows, header))
