@@ -72,7 +72,8 @@ def test_the_csv_exports_gaps_are_each_explained_and_nothing_else_is(csv_store: 
 
 @pytest.mark.shared
 def test_export_elm_of_a_csv_export_exits_0_and_names_each_gap(csv_store: Path, tmp_path: Path) -> None:
-    args = ["export", "elm", "--store", str(csv_store), "--out", str(tmp_path / "elm.ttl"), "--elm", str(ELM_DIR)]
+    elm_dir = shared(ELM_DIR)
+    args = ["export", "elm", "--store", str(csv_store), "--out", str(tmp_path / "elm.ttl"), "--elm", str(elm_dir)]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     assert "elm:learningOutcome MinCountConstraintComponent, source without competencies" in result.output
@@ -84,6 +85,7 @@ def test_export_elm_of_a_csv_export_exits_0_and_names_each_gap(csv_store: Path, 
 def test_a_qualification_without_competencies_from_another_source_still_exits_1(tmp_path: Path) -> None:
     """The hand-made fiche graph names no source format: its bare block (no competency, no
     description) is not explained by the source, so export elm exits 1."""
+    elm_dir = shared(ELM_DIR)
     store = _with_prose_blocks(fixture_store(tmp_path / "store"), tmp_path)
     store.flush()
     del store
@@ -95,7 +97,7 @@ def test_a_qualification_without_competencies_from_another_source_still_exits_1(
         "--out",
         str(tmp_path / "e.ttl"),
         "--elm",
-        str(ELM_DIR),
+        str(elm_dir),
     ]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 1, result.output

@@ -100,3 +100,28 @@ def test_a_pyoxigraph_store_given_is_queried_per_graph() -> None:
     store = GraphStore(store=raw)
     assert store.union == "per-graph"
     assert len(store.select("SELECT ?o WHERE { ?s ?p ?o }")) == 2
+
+
+def test_a_store_folder_knows_whether_its_union_repeats_and_counts_only_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``open_graph`` of a store folder: distinct union when a triple is in two graphs, found by
+    one count, then read from the user's cache while the folder is unchanged."""
+    from rncp_graph.info import open_graph
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    for name, objects in (("repeats", ("v", "v")), ("plain", ("v", "w"))):
+        store = GraphStore(tmp_path / name)
+        for graph, value in zip(("urn:x:g1", "urn:x:g2"), objects, strict=True):
+            store.replace_graph(graph, [f'<urn:x:s> <urn:x:p> "{value}" .\n'.encode()])
+        del store
+    assert open_graph(tmp_path / "repeats").union == "distinct"
+    assert len(open_graph(tmp_path / "repeats").select("SELECT ?o WHERE { ?s ?p ?o }")) == 1
+    assert open_graph(tmp_path / "plain").union == "per-graph"
+
+    def no_count(self: GraphStore) -> int:
+        raise AssertionError("counted again")
+
+    monkeypatch.setattr(GraphStore, "triple_count", no_count)
+    assert open_graph(tmp_path / "repeats").union == "distinct"
+    assert open_graph(tmp_path / "plain").union == "per-graph"

@@ -108,9 +108,11 @@ def _open_folder(path: Path) -> GraphStore:
 
     if _is_store(path):
         try:
-            return GraphStore(store=ox.Store.read_only(str(path)))
+            store = GraphStore(store=ox.Store.read_only(str(path)))
         except OSError as exc:
             raise StructuralError(f"cannot open this Oxigraph store folder: {exc}", file=str(path)) from None
+        store.union = "distinct" if union_repeats(path, store) else "per-graph"
+        return store
     graph = output_graph(path)
     if graph is None:
         raise StructuralError(
@@ -236,3 +238,29 @@ def _from_record(record: object, signature: list[list[str | int]]) -> GraphCount
     if len(rows) != len(classes) or not all(isinstance(c, str) and isinstance(n, int) for c, n in rows):
         return None
     return GraphCounts(triples, rows)
+
+
+#: whether a store folder's union states a triple in several graphs, per store (the stores seen last)
+UNION_FILE = "graph-union.json"
+
+
+def union_repeats(path: Path, store: GraphStore) -> bool:
+    """Whether some triple of the store folder ``path`` is in several of its graphs: then
+    :meth:`~rncp_graph.store.GraphStore.select` answers over the union without repeats, as an
+    endpoint over ``rncp.nt`` does; else over pyoxigraph's union, the same rows at no cost.
+    Found by counting the store once (the distinct triples against the quads), then kept in
+    the user's cache with the folder's signature, as :func:`graph_counts` keeps the counts."""
+    key = hashlib.sha256(f"rncp-graph {__version__}\0{path.resolve()}".encode()).hexdigest()
+    signature = _signature(path)
+    records = user_cache.read_records(user_cache.cache_file(UNION_FILE))
+    record = records.get(key)
+    if signature and isinstance(record, dict) and record.get("signature") == signature:
+        repeats = record.get("repeats")
+        if isinstance(repeats, bool):
+            return repeats
+    repeats = store.triple_count() != len(store)
+    if signature and _signature(path) == signature:
+        records.pop(key, None)
+        records[key] = {"signature": signature, "repeats": repeats}
+        user_cache.write_records(user_cache.cache_file(UNION_FILE), records, keep=KEPT_COUNTS)
+    return repeats
