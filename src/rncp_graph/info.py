@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
@@ -190,22 +190,33 @@ COUNTS_FILE = "graph-counts.json"
 def graph_counts(path: Path) -> GraphCounts:
     """The counts of the graph at ``path`` (as :func:`open_graph` reads it): from the record of
     an unchanged graph, else counted (then recorded, unless the graph changed meanwhile)."""
-    counted = _counted_path(path)
-    key = hashlib.sha256(f"rncp-graph {__version__}\0{counted.resolve()}".encode()).hexdigest()
-    signature = _signature(counted)
-    records = {
-        k: v for k, v in user_cache.read_records(user_cache.cache_file(COUNTS_FILE)).items() if isinstance(v, dict)
-    }
-    found = _from_record(records.get(key), signature)
-    if found is not None:
+
+    def count() -> dict[str, Any]:
+        store = open_graph(path)
+        return {"triples": store.triple_count(), "classes": class_rows(store.count_by_class())}
+
+    record = _recorded(COUNTS_FILE, _counted_path(path), count, _is_counts)
+    return GraphCounts(record["triples"], [(c, n) for c, n in record["classes"]])
+
+
+def _recorded(
+    name: str, path: Path, make: Callable[[], dict[str, Any]], usable: Callable[[dict[str, Any]], bool]
+) -> dict[str, Any]:
+    """What ``make`` finds of the file or store folder ``path``, kept in the user's cache
+    (records ``name``) with ``path``'s signature: read back while ``path`` is unchanged (and
+    ``usable``), else made again and recorded — unless ``path`` changed while it was made."""
+    key = hashlib.sha256(f"rncp-graph {__version__}\0{path.resolve()}".encode()).hexdigest()
+    signature = _signature(path)
+    records = {k: v for k, v in user_cache.read_records(user_cache.cache_file(name)).items() if isinstance(v, dict)}
+    found = records.get(key)
+    if signature and found is not None and found.get("signature") == signature and usable(found):
         return found
-    store = open_graph(path)
-    counts = GraphCounts(store.triple_count(), class_rows(store.count_by_class()))
-    if signature and _signature(counted) == signature:
+    made = make()
+    if signature and _signature(path) == signature:
         records.pop(key, None)  # the newest record goes last: the oldest are dropped first
-        records[key] = {"signature": signature, "triples": counts.triples, "classes": counts.classes}
-        user_cache.write_records(user_cache.cache_file(COUNTS_FILE), records, keep=KEPT_COUNTS)
-    return counts
+        records[key] = {"signature": signature, **made}
+        user_cache.write_records(user_cache.cache_file(name), records, keep=KEPT_COUNTS)
+    return made
 
 
 def _counted_path(path: Path) -> Path:
@@ -227,17 +238,12 @@ def _signature(path: Path) -> list[list[str | int]]:
     return [[name, st.st_ino, st.st_size, st.st_mtime_ns] for name, st in stats]
 
 
-def _from_record(record: object, signature: list[list[str | int]]) -> GraphCounts | None:
-    """The counts of a record made for this very ``signature``; None otherwise (or malformed)."""
-    if not signature or not isinstance(record, dict) or record.get("signature") != signature:
-        return None
+def _is_counts(record: dict[str, Any]) -> bool:
+    """Whether a record holds counts as :func:`graph_counts` writes them."""
     triples, classes = record.get("triples"), record.get("classes")
     if not isinstance(triples, int) or not isinstance(classes, list):
-        return None
-    rows = [(c[0], c[1]) for c in classes if isinstance(c, list) and len(c) == 2]
-    if len(rows) != len(classes) or not all(isinstance(c, str) and isinstance(n, int) for c, n in rows):
-        return None
-    return GraphCounts(triples, rows)
+        return False
+    return all(isinstance(c, list) and len(c) == 2 and isinstance(c[0], str) and isinstance(c[1], int) for c in classes)
 
 
 #: whether a store folder's union states a triple in several graphs, per store (the stores seen last)
@@ -245,22 +251,12 @@ UNION_FILE = "graph-union.json"
 
 
 def union_repeats(path: Path, store: GraphStore) -> bool:
-    """Whether some triple of the store folder ``path`` is in several of its graphs: then
+    """Whether some triple of the store folder ``path`` is in several of its graphs
+    (:meth:`~rncp_graph.store.GraphStore.repeats_triples`): then
     :meth:`~rncp_graph.store.GraphStore.select` answers over the union without repeats, as an
     endpoint over ``rncp.nt`` does; else over pyoxigraph's union, the same rows at no cost.
-    Found by counting the store once (the distinct triples against the quads), then kept in
-    the user's cache with the folder's signature, as :func:`graph_counts` keeps the counts."""
-    key = hashlib.sha256(f"rncp-graph {__version__}\0{path.resolve()}".encode()).hexdigest()
-    signature = _signature(path)
-    records = user_cache.read_records(user_cache.cache_file(UNION_FILE))
-    record = records.get(key)
-    if signature and isinstance(record, dict) and record.get("signature") == signature:
-        repeats = record.get("repeats")
-        if isinstance(repeats, bool):
-            return repeats
-    repeats = store.triple_count() != len(store)
-    if signature and _signature(path) == signature:
-        records.pop(key, None)
-        records[key] = {"signature": signature, "repeats": repeats}
-        user_cache.write_records(user_cache.cache_file(UNION_FILE), records, keep=KEPT_COUNTS)
-    return repeats
+    Found once, then kept in the user's cache with the folder's signature, like the counts."""
+    record = _recorded(
+        UNION_FILE, path, lambda: {"repeats": store.repeats_triples()}, lambda r: isinstance(r.get("repeats"), bool)
+    )
+    return bool(record["repeats"])

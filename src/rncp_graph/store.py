@@ -302,22 +302,26 @@ class GraphStore:
 
     def _distinct_union(self) -> ox.Store | None:
         """A store whose default graph holds each triple of the merged view once (same terms:
-        blank nodes keep their identity), or None when no triple is in two graphs (the union
-        repeats nothing); made again after a change made through this object."""
+        blank nodes keep their identity), or None when the union repeats no triple; made again
+        after a change made through this object."""
         revision = self.revision()
         if self._distinct is None or self._distinct[0] != revision:
             copy = None
-            graphs = list(itertools.islice(self._ox.named_graphs(), 2))
-            single = len(graphs) < 2 and not any(
-                True for _ in self._ox.quads_for_pattern(None, None, None, ox.DefaultGraph())
-            )
-            if not single and self.triple_count() != len(self._ox):
+            if self.repeats_triples():
                 copy = ox.Store()
                 copy.extend(
                     ox.Quad(q.subject, q.predicate, q.object) for q in self._ox.quads_for_pattern(None, None, None)
                 )
             self._distinct = (revision, copy)
         return self._distinct[1]
+
+    def repeats_triples(self) -> bool:
+        """Whether some triple is in several graphs (then the union states it more than once).
+        A store of one graph cannot: it is not counted; else the distinct triples are counted
+        against the quads."""
+        several = len(list(itertools.islice(self._ox.named_graphs(), 2))) > 1
+        default = next(iter(self._ox.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None
+        return (several or default) and self.triple_count() != len(self._ox)
 
     def count_by_class(self) -> dict[str, int]:
         """Number of distinct instances of each ``rdf:type`` in the merged view."""
